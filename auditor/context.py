@@ -1,0 +1,59 @@
+"""Settings passed down the pipeline instead of global state.
+
+An ``AuditSettings`` says how far the verifier may go (addresses, sizes,
+times, concurrency); the CLI builds one from flags and config, tests build
+their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from auditor import PROJECT_URL, __version__
+
+DEFAULT_USER_AGENT = f"auditor/{__version__} (+{PROJECT_URL})"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Caps on what one request, one entry and one run may cost."""
+
+    timeout: float = 10.0
+    """Total seconds for one request, connect to last byte (trickling servers included)."""
+    entry_timeout: float = 60.0
+    max_redirects: int = 5
+    max_spec_bytes: int = 50 * 1024 * 1024
+    max_page_bytes: int = 2 * 1024 * 1024
+    max_header_bytes: int = 64 * 1024
+    concurrency: int = 64
+    per_host: int = 4
+    retries: int = 2
+    max_retry_after: float = 5.0
+    max_yaml_nodes: int = 2_000_000
+    max_json_depth: int = 512
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPolicy:
+    """Which addresses the verifier may reach.
+
+    ``host_overrides`` maps host names to a trusted ``(ip, port)`` (the demo
+    points its catalog's names at its own fixture site this way); overridden
+    hosts skip the address check because the user chose them.
+    """
+
+    allow_private: bool = False
+    offline: bool = False
+    host_overrides: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    limits: Limits = field(default_factory=Limits)
+    network: NetworkPolicy = field(default_factory=NetworkPolicy)
+    user_agent: str = DEFAULT_USER_AGENT
+    extra_ca_pem: bytes | None = None
+    """A PEM CA bundle trusted in addition to the system's (the demo's throwaway CA)."""
+    spec_workers: int = 0
+    """Processes for spec validation; 0 validates in a thread (small catalogs, tests)."""

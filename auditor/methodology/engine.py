@@ -1,0 +1,152 @@
+"""The rule engine: findings in, Assessment out. Pure: no I/O, no network.
+
+Each signal function turns the findings its ``check`` names into points; an
+axis adds its signals up; the composite is the weighted mean of the axes that
+could be scored. What could not be established stays None and is reported as
+unknown, never as zero or full marks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+from auditor.methodology.model import Axis, Methodology, Signal
+from auditor.model import Assessment, AxisScore, Finding, Outcome, SignalScore, utc_now
+
+SignalFunction = Callable[[Signal, Sequence[Finding]], tuple[SignalScore, str]]
+
+
+def _unknown(signal: Signal, findings: Sequence[Finding]) -> SignalScore:
+    if findings:
+        outcome = (
+            Outcome.ERROR if any(f.outcome is Outcome.ERROR for f in findings) else Outcome.UNKNOWN
+        )
+        evidence = "; ".join(dict.fromkeys(f.message for f in findings))
+    else:
+        outcome, evidence = Outcome.UNKNOWN, f"no evidence collected for {signal.check}"
+    return SignalScore(signal.id, signal.name, outcome, None, signal.points, evidence)
+
+
+def score_outcome(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScore, str]:
+    """All points on a pass, none on a fail, unknown otherwise."""
+    for wanted, share in ((Outcome.PASS, 1.0), (Outcome.FAIL, 0.0)):
+        hits = [f for f in findings if f.outcome is wanted]
+        if hits:
+            evidence = "; ".join(dict.fromkeys(f.message for f in hits))
+            points = signal.points * share
+            return SignalScore(signal.id, signal.name, wanted, points, signal.points, evidence), ""
+    return _unknown(signal, findings), ""
+
+
+def score_share(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScore, str]:
+    """Points in proportion to passed / (passed + failed); unknowns are left out."""
+    passed = [f for f in findings if f.outcome is Outcome.PASS]
+    failed = [f for f in findings if f.outcome is Outcome.FAIL]
+    total = len(passed) + len(failed)
+    if total == 0:
+        return _unknown(signal, findings), "No verification could be completed"
+    latest = max(passed + failed, key=lambda f: f.observed_at)
+    if total == 1:
+        detail = (
+            "Latest verification succeeded"
+            if latest.outcome is Outcome.PASS
+            else f"Latest verification failed ({latest.message})"
+        )
+    else:
+        detail = f"{len(passed)} of {total} verifications succeeded"
+    outcome = Outcome.PASS if not failed else Outcome.FAIL
+    points = round(signal.points * len(passed) / total, 2)
+    score = SignalScore(signal.id, signal.name, outcome, points, signal.points, latest.message)
+    return score, detail
+
+
+def score_lookup(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScore, str]:
+    """Points from the methodology's table, keyed by the finding's ``facts.class``."""
+    usable = [f for f in findings if "class" in f.facts]
+    if not usable:
+        return _unknown(signal, findings), "No evidence collected"
+    finding = usable[0]
+    key = str(finding.facts["class"])
+    value = signal.values.get(key)
+    if value is None:
+        msg = f"{finding.message} (class {key!r} is not in the methodology's table)"
+        return SignalScore(signal.id, signal.name, Outcome.ERROR, None, signal.points, msg), msg
+    score = SignalScore(
+        signal.id, signal.name, finding.outcome, value.points, signal.points, finding.message
+    )
+    return score, value.label
+
+
+def score_ratio(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScore, str]:
+    """Points times a 0-1 share the finding measured (``facts[<fact>]``)."""
+    usable = [f for f in findings if isinstance(f.facts.get(signal.fact or ""), int | float)]
+    if not usable:
+        return _unknown(signal, findings), ""
+    finding = usable[0]
+    share = min(1.0, max(0.0, float(finding.facts[signal.fact or ""])))
+    points = round(signal.points * share, 2)
+    outcome = Outcome.PASS if share >= 1.0 else Outcome.FAIL
+    return SignalScore(
+        signal.id, signal.name, outcome, points, signal.points, finding.message
+    ), f"{share:.0%}"
+
+
+FUNCTIONS: dict[str, SignalFunction] = {
+    "outcome": score_outcome,
+    "share": score_share,
+    "lookup": score_lookup,
+    "ratio": score_ratio,
+}
+
+
+def score_axis(axis: Axis, by_check: dict[str, list[Finding]]) -> AxisScore:
+    results: list[SignalScore] = []
+    details: list[str] = []
+    for signal in axis.signals:
+        result, detail = FUNCTIONS[signal.function](signal, by_check.get(signal.check, []))
+        results.append(result)
+        if detail:
+            details.append(detail)
+    known = [r for r in results if r.points is not None]
+    counts = {
+        "count": len(results),
+        "passed": sum(r.outcome is Outcome.PASS for r in results),
+        "failed": sum(r.outcome is Outcome.FAIL for r in results),
+        "unknown": sum(r.outcome in (Outcome.UNKNOWN, Outcome.ERROR) for r in results),
+    }
+    if not known:
+        reason = "Unknown: " + ("; ".join(details) or "no signal could be established")
+        return AxisScore(axis.id, axis.name, axis.weight, None, reason, tuple(results))
+    earned = sum(r.points or 0.0 for r in known)
+    possible = (
+        sum(r.max_points for r in known) if axis.unknown_signals == "exclude" else axis.possible
+    )
+    score = round(100.0 * earned / possible, 2) if possible else 0.0
+    reason = axis.reason.format(
+        earned=earned, possible=possible, score=score, detail="; ".join(details), **counts
+    )
+    return AxisScore(axis.id, axis.name, axis.weight, score, reason, tuple(results))
+
+
+def assess(entry_id: str, findings: Iterable[Finding], methodology: Methodology) -> Assessment:
+    """Score one entry's findings under ``methodology``."""
+    by_check: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_check[finding.check].append(finding)
+    axes = tuple(score_axis(axis, by_check) for axis in methodology.axes)
+    known = [a for a in axes if a.score is not None]
+    weight = sum(a.weight for a in known)
+    composite = (
+        round(sum(a.weight * (a.score or 0.0) for a in known) / weight, 2) if weight else None
+    )
+    tier = methodology.tier_for(composite)
+    return Assessment(
+        entry_id=entry_id,
+        score=composite,
+        tier=tier.id if tier else None,
+        axes=axes,
+        methodology_id=methodology.id,
+        methodology_version=methodology.version,
+        assessed_at=utc_now(),
+    )

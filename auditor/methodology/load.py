@@ -1,0 +1,151 @@
+"""Read a methodology YAML file and refuse it clearly when it is malformed.
+
+Errors name the file, the line and the key, because a methodology is written
+by hand and a bare "KeyError: 'points'" helps nobody.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from auditor.errors import RulesError
+from auditor.methodology.model import Axis, LookupValue, Methodology, Signal, Tier
+from auditor.resources import default_rules_file, rules_dir
+
+REASON_FIELDS = frozenset(
+    {"earned", "possible", "count", "passed", "failed", "unknown", "detail", "score"}
+)
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (rules_dir() / "methodology.schema.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def _line_of(node: yaml.Node | None, path: list[str | int]) -> int | None:
+    """The 1-based line of the YAML node at ``path``, or of its nearest parent."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            child = node.value[key] if key < len(node.value) else None
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _where(path: Path, node: yaml.Node | None, keys: list[str | int]) -> str:
+    line = _line_of(node, keys)
+    dotted = ".".join(str(k) for k in keys) or "(top level)"
+    return f"{path}:{line}: {dotted}" if line else f"{path}: {dotted}"
+
+
+def load_methodology(path: str | Path | None = None) -> Methodology:
+    """Load and validate a methodology; the built-in trust-v1 when ``path`` is None."""
+    file = Path(path) if path is not None else default_rules_file()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesError(f"{file}: cannot read rules file: {exc.strerror or exc}") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{file}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RulesError(f"{file}:1: a methodology file is a mapping with id, version, axes")
+
+    errors = sorted(
+        jsonschema.Draft202012Validator(_schema()).iter_errors(data),
+        key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
+    )
+    if errors:
+        err = errors[0]
+        raise RulesError(f"{_where(file, node, list(err.absolute_path))}: {err.message}")
+    return _build(data, file, node)
+
+
+def _build(data: dict[str, Any], file: Path, node: yaml.Node | None) -> Methodology:
+    axes: list[Axis] = []
+    seen_axes: set[str] = set()
+    for ai, raw_axis in enumerate(data["axes"]):
+        if raw_axis["id"] in seen_axes:
+            raise RulesError(f"{_where(file, node, ['axes', ai, 'id'])}: duplicate axis id")
+        seen_axes.add(raw_axis["id"])
+        signals = []
+        seen_signals: set[str] = set()
+        for si, raw in enumerate(raw_axis["signals"]):
+            if raw["id"] in seen_signals:
+                where = _where(file, node, ["axes", ai, "signals", si, "id"])
+                raise RulesError(f"{where}: duplicate signal id in axis {raw_axis['id']!r}")
+            seen_signals.add(raw["id"])
+            values = {
+                key: LookupValue(points=float(v["points"]), label=v.get("label", key))
+                for key, v in (raw.get("values") or {}).items()
+            }
+            for key, value in values.items():
+                if value.points > raw["points"]:
+                    where = _where(file, node, ["axes", ai, "signals", si, "values", key])
+                    raise RulesError(f"{where}: {value.points:g} points exceed the signal's max")
+            signals.append(
+                Signal(
+                    id=raw["id"],
+                    name=raw["name"],
+                    check=raw["check"],
+                    function=raw["function"],
+                    points=float(raw["points"]),
+                    description=" ".join(raw.get("description", "").split()),
+                    fact=raw.get("fact"),
+                    values=values,
+                )
+            )
+        reason = raw_axis.get("reason", "{earned:g}/{possible:g}")
+        _check_reason(reason, _where(file, node, ["axes", ai, "reason"]))
+        axes.append(
+            Axis(
+                id=raw_axis["id"],
+                name=raw_axis["name"],
+                weight=float(raw_axis["weight"]),
+                signals=tuple(signals),
+                why=raw_axis.get("why", ""),
+                reason=reason,
+                unknown_signals=raw_axis.get("unknown_signals", "unearned"),
+            )
+        )
+    tiers = tuple(
+        Tier(id=t["id"], name=t["name"], min=float(t["min"]), color=t.get("color", "#9f9f9f"))
+        for t in data["tiers"]
+    )
+    if not any(t.min == 0 for t in tiers):
+        raise RulesError(f"{_where(file, node, ['tiers'])}: one tier must start at min 0")
+    return Methodology(
+        id=data["id"],
+        version=str(data["version"]),
+        title=data["title"],
+        tiers=tiers,
+        axes=tuple(axes),
+        summary=" ".join(data.get("summary", "").split()),
+        path=file,
+    )
+
+
+def _check_reason(template: str, where: str) -> None:
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is not None and name not in REASON_FIELDS:
+            allowed = ", ".join(sorted(REASON_FIELDS))
+            raise RulesError(f"{where}: unknown placeholder {{{name}}} (allowed: {allowed})")

@@ -1,0 +1,1 @@
+"""The HTTP layer: address guard, guarded connections, capped fetches."""

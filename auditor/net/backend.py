@@ -1,0 +1,80 @@
+"""A connection backend for httpcore that checks every address at connect time.
+
+Resolving and checking in the same place we connect closes the DNS-rebinding
+window: the address we vetted is the address we dial. Every redirect hop and
+every new connection passes through here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+
+import httpcore
+from httpcore._backends.auto import AutoBackend
+
+from auditor.context import NetworkPolicy
+from auditor.net.guard import AddressRefused, address_category
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, policy: NetworkPolicy) -> None:
+        self._policy = policy
+        self._inner = AutoBackend()
+
+    async def _vetted_addresses(self, host: str, port: int) -> list[tuple[str, int]]:
+        override = self._policy.host_overrides.get(host.lower().rstrip("."))
+        if override is not None:
+            return [override]
+        if self._policy.offline:
+            raise AddressRefused(f"refused: offline mode, no network access ({host})")
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"DNS lookup failed for {host}: {exc}") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not self._policy.allow_private:
+            for address in addresses:
+                category = address_category(ipaddress.ip_address(address.split("%")[0]))
+                if category is not None:
+                    raise AddressRefused(
+                        f"refused: {category} address {address} for host {host} "
+                        "(use --allow-private-network to permit)"
+                    )
+        return [(a, port) for a in addresses]
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        last_error: Exception | None = None
+        for address, target_port in await self._vetted_addresses(host, port):
+            try:
+                return await self._inner.connect_tcp(
+                    address,
+                    target_port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc
+        raise last_error or httpcore.ConnectError(f"no address for {host}")
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise AddressRefused("refused: unix sockets are never probed")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)

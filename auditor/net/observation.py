@@ -1,0 +1,64 @@
+"""What one HTTP probe saw, kept as plain facts for findings and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class HttpObservation:
+    """One request's outcome. Never raises: errors are recorded as ``error_class``.
+
+    ``error_class`` is one of: ``bad_url``, ``refused`` (policy), ``dns``,
+    ``connect``, ``tls``, ``timeout``, ``too_large``, ``redirects``,
+    ``protocol``.
+    """
+
+    url: str
+    method: str
+    final_url: str | None = None
+    redirects: tuple[str, ...] = ()
+    status: int | None = None
+    latency_ms: float | None = None
+    size: int = 0
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    tls_version: str | None = None
+    cert_days_left: int | None = None
+    error_class: str | None = None
+    error: str | None = None
+    attempts: int = 1
+    body: bytes | None = None
+
+    @property
+    def answered(self) -> bool:
+        """The server answered without a 5xx (401/403 count: the API is there)."""
+        return self.status is not None and self.status < 500 and self.error_class is None
+
+    def describe(self) -> str:
+        if self.error_class is not None:
+            return f"{self.error or self.error_class}"
+        latency = f" in {self.latency_ms:.0f} ms" if self.latency_ms is not None else ""
+        return f"HTTP {self.status}{latency}"
+
+    def facts(self) -> dict[str, Any]:
+        """Everything but the body, for a finding's ``facts``."""
+        return {
+            "url": self.url,
+            "method": self.method,
+            "final_url": self.final_url,
+            "redirects": list(self.redirects),
+            "status": self.status,
+            "latency_ms": self.latency_ms,
+            "bytes": self.size,
+            "content_type": self.content_type,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+            "tls_version": self.tls_version,
+            "cert_days_left": self.cert_days_left,
+            "error_class": self.error_class,
+            "error": self.error,
+            "attempts": self.attempts,
+        }

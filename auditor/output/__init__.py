@@ -1,0 +1,1 @@
+"""Presenting results: JSON documents, terminal tables, Markdown. Never probes or scores."""

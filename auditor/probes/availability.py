@@ -1,0 +1,89 @@
+"""Probe: do the declared endpoints answer? One verification per run.
+
+A verification succeeds when every declared API endpoint (base URL, spec URL)
+answers without a 5xx within the timeout; 401/403 count as answering. A
+policy refusal (private address, offline) is unknown, not down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from auditor.model import Finding, Outcome
+from auditor.net.guard import url_problem
+from auditor.net.observation import HttpObservation
+from auditor.probes.context import EntryContext
+
+PROBE = "availability"
+CERT_WARNING_DAYS = 14
+NOT_MEASURED = frozenset({"refused", "bad_url"})
+
+
+async def head_or_get(ctx: EntryContext, url: str) -> HttpObservation:
+    """HEAD where it is enough; GET when the server does not do HEAD."""
+    observation = await ctx.fetch(url, method="HEAD")
+    if observation.status in {405, 501} or observation.error_class == "protocol":
+        observation = await ctx.fetch(url)
+    return observation
+
+
+def _endpoint_finding(field: str, obs: HttpObservation) -> Finding:
+    if obs.error_class in NOT_MEASURED:
+        outcome = Outcome.UNKNOWN
+    else:
+        outcome = Outcome.PASS if obs.answered else Outcome.FAIL
+    return Finding(
+        f"availability.{field}", outcome, f"{field}: {obs.describe()}", PROBE, obs.url, obs.facts()
+    )
+
+
+async def probe(ctx: EntryContext) -> list[Finding]:
+    entry = ctx.entry
+    endpoints = {}
+    for field in ("base_url", "spec_url", "docs_url"):
+        url = getattr(entry, field)
+        if url and url_problem(url) is None:
+            endpoints[field] = url
+    if not endpoints.keys() & {"base_url", "spec_url"}:
+        message = "no usable base URL or spec URL to verify"
+        return [Finding("availability", Outcome.UNKNOWN, message, PROBE)]
+    max_spec = ctx.settings.limits.max_spec_bytes
+    tasks = {
+        field: (
+            ctx.fetch(url, max_bytes=max_spec) if field == "spec_url" else head_or_get(ctx, url)
+        )
+        for field, url in endpoints.items()
+    }
+    observations = dict(zip(tasks, await asyncio.gather(*tasks.values()), strict=True))
+    findings = [_endpoint_finding(f, o) for f, o in observations.items()]
+    scored = [f for f in findings if f.check in ("availability.base_url", "availability.spec_url")]
+    if any(f.outcome is Outcome.FAIL for f in scored):
+        outcome = Outcome.FAIL
+        message = "verification failed: " + "; ".join(
+            f.message for f in scored if f.outcome is Outcome.FAIL
+        )
+    elif all(f.outcome is Outcome.PASS for f in scored):
+        outcome, message = (
+            Outcome.PASS,
+            "verification succeeded: " + "; ".join(f.message for f in scored),
+        )
+    else:
+        outcome = Outcome.UNKNOWN
+        message = "verification not possible: " + "; ".join(f.message for f in scored)
+    findings.append(
+        Finding("availability", outcome, message, PROBE, entry.base_url or entry.spec_url)
+    )
+    for field, obs in observations.items():
+        if obs.cert_days_left is not None:
+            ok = obs.cert_days_left >= CERT_WARNING_DAYS
+            findings.append(
+                Finding(
+                    "tls.certificate_expiry",
+                    Outcome.PASS if ok else Outcome.FAIL,
+                    f"{field}: TLS certificate expires in {obs.cert_days_left} days",
+                    PROBE,
+                    obs.url,
+                    {"days_left": obs.cert_days_left, "tls_version": obs.tls_version},
+                )
+            )
+    return findings

@@ -1,0 +1,1 @@
+"""The spec pipeline: parse safely, detect the format, validate, summarise."""

@@ -1,0 +1,47 @@
+"""Run every probe on an entry and gather the findings; nothing here scores.
+
+A probe that breaks yields an ``error`` finding naming the entry and the
+probe; an entry that overruns its time budget keeps what finished and says
+what did not. One bad entry never stops a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from auditor.model import Entry, Finding, Outcome
+from auditor.probes import PROBES, Probe
+from auditor.probes.context import EntryContext, RunContext
+
+
+async def _run_probe(name: str, probe: Probe, ctx: EntryContext) -> list[Finding]:
+    try:
+        return await probe(ctx)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        message = f"{ctx.entry.id}: probe {name} failed: {type(exc).__name__}: {exc}"
+        return [Finding(f"probe.{name}", Outcome.ERROR, message, name)]
+
+
+async def verify_entry(entry: Entry, run: RunContext) -> list[Finding]:
+    ctx = EntryContext(entry, run)
+    tasks = {
+        name: asyncio.ensure_future(_run_probe(name, probe, ctx)) for name, probe in PROBES.items()
+    }
+    done, pending = await asyncio.wait(tasks.values(), timeout=run.settings.limits.entry_timeout)
+    findings: list[Finding] = []
+    for name, task in tasks.items():
+        if task in done:
+            findings.extend(task.result())
+        else:
+            task.cancel()
+            message = (
+                f"{entry.id}: probe {name} did not finish within the "
+                f"{run.settings.limits.entry_timeout:g}s entry budget"
+            )
+            findings.append(Finding(f"probe.{name}", Outcome.ERROR, message, name))
+    if pending:
+        ctx.cancel_pending()
+        await asyncio.gather(*pending, return_exceptions=True)
+    return findings
