@@ -55,7 +55,8 @@ def _emit(
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         return
-    console = Console(file=output.open("w", encoding="utf-8") if output else None)
+    stream = output.open("w", encoding="utf-8") if output else None
+    console = Console(file=stream, width=None if stream is None and sys.stdout.isatty() else 120)
     print_table(console, results, methodology, loaded.problems)
 
 

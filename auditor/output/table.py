@@ -21,11 +21,12 @@ def print_table(
     problems: list[CatalogProblem],
 ) -> None:
     table = Table(title=f"{methodology.title} ({methodology.id} v{methodology.version})")
-    table.add_column("entry", overflow="fold")
+    table.add_column("entry", no_wrap=True)
     table.add_column("score", justify="right")
     table.add_column("tier")
     for axis in methodology.axes:
-        table.add_column(f"{axis.name}\n{axis.weight:g}%", justify="right")
+        short = axis.name.split()[0][:8].lower()
+        table.add_column(f"{short}\n{axis.weight:g}%", justify="right")
     table.add_column("spec")
     for result in results:
         assessment = result.assessment

@@ -1,0 +1,76 @@
+"""The built-in demo, end to end, with the real verifier against the fixture site."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.context import AuditSettings
+from auditor.demo.run import run_demo
+from auditor.methodology import load_methodology
+from auditor.model import Outcome
+
+
+@pytest.fixture(scope="module")
+def demo_results() -> dict[str, object]:
+    results, loaded = run_demo(AuditSettings(), load_methodology())
+    return {r.entry.id: r for r in results} | {"_problems": loaded.problems}
+
+
+def test_reference_case_reproduces_the_public_page(demo_results: dict) -> None:
+    result = demo_results["data.gouv.fr"]
+    axes = {a.id: a.score for a in result.assessment.axes}
+    assert axes == {
+        "officialness": 40.0,
+        "availability": 100.0,
+        "metadata_completeness": 90.0,
+        "license_clarity": 50.0,
+        "agent_readiness": 85.0,
+    }
+    assert result.assessment.score == 73.25
+    assert result.assessment.tier == "good"
+    reasons = {a.id: a.reason for a in result.assessment.axes}
+    assert reasons["metadata_completeness"] == "9 of 10 recommended metadata fields populated"
+    assert reasons["availability"] == "Latest verification succeeded"
+    assert reasons["officialness"].startswith("40/100 from 5 proof signals")
+
+
+def test_reference_points_trace_to_live_evidence(demo_results: dict) -> None:
+    result = demo_results["data.gouv.fr"]
+    by_check = {f.check: f for f in result.findings}
+    assert by_check["official_domain"].outcome is Outcome.PASS
+    assert "data.gouv.fr" in by_check["official_domain"].message
+    base = by_check["availability.base_url"]
+    assert base.facts["status"] == 200 and base.facts["tls_version"].startswith("TLS")
+    assert base.facts["cert_days_left"] > 14
+    assert by_check["spec.valid"].outcome is Outcome.PASS
+    assert by_check["agent_discovery"].outcome is Outcome.FAIL
+    assert by_check["license"].facts["class"] == "none"
+
+
+def test_every_axis_is_exercised(demo_results: dict) -> None:
+    assert demo_results["meteo-broken-spec"].findings  # the broken spec is detected
+    broken = {f.check: f for f in demo_results["meteo-broken-spec"].findings}
+    assert broken["spec.valid"].outcome is Outcome.FAIL
+    down = demo_results["cadastre-down"].assessment.axis("availability")
+    assert down.score == 0.0
+    assert demo_results["transit-503"].assessment.axis("availability").score == 0.0
+    assert demo_results["petstore-commercial"].assessment.axis("officialness").score == 0.0
+    assert demo_results["petstore-commercial"].assessment.axis("license_clarity").score == 100.0
+    assert demo_results["conflicting-licence"].assessment.axis("license_clarity").score == 0.0
+    assert demo_results["sparse-city"].assessment.axis("metadata_completeness").score == 20.0
+    not_spec = {f.check: f for f in demo_results["not-a-spec"].findings}
+    assert not_spec["spec.format_known"].outcome is Outcome.FAIL
+    # ftp:// cannot be probed: availability is unknown (excluded), not zero
+    ftp = demo_results["ftp-legacy"]
+    assert ftp.assessment.axis("availability").score is None
+    assert ftp.assessment.score is not None
+    field = {f.check: f for f in ftp.findings}["metadata.base_url"]
+    assert "ftp-legacy" in field.message and "base_url" in field.message
+    assert "unsupported scheme" in field.message
+
+
+def test_yaml_spec_with_integer_response_codes_validates(demo_results: dict) -> None:
+    annuaire = {f.check: f for f in demo_results["annuaire-demo"].findings}
+    assert annuaire["spec.valid"].outcome is Outcome.PASS
+    assert annuaire["availability.base_url"].facts["status"] == 401
+    assert annuaire["agent_discovery"].outcome is Outcome.PASS

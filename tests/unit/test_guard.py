@@ -1,0 +1,110 @@
+"""The network guard: which addresses are refused by default, which URLs are probed at all."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from auditor.net.guard import address_category, url_problem
+
+
+@pytest.mark.parametrize(
+    ("address", "category"),
+    [
+        # loopback, both families
+        ("127.0.0.1", "loopback"),
+        ("127.255.255.254", "loopback"),
+        ("::1", "loopback"),
+        # RFC 1918 private ranges, at their edges
+        ("10.0.0.1", "private"),
+        ("10.255.255.255", "private"),
+        ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"),
+        ("192.168.1.1", "private"),
+        # link-local: the cloud metadata endpoint above all
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        # multicast
+        ("224.0.0.1", "multicast"),
+        ("239.255.255.250", "multicast"),
+        ("ff02::1", "multicast"),
+        # unspecified
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        # carrier-grade NAT is neither private (RFC 1918) nor global
+        ("100.64.0.1", "non-global"),
+        ("100.127.255.254", "non-global"),
+        # IPv4-mapped IPv6 spellings are judged by the IPv4 address they carry
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:169.254.169.254", "link-local"),
+        ("::ffff:10.0.0.1", "private"),
+        # 6to4 and Teredo also embed an IPv4 address (here 127.0.0.1)
+        ("2002:7f00:1::", "loopback"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"),
+        # unique local IPv6 addresses
+        ("fd00::1", "private"),
+        ("fc00::1", "private"),
+    ],
+)
+def test_address_category_refuses_non_public_addresses(address: str, category: str) -> None:
+    assert address_category(ipaddress.ip_address(address)) == category
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "8.8.8.8",
+        "1.1.1.1",
+        "172.32.0.1",  # just outside 172.16.0.0/12
+        "100.128.0.1",  # just outside 100.64.0.0/10
+        "2606:4700::1111",
+        "2001:4860:4860::8888",
+        "::ffff:8.8.8.8",  # IPv4-mapped public address stays public
+    ],
+)
+def test_address_category_lets_public_addresses_through(address: str) -> None:
+    assert address_category(ipaddress.ip_address(address)) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("ftp://ftp.example.org/api", "unsupported scheme 'ftp'"),
+        ("file:///etc/passwd", "unsupported scheme 'file'"),
+        ("javascript:alert(1)", "unsupported scheme 'javascript'"),
+        ("gopher://example.org:70/", "unsupported scheme 'gopher'"),
+        ("//example.org/api", "unsupported scheme '(none)'"),
+        ("", "unsupported scheme '(none)'"),
+        ("http://", "no host"),
+        ("https:///path/only", "no host"),
+        ("http://example.org:99999/", "malformed URL"),
+        ("http://example.org:abc/", "malformed URL"),
+        ("http://[::1/", "malformed URL"),
+    ],
+)
+def test_url_problem_names_the_reason(url: str, fragment: str) -> None:
+    problem = url_problem(url)
+    assert problem is not None
+    assert fragment in problem
+
+
+def test_url_problem_explains_which_schemes_are_probed() -> None:
+    assert url_problem("ftp://x.example/") == (
+        "unsupported scheme 'ftp': only http and https are probed"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org",
+        "https://api.example.gouv.fr/v1/items?x=1",
+        "HTTPS://EXAMPLE.ORG/",  # scheme case does not matter
+        "http://127.0.0.1:8080/",  # addresses are judged at connect time, not here
+        "https://[2606:4700::1111]:443/",
+        "http://user:pass@example.org/",
+    ],
+)
+def test_url_problem_accepts_http_and_https(url: str) -> None:
+    assert url_problem(url) is None
