@@ -1,0 +1,26 @@
+"""``auditor methodology``: the methodology file as Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from auditor.cli.common import load_rules
+from auditor.output.methodology_md import methodology_markdown
+
+
+@click.command()
+@click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Describe this methodology file instead of the built-in trust-v1.",
+)
+def methodology(rules: Path | None) -> None:
+    """Print the scoring methodology as Markdown, generated from the rules file.
+
+    \b
+    Example:
+      auditor methodology > METHODOLOGY.md
+    """
+    click.echo(methodology_markdown(load_rules(rules)), nl=False)
