@@ -62,6 +62,8 @@ def load_methodology(path: str | Path | None = None) -> Methodology:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError(f"{file}: cannot read rules file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise RulesError(f"{file}: not UTF-8 text (byte {exc.start}): is it a rules file?") from exc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -76,7 +78,12 @@ def load_methodology(path: str | Path | None = None) -> Methodology:
     )
     if errors:
         err = errors[0]
-        raise RulesError(f"{_where(file, node, list(err.absolute_path))}: {err.message}")
+        keys: list[str | int] = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = err.schema.get("properties", {})
+            extra = [k for k in err.instance if k not in allowed]
+            keys += extra[:1]  # point at the offending key's own line
+        raise RulesError(f"{_where(file, node, keys)}: {err.message}")
     return _build(data, file, node)
 
 
@@ -144,8 +151,25 @@ def _build(data: dict[str, Any], file: Path, node: yaml.Node | None) -> Methodol
     )
 
 
+_REASON_SAMPLE: dict[str, Any] = {
+    "earned": 1.0,
+    "possible": 1.0,
+    "score": 1.0,
+    "count": 1,
+    "passed": 1,
+    "failed": 0,
+    "unknown": 0,
+    "detail": "text",
+}
+
+
 def _check_reason(template: str, where: str) -> None:
-    for _, name, _, _ in string.Formatter().parse(template):
-        if name is not None and name not in REASON_FIELDS:
-            allowed = ", ".join(sorted(REASON_FIELDS))
-            raise RulesError(f"{where}: unknown placeholder {{{name}}} (allowed: {allowed})")
+    """Refuse at load time any template the engine could not format at scoring time."""
+    allowed = ", ".join(sorted(REASON_FIELDS))
+    try:
+        for _, name, _, _ in string.Formatter().parse(template):
+            if name is not None and name not in REASON_FIELDS:
+                raise RulesError(f"{where}: unknown placeholder {{{name}}} (allowed: {allowed})")
+        template.format(**_REASON_SAMPLE)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise RulesError(f"{where}: bad reason template {template!r}: {exc}") from exc
