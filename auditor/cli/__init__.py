@@ -19,6 +19,7 @@ from auditor import __version__
 COMMANDS: dict[str, str] = {
     "audit": "auditor.cli.audit_cmd:audit",
     "demo": "auditor.cli.demo_cmd:demo",
+    "gate": "auditor.cli.gate_cmd:gate",
     "methodology": "auditor.cli.methodology_cmd:methodology",
 }
 

@@ -1,0 +1,199 @@
+"""``auditor gate``: audit, compare with thresholds, exit 0 (passed) / 1 (failed) / 2 (usage)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from auditor.audit import run_audit
+from auditor.catalog import load_sources
+from auditor.cli.common import load_rules, with_progress
+from auditor.config import load_config
+from auditor.context import AuditSettings, Limits, NetworkPolicy
+from auditor.errors import AuditorError
+from auditor.gate import FORMATS, evaluate, render, resolve_options
+
+
+def _parse_reports(values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    reports = []
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        if not sep or fmt not in FORMATS or not file:
+            raise click.UsageError(
+                f"--report {value!r}: expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}"
+            )
+        reports.append((fmt, Path(file)))
+    return reports
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.UsageError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    click.echo(f"wrote {path}", err=True)
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="SCORE",
+    help="Fail when an entry's composite score is below SCORE (0-100).",
+)
+@click.option(
+    "--min",
+    "minimums",
+    multiple=True,
+    metavar="AXIS=SCORE",
+    help="Fail when an axis scores below SCORE, e.g. --min license_clarity=60. Repeatable.",
+)
+@click.option(
+    "--fail-on-invalid-spec/--no-fail-on-invalid-spec",
+    default=None,
+    help="Fail when an entry's OpenAPI/Swagger document is invalid or could not be validated.",
+)
+@click.option(
+    "--offline/--online",
+    default=None,
+    help="No network at all: what needs it is reported unknown, never failed.",
+)
+@click.option(
+    "--spec",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Analyse this local spec file for the (single) entry in SOURCES instead of "
+    "fetching its spec_url: gate the spec as it is in this checkout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text, json (audit document + gate block), sarif, junit, github (annotations), md.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=FILE",
+    help="Also write FORMAT to FILE from the same run, e.g. --report sarif=auditor.sarif.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the gate fails.")
+@click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score with this methodology file instead of the built-in trust-v1.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read [gate] from this auditor.toml or pyproject.toml instead of the working directory's.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds for one request, connect to last byte.",
+)
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Allow requests to private, loopback and link-local addresses (intranets, tests).",
+)
+def gate(
+    sources: tuple[str, ...],
+    fail_under: float | None,
+    minimums: tuple[str, ...],
+    fail_on_invalid_spec: bool | None,
+    offline: bool | None,
+    spec: Path | None,
+    fmt: str,
+    output: Path | None,
+    reports: tuple[str, ...],
+    exit_zero: bool,
+    rules: Path | None,
+    config_file: Path | None,
+    timeout: float,
+    allow_private_network: bool,
+) -> None:
+    """Audit SOURCES and fail when an entry scores below the thresholds.
+
+    SOURCES are read as by `auditor audit`: a spec file, a catalog (entry)
+    file, a folder of specs, a URL. Thresholds come from the flags, else from
+    [gate] in auditor.toml or [tool.auditor.gate] in pyproject.toml. An
+    unknown score with a threshold set fails closed, and says why.
+
+    \b
+    Exit codes: 0 passed, 1 gate failed, 2 usage or input error.
+
+    \b
+    Examples:
+      auditor gate api/openapi.yaml --offline --fail-under 60
+      auditor gate catalog-entry.yaml --spec api/openapi.yaml --min license_clarity=60
+      auditor gate openapi.yaml --format sarif -o auditor.sarif --exit-zero
+      auditor gate openapi.yaml --format github --report md=summary.md
+    """
+    extra = _parse_reports(reports)
+    methodology = load_rules(rules)
+    try:
+        options = resolve_options(
+            load_config(config_file),
+            methodology,
+            fail_under=fail_under,
+            minimums=minimums,
+            fail_on_invalid_spec=fail_on_invalid_spec,
+            offline=offline,
+        )
+    except AuditorError as exc:
+        raise click.UsageError(str(exc)) from exc
+    settings = AuditSettings(
+        limits=Limits(timeout=timeout),
+        network=NetworkPolicy(allow_private=allow_private_network, offline=options.offline),
+    )
+    try:
+        loaded = asyncio.run(load_sources(list(sources), settings))
+    except AuditorError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if spec is not None:
+        if len(loaded.entries) != 1:
+            raise click.UsageError(
+                f"--spec {spec}: SOURCES must hold exactly one entry to pair it with, "
+                f"found {len(loaded.entries)}"
+            )
+        loaded.entries = [replace(loaded.entries[0], local_spec=str(spec))]
+    if not loaded.entries:
+        raise click.UsageError(f"no entries to gate in {', '.join(sources)}")
+    for problem in loaded.problems:
+        click.echo(f"warning: {problem}", err=True)
+    results = with_progress(
+        len(loaded.entries),
+        lambda tick: run_audit(loaded.entries, settings, methodology, tick),
+    )
+    report = evaluate(
+        results,
+        methodology,
+        options.thresholds,
+        offline=options.offline,
+        problems=loaded.problems,
+    )
+    if output is not None:
+        _write(output, render(report, fmt))
+    else:
+        click.echo(render(report, fmt), nl=False)
+    for extra_fmt, path in extra:
+        _write(path, render(report, extra_fmt))
+    if not report.passed and not exit_zero:
+        click.get_current_context().exit(1)
