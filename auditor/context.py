@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from auditor import PROJECT_URL, __version__
+
+if TYPE_CHECKING:  # the probes package imports this module; no import cycle at run time
+    from auditor.probes.domains import DomainList
+    from auditor.probes.orgs import OrgList
 
 DEFAULT_USER_AGENT = f"auditor/{__version__} (+{PROJECT_URL})"
 
@@ -24,12 +29,21 @@ class Limits:
     entry_timeout: float = 60.0
     max_redirects: int = 5
     max_spec_bytes: int = 50 * 1024 * 1024
+    """Spec documents; applies to the bytes on the wire and again to the decompressed body."""
     max_page_bytes: int = 2 * 1024 * 1024
+    """Every other body (pages, discovery documents), on the wire and decompressed."""
     max_header_bytes: int = 64 * 1024
+    """Response header section (the transport itself stops at 100 KiB whatever this says)."""
     concurrency: int = 64
     per_host: int = 4
     retries: int = 2
     max_retry_after: float = 5.0
+    """Longest wait before a retry; a server asking for longer is not retried."""
+    fetch_timeout: float = 30.0
+    """Seconds one fetch may spend on the network across its redirects, retries and
+    back-off waits (time spent queueing for a concurrency slot is not counted)."""
+    retry_backoff: float = 0.25
+    """First back-off in seconds, doubled per retry, with ±50% jitter, capped by max_retry_after."""
     max_yaml_nodes: int = 2_000_000
     max_json_depth: int = 512
 
@@ -44,6 +58,8 @@ class NetworkPolicy:
     """
 
     allow_private: bool = False
+    allow_cloud_metadata: bool = False
+    """Cloud metadata endpoints (169.254.169.254…) stay refused under ``allow_private``."""
     offline: bool = False
     host_overrides: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
@@ -56,4 +72,12 @@ class AuditSettings:
     extra_ca_pem: bytes | None = None
     """A PEM CA bundle trusted in addition to the system's (the demo's throwaway CA)."""
     spec_workers: int = 0
-    """Processes for spec validation; 0 validates in a thread (small catalogs, tests)."""
+    """Processes for spec validation; 0 validates in a thread (small catalogs, tests),
+    a negative number means one per core."""
+    domain_lists: tuple[DomainList, ...] = ()
+    """Official domain lists loaded for the run (besides the built-in government suffixes)."""
+    github_org_lists: tuple[OrgList, ...] = ()
+    """Government GitHub organisation lists loaded for the run (besides the built-in one)."""
+    spec_cache_dir: str | None = None
+    """Directory keeping spec analyses by content hash across runs (e.g.
+    ``~/.cache/auditor/specs``); None keeps them for the run only."""

@@ -8,7 +8,6 @@ every new connection passes through here.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 from collections.abc import Iterable
 
@@ -16,10 +15,16 @@ import httpcore
 from httpcore._backends.auto import AutoBackend
 
 from auditor.context import NetworkPolicy
-from auditor.net.guard import AddressRefused, address_category
+from auditor.net.guard import AddressRefused, refusal
+
+
+class DnsFailure(httpcore.ConnectError):
+    """The host name did not resolve; told apart from a refused connection."""
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves, vets every address, then dials only vetted addresses."""
+
     def __init__(self, policy: NetworkPolicy) -> None:
         self._policy = policy
         self._inner = AutoBackend()
@@ -34,16 +39,19 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         try:
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"DNS lookup failed for {host}: {exc}") from exc
+            raise DnsFailure(f"DNS lookup failed for {host}: {exc}") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        if not self._policy.allow_private:
-            for address in addresses:
-                category = address_category(ipaddress.ip_address(address.split("%")[0]))
-                if category is not None:
-                    raise AddressRefused(
-                        f"refused: {category} address {address} for host {host} "
-                        "(use --allow-private-network to permit)"
-                    )
+        # One refused address refuses the host: a name that also resolves to a
+        # private address is not trusted to land on the public one.
+        for address in addresses:
+            problem = refusal(
+                address,
+                host,
+                allow_private=self._policy.allow_private,
+                allow_cloud_metadata=self._policy.allow_cloud_metadata,
+            )
+            if problem is not None:
+                raise AddressRefused(problem)
         return [(a, port) for a in addresses]
 
     async def connect_tcp(

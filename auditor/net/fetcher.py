@@ -1,118 +1,96 @@
-"""Polite, capped HTTP fetches over httpx with the guarded backend.
+"""Polite, capped HTTP fetches of untrusted URLs; one ``Fetcher`` per run.
 
-One ``Fetcher`` per run owns the connection pool, the global and per-host
-limits and the retry policy. Redirects are followed by hand so each hop is
-recorded, counted and re-checked.
+The fetcher owns the policy: which URLs, how many at once (globally and per
+host), how long (per request and per fetch), how much (body on the wire,
+body decompressed, headers), how often to retry, and which redirects to
+follow. Redirects are followed by hand so every hop is recorded, counted and
+re-checked; every connection is vetted by the address guard in the
+transport's network backend. The HTTP library itself sits behind
+``open_transport``, the one seam to change when swapping it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import ssl
 import time
-from collections import defaultdict
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import certifi
-import httpcore
-import httpx
-
 from auditor.context import AuditSettings
-from auditor.net.backend import GuardedBackend
+from auditor.net.decode import Chain, DecodeError, accept_encoding
 from auditor.net.guard import AddressRefused, url_problem
+from auditor.net.httpx_transport import HttpxTransport
 from auditor.net.observation import HttpObservation
+from auditor.net.politeness import HostGate, backoff, parse_retry_after
+from auditor.net.transport import ResponseHead, Transport, TransportError
 
 RETRY_STATUSES = frozenset({429, 503})
+RETRY_ERRORS = frozenset({"connect", "timeout", "reset"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+NO_BODY_STATUSES = frozenset({204, 304})
+
+Validators = Callable[[str], tuple[str | None, str | None]]
+"""``url -> (etag, last_modified)`` from an earlier run; either may be None."""
 
 
-def build_ssl_context(extra_ca_pem: bytes | None) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=certifi.where())
-    if extra_ca_pem:
-        context.load_verify_locations(cadata=extra_ca_pem.decode("ascii"))
-    return context
+def open_transport(settings: AuditSettings) -> Transport:
+    """The HTTP library the run uses: the one line to change to swap it (see issue 9)."""
+    return HttpxTransport(settings)
 
 
-def _classify(exc: BaseException) -> tuple[str, str]:
-    if isinstance(exc, AddressRefused):
-        return "refused", str(exc)
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return "timeout", f"timed out ({type(exc).__name__})"
-    if isinstance(exc, httpx.ConnectError):
-        text = str(exc)
-        if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
-            return "tls", f"TLS error: {text}"
-        if "DNS lookup failed" in text:
-            return "dns", text
-        return "connect", f"connection failed: {text or type(exc).__name__}"
-    if isinstance(exc, ssl.SSLError):
-        return "tls", f"TLS error: {exc}"
-    if isinstance(exc, httpx.HTTPError):
-        return "protocol", f"{type(exc).__name__}: {exc}"
-    return "protocol", f"{type(exc).__name__}: {exc}"
+@dataclass(slots=True)
+class _Budget:
+    """Network time a fetch may still spend across hops, retries and back-off waits."""
+
+    total: float
+    spent: float = 0.0
+
+    def remaining(self) -> float:
+        return self.total - self.spent
 
 
-def _tls_facts(response: httpx.Response) -> tuple[str | None, int | None]:
-    stream = response.extensions.get("network_stream")
-    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
-    if ssl_object is None:
-        return None, None
-    cert = ssl_object.getpeercert() or {}
-    days: int | None = None
-    if "notAfter" in cert:
-        expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
-        days = (expires - datetime.now(UTC)).days
-    return ssl_object.version(), days
+@dataclass(slots=True)
+class _Progress:
+    """What one exchange had learned when it failed, so the observation keeps it."""
 
-
-def _retry_after(value: str | None, cap: float) -> float | None:
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds()
-        except (TypeError, ValueError):
-            return None
-    return min(max(seconds, 0.0), cap)
+    started: float = field(default_factory=time.perf_counter)
+    head: ResponseHead | None = None
+    latency_ms: float | None = None
+    size: int = 0
+    wire: int = 0
 
 
 class Fetcher:
-    """Shared by all entries of a run; use ``async with``."""
+    """Shared by all entries of a run; use ``async with``.
 
-    def __init__(self, settings: AuditSettings) -> None:
+    ``validators`` is the conditional-request seam: given a URL it returns the
+    ETag and Last-Modified seen last time, and GETs then carry
+    ``If-None-Match`` / ``If-Modified-Since``; a 304 answer is observed with
+    ``not_modified=True`` and no body. Return ``(None, None)`` for a URL whose
+    stored copy cannot stand in for the body.
+    """
+
+    def __init__(
+        self,
+        settings: AuditSettings,
+        *,
+        validators: Validators | None = None,
+        transport: Transport | None = None,
+    ) -> None:
         self._settings = settings
+        self._validators = validators
+        self._transport = transport if transport is not None else open_transport(settings)
         limits = settings.limits
-        context = build_ssl_context(settings.extra_ca_pem)
-        transport = httpx.AsyncHTTPTransport(verify=context)
-        # httpx does not expose httpcore's network_backend; we swap in a pool
-        # built with the guarded backend (httpx is pinned <0.29 for this).
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
-            max_connections=limits.concurrency,
-            max_keepalive_connections=limits.concurrency,
-            keepalive_expiry=5.0,
-            network_backend=GuardedBackend(settings.network),
-        )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(limits.timeout),
-            headers={"User-Agent": settings.user_agent},
-            follow_redirects=False,
-            trust_env=False,
-        )
-        self._global = asyncio.Semaphore(limits.concurrency)
-        self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(limits.per_host)
-        )
+        self._gate = HostGate(limits.concurrency, limits.per_host)
         self._random = random.Random()
+        self._base_headers = {
+            "User-Agent": settings.user_agent,
+            "Accept-Encoding": accept_encoding(),
+        }
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -123,7 +101,26 @@ class Fetcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
+
+    def _request_headers(
+        self, url: str, method: str, extra: dict[str, str] | None
+    ) -> dict[str, str]:
+        headers = dict(self._base_headers)
+        if self._validators is not None and method == "GET":
+            try:
+                etag, modified = self._validators(url)
+            except Exception:  # a broken history store costs a full download, not the fetch
+                etag = modified = None
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        given = {k.lower(): k for k in headers}
+        for name, value in (extra or {}).items():
+            headers.pop(given.get(name.lower(), name), None)
+            headers[name] = value
+        return headers
 
     async def fetch(
         self,
@@ -137,119 +134,232 @@ class Fetcher:
         """Fetch ``url`` following redirects by hand; never raises."""
         limits = self._settings.limits
         cap = max_bytes if max_bytes is not None else limits.max_page_bytes
+        sent = self._request_headers(url, method, headers)
+        conditional = any(k.lower() in ("if-none-match", "if-modified-since") for k in sent)
+        budget = _Budget(limits.fetch_timeout)
         redirects: list[str] = []
-        current = url
-        started = time.perf_counter()
+        current = url.strip()  # catalogs carry stray spaces; the URL is what is inside them
+
+        def failed(error_class: str, error: str) -> HttpObservation:
+            return HttpObservation(
+                url,
+                method,
+                current,
+                tuple(redirects),
+                error_class=error_class,
+                error=error,
+                elapsed_ms=round(budget.spent * 1000, 1),
+            )
+
         for _hop in range(limits.max_redirects + 1):
             problem = url_problem(current)
             if problem is not None:
-                return HttpObservation(
-                    url, method, current, tuple(redirects), error_class="bad_url", error=problem
-                )
-            result, location = await self._fetch_with_retries(
-                current, method, cap, keep_body, headers or {}
+                where = f"redirect to {current}: " if redirects else ""
+                return failed("bad_url", where + problem)
+            result, location = await self._with_retries(
+                current, method, cap, keep_body, sent, budget
             )
             if location is None:
-                latency = round((time.perf_counter() - started) * 1000, 1)
-                return _with(result, url=url, redirects=tuple(redirects), latency_ms=latency)
-            redirects.append(current)
-            current = urljoin(current, location)
-            if current in redirects:
-                return HttpObservation(
-                    url,
-                    method,
-                    current,
-                    tuple(redirects),
-                    error_class="redirects",
-                    error=f"redirect loop back to {current}",
+                return replace(
+                    result,
+                    url=url,
+                    redirects=tuple(redirects),
+                    not_modified=conditional and result.status == 304,
+                    elapsed_ms=round(budget.spent * 1000, 1),
                 )
-        return HttpObservation(
-            url,
-            method,
-            current,
-            tuple(redirects),
-            error_class="redirects",
-            error=f"more than {limits.max_redirects} redirects",
-        )
+            redirects.append(current)
+            try:
+                current = urljoin(current, location.strip())
+            except ValueError as exc:
+                return failed("bad_url", f"redirect to a malformed URL: {exc}")
+            if current in redirects:
+                return failed("redirects", f"redirect loop back to {current}")
+        return failed("redirects", f"more than {limits.max_redirects} redirects")
 
-    async def _fetch_with_retries(
-        self, url: str, method: str, cap: int, keep_body: bool, headers: dict[str, str]
+    async def _with_retries(
+        self,
+        url: str,
+        method: str,
+        cap: int,
+        keep_body: bool,
+        headers: dict[str, str],
+        budget: _Budget,
     ) -> tuple[HttpObservation, str | None]:
         limits = self._settings.limits
+        host = (urlsplit(url).hostname or "").lower()
         attempt = 0
         while True:
             attempt += 1
-            result, location, retry_after = await self._fetch_once(
-                url, method, cap, keep_body, headers
+            timeout = min(limits.timeout, budget.remaining())
+            if timeout <= 0:
+                message = f"the fetch's {limits.fetch_timeout:g}s budget was spent"
+                return HttpObservation(
+                    url, method, url, error_class="timeout", error=message, attempts=attempt - 1
+                ), None
+            result, location = await self._attempt(
+                host, url, method, cap, keep_body, headers, timeout, budget
             )
-            retryable = result.error_class in {"connect", "timeout"} or (
-                result.status in RETRY_STATUSES
+            result = replace(result, attempts=attempt)
+            retryable = result.error_class in RETRY_ERRORS or (
+                result.status in RETRY_STATUSES and result.error_class is None
             )
             if not retryable or attempt > limits.retries:
-                return _with(result, attempts=attempt), location
-            delay = retry_after
-            if delay is None:
-                delay = min(limits.max_retry_after, 0.25 * 2 ** (attempt - 1))
-                delay *= self._random.uniform(0.5, 1.5)
+                return result, location
+            asked = result.retry_after
+            if asked is not None and asked > limits.max_retry_after:
+                return result, location  # coming back sooner than asked would be rude
+            if asked is not None:
+                delay = asked
+                self._gate.cool_down(host, asked)
+            else:
+                delay = backoff(attempt, limits.retry_backoff, limits.max_retry_after, self._random)
+            if delay >= budget.remaining():
+                return result, location
             await asyncio.sleep(delay)
+            budget.spent += delay
 
-    async def _fetch_once(
-        self, url: str, method: str, cap: int, keep_body: bool, headers: dict[str, str]
-    ) -> tuple[HttpObservation, str | None, float | None]:
-        host = (urlsplit(url).hostname or "").lower()
-        limits = self._settings.limits
-        async with self._per_host[host], self._global:
+    async def _attempt(
+        self,
+        host: str,
+        url: str,
+        method: str,
+        cap: int,
+        keep_body: bool,
+        headers: dict[str, str],
+        timeout: float,
+        budget: _Budget,
+    ) -> tuple[HttpObservation, str | None]:
+        async with self._gate.slot(host):
+            progress = _Progress()
             try:
-                async with asyncio.timeout(limits.timeout):
-                    return await self._exchange(url, method, cap, keep_body, headers)
-            except Exception as exc:  # every failure becomes an observation
-                error_class, message = _classify(exc)
-                return (
-                    HttpObservation(url, method, url, error_class=error_class, error=message),
-                    None,
-                    None,
-                )
+                async with asyncio.timeout(timeout):
+                    return await self._exchange(url, method, cap, keep_body, headers, progress)
+            except TimeoutError:
+                error_class, error = "timeout", f"no complete answer within {timeout:g}s"
+            except AddressRefused as exc:
+                error_class, error = "refused", str(exc)
+            except TransportError as exc:
+                error_class, error = exc.error_class, str(exc)
+            except DecodeError as exc:
+                error_class, error = "decode", str(exc)
+            except Exception as exc:  # a transport bug must not end the entry's probes
+                error_class, error = "protocol", f"{type(exc).__name__}: {exc}"
+            finally:
+                budget.spent += time.perf_counter() - progress.started
+            return _observe(url, method, progress, error_class=error_class, error=error), None
 
     async def _exchange(
-        self, url: str, method: str, cap: int, keep_body: bool, headers: dict[str, str]
-    ) -> tuple[HttpObservation, str | None, float | None]:
-        async with self._client.stream(method, url, headers=headers) as response:
-            tls_version, cert_days = _tls_facts(response)
-            location = response.headers.get("location")
-            if response.status_code not in REDIRECT_STATUSES:
-                location = None
+        self,
+        url: str,
+        method: str,
+        cap: int,
+        keep_body: bool,
+        headers: dict[str, str],
+        progress: _Progress,
+    ) -> tuple[HttpObservation, str | None]:
+        limits = self._settings.limits
+        async with self._transport.exchange(method, url, headers) as exchange:
+            head = progress.head = exchange.head
+            progress.latency_ms = round((time.perf_counter() - progress.started) * 1000, 1)
+            if head.header_bytes > limits.max_header_bytes:
+                error = f"response headers ({head.header_bytes:,} bytes) exceed the {limits.max_header_bytes:,}-byte cap"
+                return _observe(url, method, progress, error_class="too_large", error=error), None
+            location = head.get("location") if head.status in REDIRECT_STATUSES else None
+            reads_body = not (
+                method == "HEAD"
+                or location is not None
+                or head.status in NO_BODY_STATUSES
+                or head.status < 200
+            )
             chunks: list[bytes] = []
-            size = 0
-            error_class = error = None
-            if method != "HEAD" and location is None:
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > cap:
-                        error_class = "too_large"
-                        error = f"body exceeds the {cap:,}-byte cap"
-                        break
-                    if keep_body:
-                        chunks.append(chunk)
-            observation = HttpObservation(
-                url=url,
-                method=method,
-                final_url=str(response.url),
-                status=response.status_code,
-                size=size,
-                content_type=response.headers.get("content-type"),
-                etag=response.headers.get("etag"),
-                last_modified=response.headers.get("last-modified"),
-                tls_version=tls_version,
-                cert_days_left=cert_days,
-                error_class=error_class,
-                error=error,
-                body=b"".join(chunks) if keep_body and error_class is None else None,
-            )
-            retry_after = _retry_after(
-                response.headers.get("retry-after"), self._settings.limits.max_retry_after
-            )
-            return observation, location, retry_after
+            if reads_body:
+                problem = await _read_body(
+                    exchange.raw_body(), head, cap, keep_body, chunks, progress
+                )
+                if problem is not None:
+                    return _observe(
+                        url, method, progress, error_class="too_large", error=problem
+                    ), None
+            body = b"".join(chunks) if keep_body and head.status != 304 else None
+            return _observe(url, method, progress, body=body), location
 
 
-def _with(observation: HttpObservation, **changes: Any) -> HttpObservation:
-    return replace(observation, **changes)
+async def _read_body(
+    raw: AsyncIterator[bytes],
+    head: ResponseHead,
+    cap: int,
+    keep_body: bool,
+    chunks: list[bytes],
+    progress: _Progress,
+) -> str | None:
+    """Read and decode the body into ``chunks``; the cap problem if one was passed."""
+    declared = head.get("content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > cap:
+        return f"body declares {int(declared):,} bytes, over the {cap:,}-byte cap"
+    decoder = Chain(head.get("content-encoding"))
+
+    def take(pieces: Iterator[bytes]) -> str | None:
+        for piece in pieces:
+            progress.size += len(piece)
+            if progress.size > cap:
+                kind = "body" if decoder.identity else "decompressed body"
+                return f"{kind} exceeds the {cap:,}-byte cap"
+            if keep_body:
+                chunks.append(piece)
+        return None
+
+    async for data in raw:
+        progress.wire += len(data)
+        if progress.wire > cap:
+            return f"body exceeds the {cap:,}-byte cap"
+        problem = take(decoder.feed(data))
+        if problem is not None:
+            return problem
+    return take(decoder.flush())
+
+
+def _observe(
+    url: str,
+    method: str,
+    progress: _Progress,
+    *,
+    body: bytes | None = None,
+    error_class: str | None = None,
+    error: str | None = None,
+) -> HttpObservation:
+    head = progress.head
+    if head is None:
+        return HttpObservation(
+            url,
+            method,
+            url,
+            error_class=error_class,
+            error=error,
+            wire_bytes=progress.wire,
+        )
+    days = None
+    if head.cert_not_after is not None:
+        days = (head.cert_not_after - datetime.now(UTC)).days
+    retry_after = (
+        parse_retry_after(head.get("retry-after")) if head.status in RETRY_STATUSES else None
+    )
+    return HttpObservation(
+        url=url,
+        method=method,
+        final_url=head.url,
+        status=head.status,
+        latency_ms=progress.latency_ms,
+        size=progress.size,
+        content_type=head.get("content-type"),
+        etag=head.get("etag"),
+        last_modified=head.get("last-modified"),
+        tls_version=head.tls_version,
+        cert_days_left=days,
+        error_class=error_class,
+        error=error,
+        body=body if error_class is None else None,
+        wire_bytes=progress.wire,
+        content_encoding=head.get("content-encoding"),
+        http_version=head.http_version,
+        retry_after=retry_after,
+    )

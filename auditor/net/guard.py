@@ -1,7 +1,13 @@
 """Which URLs and addresses an untrusted catalog entry may make us reach.
 
 Checks run on resolved addresses, not on spellings, so decimal, octal and
-IPv4-mapped forms of a private address are refused like the plain form.
+IPv4-mapped forms of a private address are refused like the plain form: the
+resolver turns ``2130706433`` and ``0177.0.0.1`` into ``127.0.0.1`` before
+``address_category`` sees them.
+
+Cloud metadata endpoints hand out credentials to whoever asks from inside the
+machine, so they are refused even when private addresses are allowed: an
+intranet audit has no reason to reach them.
 """
 
 from __future__ import annotations
@@ -13,17 +19,61 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+CLOUD_METADATA = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle
+        "169.254.170.2",  # AWS ECS task credentials
+        "169.254.170.23",  # AWS EKS pod identity
+        "fd00:ec2::254",  # AWS IMDS over IPv6
+        "fd00:ec2::23",  # AWS EKS pod identity over IPv6
+        "100.100.100.200",  # Alibaba Cloud
+        "168.63.129.16",  # Azure WireServer (a public address, so named here)
+        "192.0.0.192",  # Oracle Cloud (legacy)
+    )
+)
+
 
 class AddressRefused(Exception):
     """A connection the network policy forbids; becomes an ``error`` finding."""
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address | None, bool]:
+    """The IPv4 address an IPv6 spelling carries, and whether it alone decides.
+
+    Mapped, 6to4 and Teredo addresses reach the IPv4 host they carry; NAT64
+    and the deprecated IPv4-compatible form are refused when the IPv4 address
+    is, and otherwise still judged as IPv6 addresses.
+    """
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped, True
+    if ip.sixtofour is not None:
+        return ip.sixtofour, True
+    if ip.teredo is not None:
+        return ip.teredo[1], True
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF), False
+    return None, False
+
+
 def address_category(ip: IPAddress) -> str | None:
     """Why ``ip`` must not be reached by default, or None when it is a public address."""
+    if ip in CLOUD_METADATA:
+        return "cloud-metadata"
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if ip.is_unspecified:
+            return "unspecified"
+        if ip.is_loopback:
+            return "loopback"
+        embedded, decisive = _embedded_ipv4(ip)
         if embedded is not None:
-            return address_category(embedded)
+            category = address_category(embedded)
+            if decisive or category is not None:
+                return category
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
@@ -32,17 +82,47 @@ def address_category(ip: IPAddress) -> str | None:
         return "multicast"
     if ip.is_unspecified:
         return "unspecified"
-    if ip.is_private:
-        return "private"
     if ip.is_reserved:
         return "reserved"
+    if ip.is_private:
+        return "private"
     if not ip.is_global:
         return "non-global"
     return None
 
 
+def refusal(
+    address: str, host: str, *, allow_private: bool, allow_cloud_metadata: bool = False
+) -> str | None:
+    """The refusal message for connecting to ``address`` (resolved from ``host``), or None.
+
+    Every refusal message starts with ``refused: private address`` so reports
+    and tests can recognise it whatever the category.
+    """
+    ip = ipaddress.ip_address(address.split("%")[0])
+    category = address_category(ip)
+    if category is None:
+        return None
+    if category == "cloud-metadata":
+        if allow_cloud_metadata:
+            return None
+        return (
+            f"refused: private address {address} ({category}) for host {host}; "
+            "cloud metadata endpoints are never probed"
+        )
+    if allow_private:
+        return None
+    return (
+        f"refused: private address {address} ({category}) for host {host} "
+        "(use --allow-private-network to permit)"
+    )
+
+
 def url_problem(url: str) -> str | None:
     """A reason this URL cannot be probed at all (bad scheme, no host), or None."""
+    if any(ord(c) < 0x20 or c == "\x7f" for c in url):
+        # urlsplit silently drops CR, LF and tabs; what it would probe is not what was written
+        return "malformed URL: control characters"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
@@ -52,4 +132,6 @@ def url_problem(url: str) -> str | None:
         return f"unsupported scheme {parts.scheme or '(none)'!r}: only http and https are probed"
     if not parts.hostname:
         return "URL has no host"
+    if any(c.isspace() or c in '<>\\^`{|}"' for c in parts.hostname):
+        return f"malformed URL: invalid host {parts.hostname!r}"
     return None

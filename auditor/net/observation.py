@@ -10,9 +10,15 @@ from typing import Any
 class HttpObservation:
     """One request's outcome. Never raises: errors are recorded as ``error_class``.
 
-    ``error_class`` is one of: ``bad_url``, ``refused`` (policy), ``dns``,
-    ``connect``, ``tls``, ``timeout``, ``too_large``, ``redirects``,
-    ``protocol``.
+    ``error_class`` is one of: ``bad_url``, ``refused`` (policy: private
+    address, offline), ``dns``, ``connect``, ``tls``, ``timeout`` (the request
+    or the fetch's time budget), ``reset`` (closed or reset before the answer
+    was complete), ``too_large`` (body, decompressed body or headers over
+    their cap), ``decode`` (bad or unsupported ``Content-Encoding``),
+    ``redirects`` (loop or too many), ``protocol`` (not valid HTTP).
+
+    A response that started (status known) and then failed keeps its status
+    and headers: ``status`` is set and ``error_class`` says what went wrong.
     """
 
     url: str
@@ -31,6 +37,16 @@ class HttpObservation:
     error: str | None = None
     attempts: int = 1
     body: bytes | None = None
+    wire_bytes: int = 0
+    """Bytes received for the body before decompression (``size`` is after)."""
+    content_encoding: str | None = None
+    http_version: str | None = None
+    not_modified: bool = False
+    """A conditional request was answered 304: the resource is unchanged since last time."""
+    elapsed_ms: float | None = None
+    """Time on the network for the whole fetch: every hop, retry and back-off wait."""
+    retry_after: float | None = None
+    """Seconds the server asked us to wait (429/503), as it said them, uncapped."""
 
     @property
     def answered(self) -> bool:
@@ -40,6 +56,8 @@ class HttpObservation:
     def describe(self) -> str:
         if self.error_class is not None:
             return f"{self.error or self.error_class}"
+        if self.not_modified:
+            return "HTTP 304, unchanged since the last run"
         latency = f" in {self.latency_ms:.0f} ms" if self.latency_ms is not None else ""
         return f"HTTP {self.status}{latency}"
 
@@ -61,4 +79,10 @@ class HttpObservation:
             "error_class": self.error_class,
             "error": self.error,
             "attempts": self.attempts,
+            "wire_bytes": self.wire_bytes,
+            "content_encoding": self.content_encoding,
+            "http_version": self.http_version,
+            "not_modified": self.not_modified,
+            "elapsed_ms": self.elapsed_ms,
+            "retry_after": self.retry_after,
         }

@@ -19,10 +19,16 @@ CERT_WARNING_DAYS = 14
 NOT_MEASURED = frozenset({"refused", "bad_url"})
 
 
+HEAD_REFUSED = frozenset({405, 501})
+"""Statuses meaning "this server does not do HEAD": ask again with GET."""
+HEAD_BROKEN = frozenset({"protocol", "reset"})
+"""Some servers answer HEAD with garbage or hang up on it while GET works."""
+
+
 async def head_or_get(ctx: EntryContext, url: str) -> HttpObservation:
     """HEAD where it is enough; GET when the server does not do HEAD."""
     observation = await ctx.fetch(url, method="HEAD")
-    if observation.status in {405, 501} or observation.error_class == "protocol":
+    if observation.status in HEAD_REFUSED or observation.error_class in HEAD_BROKEN:
         observation = await ctx.fetch(url)
     return observation
 

@@ -1,0 +1,158 @@
+"""The httpx implementation of ``Transport``, dialling through ``GuardedBackend``.
+
+httpx is used for framing and TLS only: redirects, retries, content decoding
+and cookies are all off here, because the fetcher does each of them itself
+under its own caps (httpx's decoders inflate a whole chunk at once, which a
+compression bomb turns into gigabytes).
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+import certifi
+import httpcore
+import httpx
+
+from auditor.context import AuditSettings
+from auditor.net.backend import DnsFailure, GuardedBackend
+from auditor.net.guard import AddressRefused
+from auditor.net.transport import ResponseHead, TransportError
+
+TRANSPORT_HEADER_LIMIT = 100 * 1024
+"""httpcore's own ceiling on a response's header section (h11 receive buffer)."""
+
+
+def build_ssl_context(extra_ca_pem: bytes | None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=certifi.where())
+    if extra_ca_pem:
+        context.load_verify_locations(cadata=extra_ca_pem.decode("ascii"))
+    return context
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def classify(exc: BaseException) -> TransportError:
+    """Map an httpx/httpcore failure to the observation's ``error_class``."""
+    if isinstance(exc, TransportError):
+        return exc
+    chain = _chain(exc)
+    text = str(exc) or type(exc).__name__
+    if any(isinstance(e, DnsFailure) for e in chain):
+        return TransportError("dns", text)
+    if any(isinstance(e, ssl.SSLError) for e in chain):
+        return TransportError("tls", f"TLS error: {text}")
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportError("timeout", f"timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return TransportError("bad_url", f"malformed URL: {text}")
+    if isinstance(exc, httpx.ConnectError):
+        if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+            return TransportError("tls", f"TLS error: {text}")
+        return TransportError("connect", f"connection failed: {text}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "Receive buffer too long" in text:
+            return TransportError(
+                "too_large",
+                f"response headers exceed the transport's {TRANSPORT_HEADER_LIMIT:,}-byte limit",
+            )
+        if "disconnected" in text or "peer closed" in text:
+            return TransportError("reset", f"connection closed early: {text}")
+        return TransportError("protocol", f"malformed response: {text}")
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
+        return TransportError("reset", f"connection reset: {text}")
+    return TransportError("protocol", f"{type(exc).__name__}: {text}")
+
+
+def _tls_facts(response: httpx.Response) -> tuple[str | None, datetime | None]:
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    if ssl_object is None:
+        return None, None
+    cert = ssl_object.getpeercert() or {}
+    expires = None
+    if "notAfter" in cert:
+        expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
+    version: str | None = ssl_object.version()
+    return version, expires
+
+
+class _HttpxExchange:
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        tls_version, not_after = _tls_facts(response)
+        self.head = ResponseHead(
+            status=response.status_code,
+            url=str(response.url),
+            headers=tuple(
+                (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers.raw
+            ),
+            http_version=response.http_version,
+            tls_version=tls_version,
+            cert_not_after=not_after,
+        )
+
+    async def raw_body(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.aiter_raw():
+                yield chunk
+        except AddressRefused:
+            raise
+        except httpx.HTTPError as exc:
+            raise classify(exc) from exc
+
+
+class HttpxTransport:
+    """One pooled ``httpx.AsyncClient`` whose every connection passes the address guard."""
+
+    def __init__(self, settings: AuditSettings) -> None:
+        limits = settings.limits
+        context = build_ssl_context(settings.extra_ca_pem)
+        transport = httpx.AsyncHTTPTransport(verify=context)
+        # httpx does not expose httpcore's network_backend; we swap in a pool
+        # built with the guarded backend (httpx is pinned <0.29 for this).
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=context,
+            max_connections=limits.concurrency,
+            max_keepalive_connections=limits.concurrency,
+            keepalive_expiry=5.0,
+            network_backend=GuardedBackend(settings.network),
+        )
+        no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(limits.timeout),
+            follow_redirects=False,
+            trust_env=False,
+            cookies=no_cookies,
+        )
+
+    @asynccontextmanager
+    async def exchange(
+        self, method: str, url: str, headers: dict[str, str]
+    ) -> AsyncIterator[_HttpxExchange]:
+        try:
+            request = self._client.build_request(method, url, headers=headers)
+            response = await self._client.send(request, stream=True)
+        except AddressRefused:
+            raise
+        except Exception as exc:
+            raise classify(exc) from exc
+        try:
+            yield _HttpxExchange(response)
+        finally:
+            await response.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,85 @@
+"""How hard a run may lean on the servers it audits: slots, back-off, cool-downs.
+
+A catalog often lists dozens of APIs on one host (a ministry's gateway, a
+platform). The run may have 64 requests in flight, but never more than
+``per_host`` at any one host, and when a host answers 429/503 with
+``Retry-After`` every request to that host waits, not only the one that was
+told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta or HTTP date), uncapped; None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(seconds, 0.0)
+
+
+def backoff(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential back-off with ±50% jitter before retry ``attempt`` (1 for the first)."""
+    delay: float = min(cap, base * 2 ** (attempt - 1)) * rng.uniform(0.5, 1.5)
+    return delay
+
+
+class HostGate:
+    """The run's global and per-host concurrency limits, and per-host cool-downs."""
+
+    def __init__(self, concurrency: int, per_host: int) -> None:
+        self._global = asyncio.Semaphore(max(1, concurrency))
+        self._per_host_limit = max(1, per_host)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._users: dict[str, int] = {}
+        self._not_before: dict[str, float] = {}
+
+    def cool_down(self, host: str, seconds: float) -> None:
+        """Hold new requests to ``host`` for ``seconds`` (the server asked us to wait)."""
+        until = time.monotonic() + seconds
+        self._not_before[host] = max(self._not_before.get(host, 0.0), until)
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Wait for the host's cool-down, then a host slot, then a global slot.
+
+        The host slot is taken first so a request waiting on a busy host never
+        holds one of the run's global slots.
+        """
+        semaphore = self._hosts.get(host)
+        if semaphore is None:
+            semaphore = self._hosts[host] = asyncio.Semaphore(self._per_host_limit)
+        self._users[host] = self._users.get(host, 0) + 1
+        try:
+            async with semaphore:
+                while (wait := self._not_before.get(host, 0.0) - time.monotonic()) > 0:
+                    await asyncio.sleep(wait)
+                async with self._global:
+                    yield
+        finally:
+            self._users[host] -= 1
+            if self._users[host] == 0:  # forget idle hosts: a run may see millions
+                del self._users[host]
+                del self._hosts[host]
+                if self._not_before.get(host, 0.0) <= time.monotonic():
+                    self._not_before.pop(host, None)

@@ -1,0 +1,71 @@
+"""The seam between the fetcher's policy and the HTTP library that moves bytes.
+
+The fetcher decides what to ask, how often, for how long and how much to
+keep; a ``Transport`` only sends one request through the guarded network and
+hands back the response head and its raw (still encoded) body. Keeping this
+small lets the library be swapped (httpx today; aiohttp or httpx-aiohttp are
+candidates, see docs/readme/verifier.md) without touching caps, retries,
+redirects or the address guard's tests. A transport must dial only through
+the address guard and must raise ``TransportError`` (or ``AddressRefused``)
+for every failure, never its library's own exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class TransportError(Exception):
+    """A failed exchange, already classified (``connect``, ``tls``, ``reset``, …)."""
+
+    def __init__(self, error_class: str, message: str) -> None:
+        super().__init__(message)
+        self.error_class = error_class
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseHead:
+    """The status line and headers of one response, plus what the TLS layer saw."""
+
+    status: int
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    """As received, names lower-cased, repeated names kept."""
+    http_version: str | None = None
+    tls_version: str | None = None
+    cert_not_after: datetime | None = None
+
+    def get(self, name: str) -> str | None:
+        """The header's value; repeated headers joined with ``, `` as RFC 9110 allows."""
+        values = [v for k, v in self.headers if k == name]
+        return ", ".join(values) if values else None
+
+    @property
+    def header_bytes(self) -> int:
+        """Size of the header section as sent (name, ``: ``, value, CRLF per line)."""
+        return sum(len(k) + len(v) + 4 for k, v in self.headers)
+
+
+class Exchange(Protocol):
+    head: ResponseHead
+
+    def raw_body(self) -> AsyncIterator[bytes]:
+        """The body as it came off the wire (still compressed); raises ``TransportError``."""
+        ...
+
+
+class Transport(Protocol):
+    def exchange(
+        self, method: str, url: str, headers: dict[str, str]
+    ) -> AbstractAsyncContextManager[Exchange]:
+        """Send one request; the response head is read on entry, the body on demand.
+
+        Leaving the context early closes the connection rather than draining it.
+        """
+        ...
+
+    async def aclose(self) -> None: ...
