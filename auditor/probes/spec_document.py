@@ -1,39 +1,84 @@
-"""Probe: fetch the spec, detect its format, validate it.
+"""Probe: fetch the spec, detect its format, validate it, inventory and summarise it.
 
-The analysis runs once per distinct content (sha256) per run, in a worker
-process when the run has a pool: validation of a large spec is CPU work and
-must not stall the event loop.
+The analysis runs once per distinct content (sha256) per run, and not at all
+when the optional on-disk cache (``AuditSettings.spec_cache_dir``) already
+holds it. Large specs go to the run's worker processes: validation is CPU
+work and must not stall the event loop; small ones (milliseconds of work)
+run in a thread, sparing the inter-process copy.
+
+Findings: ``spec.fetched``, ``spec.format_known``, ``spec.valid``, and for a
+readable OpenAPI/Swagger document ``spec.inventory``, ``spec.examples`` and
+``spec.quality`` (names the renderer and methodology rely on).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import fields
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from auditor.model import Finding, Outcome
 from auditor.probes.context import EntryContext
 from auditor.spec.analyse import SpecReport, analyse_spec
+from auditor.spec.cache import DiskCache
+from auditor.spec.examples import RequestExample, base_url, curl_command
+from auditor.spec.quality import SpecQuality
+from auditor.spec.validate import validator_id
 
 PROBE = "spec_document"
+POOL_MIN_BYTES = 256 * 1024
+"""Smaller specs are analysed in a thread: their few milliseconds cost less than the IPC."""
+HASH_IN_THREAD_BYTES = 4 * 1024 * 1024
+SUMMARY_FIELDS = ("fields", "examples", "quality", "operations")
+"""Kept out of ``spec.valid``'s facts: each has its own finding."""
+
+
+def _failed_report(data: bytes, digest: str, why: str) -> SpecReport:
+    """Stands in when the analysis itself could not run: everything about the spec is unknown."""
+    extra = {"analysis_failed": True}
+    return SpecReport(digest, len(data), note=why, validator=validator_id(), extra=extra)
+
+
+async def _compute(ctx: EntryContext, data: bytes, digest: str) -> SpecReport:
+    settings = ctx.settings
+    disk = DiskCache(settings.spec_cache_dir, settings.limits) if settings.spec_cache_dir else None
+    if disk is not None:
+        cached = await asyncio.to_thread(disk.get, digest)
+        if cached is not None:
+            return cached
+    limits = settings.limits
+    work = partial(analyse_spec, data, limits.max_yaml_nodes, limits.max_json_depth)
+    executor = ctx.run.spec_executor
+    try:
+        if executor is not None and len(data) >= POOL_MIN_BYTES:
+            loop = asyncio.get_running_loop()
+            report = await loop.run_in_executor(executor, work)
+        else:
+            report = await asyncio.to_thread(work)
+    except Exception as exc:  # a worker died, the pool is gone, or the task could not be sent
+        return _failed_report(data, digest, f"analysis failed: {type(exc).__name__}: {exc}")
+    if disk is not None:
+        await asyncio.to_thread(disk.put, report)
+    return report
 
 
 async def _analyse(ctx: EntryContext, data: bytes) -> SpecReport:
     run = ctx.run
-    digest = hashlib.sha256(data).hexdigest()
+    if len(data) >= HASH_IN_THREAD_BYTES:
+        digest = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
+    else:
+        digest = hashlib.sha256(data).hexdigest()
     if digest in run.spec_cache:
-        return run.spec_cache[digest]
+        known = run.spec_cache[digest]
+        if known.validator == validator_id():
+            return known
     if digest not in run.spec_inflight:
-        limits = ctx.settings.limits
-        work = partial(analyse_spec, data, limits.max_yaml_nodes, limits.max_json_depth)
-        loop = asyncio.get_running_loop()
-        run.spec_inflight[digest] = asyncio.ensure_future(
-            loop.run_in_executor(run.spec_executor, work)
-            if run.spec_executor is not None
-            else asyncio.to_thread(work)
-        )
+        run.spec_inflight[digest] = asyncio.ensure_future(_compute(ctx, data, digest))
     report = await asyncio.shield(run.spec_inflight[digest])
     run.spec_cache[digest] = report
     run.spec_inflight.pop(digest, None)
@@ -69,45 +114,133 @@ async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding]:
     return None, Finding("spec.fetched", outcome, msg, PROBE, obs.url, facts)
 
 
-def report_findings(report: SpecReport, subject: str | None) -> list[Finding]:
-    facts = asdict(report)
-    facts["errors"] = list(report.errors)
-    facts["servers"] = list(report.servers)
+def _plain(item: Any) -> dict[str, Any]:
+    """A nested report item as a dict (a SpecReport rebuilt by a store may hold dicts)."""
+    if hasattr(item, "to_dict"):
+        return dict(item.to_dict())
+    return dict(item) if isinstance(item, Mapping) else {}
+
+
+def _valid_facts(report: SpecReport) -> dict[str, Any]:
+    """The report minus its summaries (no deep copy of the 500 inventory rows)."""
+    facts = {
+        f.name: copy.deepcopy(getattr(report, f.name))
+        for f in fields(report)
+        if f.name not in SUMMARY_FIELDS
+    }
+    for name in ("errors", "servers", "external_refs", "notes"):
+        facts[name] = list(getattr(report, name))
+    return facts
+
+
+def _valid_finding(report: SpecReport, subject: str | None, facts: dict[str, Any]) -> Finding:
+    if report.valid is True:
+        msg = f"valid {report.format_label} ({report.validator})"
+        return Finding("spec.valid", Outcome.PASS, msg, PROBE, subject, facts)
+    if report.valid is False:
+        first = report.errors[0] if report.errors else "invalid"
+        msg = f"invalid {report.format_label}: {len(report.errors)} error(s), first: {first}"
+        return Finding("spec.valid", Outcome.FAIL, msg, PROBE, subject, facts)
+    msg = f"not validated: {report.note or 'unsupported'}"
+    return Finding("spec.valid", Outcome.UNKNOWN, msg, PROBE, subject, facts)
+
+
+def _inventory(report: SpecReport, subject: str | None) -> Finding:
+    rows = [_plain(f) for f in report.fields]
+    facts = {
+        "field_count": report.field_count,
+        "operation_count": report.operation_count,
+        "fields": rows,
+        "truncated": report.field_count > len(rows),
+        "operations": list(report.operations),
+    }
+    msg = f"{report.field_count:,} data field(s) in {report.operation_count:,} operation(s)" + (
+        f" (first {len(rows)} listed)" if facts["truncated"] else ""
+    )
+    return Finding("spec.inventory", Outcome.PASS, msg, PROBE, subject, facts)
+
+
+def _examples(report: SpecReport, subject: str | None, spec_url: str | None) -> Finding:
+    base = base_url(report.servers, spec_url)
+    curl = []
+    for item in report.examples:
+        example = item if isinstance(item, RequestExample) else RequestExample.from_dict(item)
+        command = curl_command(example, base)
+        curl.append(
+            {
+                "operation": example.operation,
+                "method": example.method.upper(),
+                "path": example.path,
+                "command": command,
+            }
+        )
+    facts = {"curl": curl, "base_url": base}
+    if not curl:
+        msg = "no operation to show a request for"
+        return Finding("spec.examples", Outcome.UNKNOWN, msg, PROBE, subject, facts)
+    msg = f"{len(curl)} request example(s) against {base or 'an unknown host'}"
+    return Finding("spec.examples", Outcome.PASS, msg, PROBE, subject, facts)
+
+
+def _quality(report: SpecReport, subject: str | None) -> Finding:
+    raw: Any = report.quality
+    quality = raw if isinstance(raw, SpecQuality) else SpecQuality(**_plain(raw))
+    facts = quality.to_dict()
+    score = quality.score
+    if quality.outcome == "unknown" or score is None:
+        msg = "documentation quality unknown: no operations to assess"
+        return Finding("spec.quality", Outcome.UNKNOWN, msg, PROBE, subject, facts)
+    known = {k: v for k, v in facts.items() if k.endswith("_share") and v is not None}
+    weakest = min(known, key=lambda k: known[k])
+    msg = (
+        f"documentation quality {score:.0%} over {quality.operation_count:,} operation(s);"
+        f" weakest: {weakest.removesuffix('_share').replace('_', ' ')} {known[weakest]:.0%}"
+    )
+    return Finding("spec.quality", Outcome(quality.outcome), msg, PROBE, subject, facts)
+
+
+def report_findings(
+    report: SpecReport, subject: str | None, spec_url: str | None = None
+) -> list[Finding]:
+    """Every finding one analysis yields; ``spec_url`` resolves relative server URLs."""
+    facts = _valid_facts(report)
+    if report.extra.get("analysis_failed"):
+        msg = f"spec not analysed: {report.note}"
+        return [
+            Finding(
+                check,
+                Outcome.UNKNOWN,
+                msg,
+                PROBE,
+                subject,
+                facts if check != "spec.quality" else {},
+            )
+            for check in ("spec.format_known", "spec.valid", "spec.quality")
+        ]
     if report.parse_error is not None:
         msg = f"not a readable spec: {report.parse_error}"
         return [
             Finding("spec.format_known", Outcome.FAIL, msg, PROBE, subject, facts),
             Finding("spec.valid", Outcome.FAIL, msg, PROBE, subject, facts),
+            Finding("spec.quality", Outcome.UNKNOWN, msg, PROBE, subject, {}),
         ]
     if report.format_known:
-        fmt = Finding(
-            "spec.format_known",
-            Outcome.PASS,
-            f"format: {report.format_label}",
-            PROBE,
-            subject,
-            facts,
-        )
+        msg = f"format: {report.format_label}"
+        fmt = Finding("spec.format_known", Outcome.PASS, msg, PROBE, subject, facts)
     else:
         why = report.note or "format not recognised"
         fmt = Finding("spec.format_known", Outcome.FAIL, why, PROBE, subject, facts)
-    if report.valid is True:
-        valid = Finding(
-            "spec.valid",
-            Outcome.PASS,
-            f"valid {report.format_label} ({report.validator})",
-            PROBE,
-            subject,
-            facts,
-        )
-    elif report.valid is False:
-        first = report.errors[0] if report.errors else "invalid"
-        msg = f"invalid {report.format_label}: {len(report.errors)} error(s), first: {first}"
-        valid = Finding("spec.valid", Outcome.FAIL, msg, PROBE, subject, facts)
+    findings = [fmt, _valid_finding(report, subject, facts)]
+    if report.format_known and report.quality is not None:
+        findings += [
+            _inventory(report, subject),
+            _examples(report, subject, spec_url),
+            _quality(report, subject),
+        ]
     else:
-        msg = f"not validated: {report.note or 'unsupported'}"
-        valid = Finding("spec.valid", Outcome.UNKNOWN, msg, PROBE, subject, facts)
-    return [fmt, valid]
+        why = f"documentation quality unknown: {report.note or 'spec not analysed'}"
+        findings.append(Finding("spec.quality", Outcome.UNKNOWN, why, PROBE, subject, {}))
+    return findings
 
 
 async def spec_report(ctx: EntryContext) -> tuple[SpecReport | None, list[Finding]]:
@@ -129,7 +262,8 @@ async def spec_report(ctx: EntryContext) -> tuple[SpecReport | None, list[Findin
             )
             return None, [fetched, unknown]
         report = await _analyse(ctx, data)
-        return report, [fetched, *report_findings(report, fetched.subject)]
+        spec_url = fetched.subject if not entry.local_spec else entry.spec_url
+        return report, [fetched, *report_findings(report, fetched.subject, spec_url)]
 
     result: tuple[SpecReport | None, list[Finding]] = await ctx.once("spec", compute)
     return result

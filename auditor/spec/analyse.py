@@ -1,18 +1,24 @@
 """Everything auditor learns from one spec document, in one picklable report.
 
 ``analyse_spec`` is the unit of CPU work: it runs in a worker process for
-large specs and hands back a compact summary, never the parsed document.
+large specs and hands back a compact summary (at most 500 inventory rows, a
+few request examples), never the parsed document. It never raises: whatever
+breaks on a hostile document is reported in the ``SpecReport``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from auditor.spec.detect import detect_format
-from auditor.spec.parse import DocumentError, parse_document
+from auditor.spec.examples import RequestExample, pick_examples
+from auditor.spec.inventory import MAX_LISTED, build_inventory, operations
+from auditor.spec.parse import DocumentError, parse_document, paused_gc
+from auditor.spec.quality import SpecQuality, assess_quality
+from auditor.spec.refs import LocalResolver
 from auditor.spec.validate import validate_document, validator_id
 
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -39,18 +45,59 @@ class SpecReport:
     operation_count: int = 0
     duration_ms: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    field_count: int = 0
+    fields: tuple[dict[str, Any], ...] = ()
+    """The first 500 of ``field_count`` data fields, as ``SpecField.to_dict()`` rows: they
+    are facts for findings and JSON for caches, so they stay plain (and cheap to reload)."""
+    operations: tuple[str, ...] = ()
+    """``GET /pets``… (first 500)."""
+    examples: tuple[RequestExample, ...] = ()
+    quality: SpecQuality | None = None
+    external_refs: tuple[str, ...] = ()
+    external_ref_count: int = 0
+    notes: tuple[str, ...] = ()
+    """What did not change the verdict but is worth saying (recursive schemas, skipped parts)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SpecReport:
+        """The inverse of ``to_dict`` (JSON caches); raises KeyError/TypeError on bad data."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for name in ("errors", "servers", "operations", "external_refs", "notes"):
+            values[name] = tuple(str(v) for v in values.get(name) or ())
+        values["fields"] = tuple(dict(f) for f in values.get("fields") or ())
+        values["examples"] = tuple(
+            RequestExample.from_dict(e) for e in values.get("examples") or ()
+        )
+        quality = values.get("quality")
+        values["quality"] = SpecQuality(**quality) if isinstance(quality, dict) else None
+        return cls(**values)
 
 
 def _servers(document: dict[str, Any]) -> tuple[str, ...]:
     if isinstance(document.get("servers"), list):
-        return tuple(
-            str(s["url"]) for s in document["servers"] if isinstance(s, dict) and "url" in s
-        )
+        urls = []
+        for server in document["servers"]:
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                continue
+            url = server["url"]
+            variables = server.get("variables")
+            if isinstance(variables, dict):
+                for name, spec in variables.items():
+                    if isinstance(spec, dict) and "default" in spec:
+                        url = url.replace("{" + str(name) + "}", str(spec["default"]))
+            urls.append(url)
+        return tuple(urls)
     host = document.get("host")
+    base = document.get("basePath") if isinstance(document.get("basePath"), str) else ""
     if isinstance(host, str):
         schemes = document.get("schemes") or ["https"]
-        base = document.get("basePath") or ""
         return tuple(f"{scheme}://{host}{base}" for scheme in schemes if isinstance(scheme, str))
+    if "swagger" in document:
+        return (base,) if base else ()  # relative to the host the spec came from
     return ()
 
 
@@ -58,7 +105,31 @@ def _mapping(value: Any) -> dict[str, Any] | None:
     return dict(value) if isinstance(value, dict) else None
 
 
+def _describe(document: dict[str, Any], minor: str) -> dict[str, Any]:
+    """Inventory, operations, examples and quality; a failure in one leaves a note."""
+    refs = LocalResolver(document)
+    found: dict[str, Any] = {"notes": []}
+    try:
+        ops = [f"{m.upper()} {p}" for m, p, _ in operations(document, refs)]
+        found["operation_count"] = len(ops)
+        found["operations"] = tuple(ops[:MAX_LISTED])
+        inv = build_inventory(document, minor, refs)
+        found["field_count"] = inv.count
+        found["fields"] = tuple(field.to_dict() for field in inv.fields)
+        found["quality"] = assess_quality(document, minor, refs)
+        found["examples"] = tuple(pick_examples(document, minor, refs))
+    except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        found["notes"].append(f"summary incomplete: {type(exc).__name__}: {exc}"[:300])
+    return found
+
+
 def analyse_spec(data: bytes, max_nodes: int = 2_000_000, max_depth: int = 512) -> SpecReport:
+    """Parse, detect, validate and summarise one document (the collector paused: see parse)."""
+    with paused_gc():
+        return _analyse(data, max_nodes, max_depth)
+
+
+def _analyse(data: bytes, max_nodes: int, max_depth: int) -> SpecReport:
     started = time.perf_counter()
     digest = hashlib.sha256(data).hexdigest()
     try:
@@ -66,18 +137,21 @@ def analyse_spec(data: bytes, max_nodes: int = 2_000_000, max_depth: int = 512) 
     except DocumentError as exc:
         return SpecReport(digest, len(data), parse_error=str(exc), validator=validator_id())
     fmt = detect_format(document)
-    verdict = validate_document(document, fmt)
-    info = document.get("info") if isinstance(document, dict) else None
-    info = info if isinstance(info, dict) else {}
-    paths = document.get("paths") if isinstance(document, dict) else None
-    paths = paths if isinstance(paths, dict) else {}
-    operations = sum(
-        1
-        for item in paths.values()
-        if isinstance(item, dict)
-        for method in item
-        if method in HTTP_METHODS
-    )
+    problem: str | None = None
+    verdict = None
+    try:
+        verdict = validate_document(document, fmt)
+    except RecursionError:
+        problem = "validation stopped: structure nested too deeply"
+    except Exception as exc:  # a validator bug must not take the run down
+        problem = f"validation failed: {type(exc).__name__}: {exc}"[:400]
+    if not isinstance(document, dict):
+        document = {}
+    raw_info, raw_paths = document.get("info"), document.get("paths")
+    info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
+    paths: dict[str, Any] = raw_paths if isinstance(raw_paths, dict) else {}
+    described = _describe(document, fmt.minor or "") if fmt.known else {"notes": []}
+    notes = [*(verdict.notes if verdict else ()), *described.pop("notes")]
     return SpecReport(
         sha256=digest,
         size=len(data),
@@ -85,15 +159,29 @@ def analyse_spec(data: bytes, max_nodes: int = 2_000_000, max_depth: int = 512) 
         version=fmt.version,
         format_label=fmt.label,
         format_known=fmt.known,
-        valid=verdict.valid,
-        errors=verdict.errors,
-        note=verdict.note,
+        valid=verdict.valid if verdict else None,
+        errors=verdict.errors if verdict else (),
+        note=verdict.note if verdict else problem,
         validator=validator_id(),
         title=str(info["title"]) if "title" in info else None,
         license=_mapping(info.get("license")),
         contact=_mapping(info.get("contact")),
-        servers=_servers(document) if isinstance(document, dict) else (),
+        servers=_servers(document),
         path_count=len(paths),
-        operation_count=operations,
+        operation_count=described.pop("operation_count", _count_operations(paths)),
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        external_refs=verdict.external_refs if verdict else (),
+        external_ref_count=verdict.external_ref_count if verdict else 0,
+        notes=tuple(notes),
+        **described,
+    )
+
+
+def _count_operations(paths: dict[str, Any]) -> int:
+    return sum(
+        1
+        for item in paths.values()
+        if isinstance(item, dict)
+        for method in item
+        if method in HTTP_METHODS
     )

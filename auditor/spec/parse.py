@@ -8,6 +8,10 @@ keys written as YAML integers (``200:``) become strings as OpenAPI means them.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -68,6 +72,36 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
     return size(root)
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building or walking a big document tree.
+
+    A parsed spec is a tree of millions of small objects without cycles; with
+    the collector on, every few thousand allocations it re-scans them all
+    (large YAML loads ~3x slower, see /work/shared/notes/performance.md).
+    Re-entrant and thread-safe: collection resumes when the last user leaves,
+    and only if it was on to begin with.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def _load_yaml(text: str, max_nodes: int) -> Any:
     loader = _Loader(text)
     try:
@@ -88,14 +122,25 @@ def _load_yaml(text: str, max_nodes: int) -> Any:
         loader.dispose()
 
 
-def _jsonable(value: Any, depth: int, max_depth: int) -> Any:
-    """Keys to strings, dates to ISO text; refuses nesting deeper than ``max_depth``."""
-    if depth > max_depth:
-        raise DocumentError(f"document nesting exceeds {max_depth} levels")
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v, depth + 1, max_depth) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v, depth + 1, max_depth) for v in value]
+def _too_deep(max_depth: int) -> DocumentError:
+    return DocumentError(f"document nesting exceeds {max_depth} levels")
+
+
+def _check_depth(root: Any, max_depth: int) -> None:
+    """Refuse JSON nested deeper than ``max_depth``; iterative, so depth never costs stack."""
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        value, depth = pop()
+        if depth > max_depth:
+            raise _too_deep(max_depth)
+        children = value.values() if type(value) is dict else value
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                push((child, depth + 1))
+
+
+def _scalar(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -103,19 +148,65 @@ def _jsonable(value: Any, depth: int, max_depth: int) -> Any:
     return value
 
 
+def _key(value: Any) -> str:
+    if isinstance(value, bool):  # YAML ``true:`` means the JSON text "true"
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(_scalar(value))
+
+
+def _jsonable(root: Any, max_depth: int) -> Any:
+    """Keys to strings, dates to ISO text; refuses nesting deeper than ``max_depth``.
+
+    Iterative (an explicit stack), so a hostile document can only hit the
+    depth limit, never the interpreter's recursion limit. Shared YAML
+    aliases become independent copies, as JSON has no sharing.
+    """
+    if not isinstance(root, dict | list):
+        return _scalar(root)
+    out: Any = {} if isinstance(root, dict) else []
+    stack: list[tuple[Any, Any, int]] = [(root, out, 0)]
+    while stack:
+        source, target, depth = stack.pop()
+        if depth > max_depth:
+            raise _too_deep(max_depth)
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, value in items:
+            if isinstance(value, dict | list):
+                copy: Any = {} if isinstance(value, dict) else []
+                stack.append((value, copy, depth + 1))
+            else:
+                copy = _scalar(value)
+            if isinstance(target, dict):
+                target[_key(key)] = copy
+            else:
+                target.append(copy)
+    return out
+
+
 def parse_document(data: bytes, *, max_nodes: int = 2_000_000, max_depth: int = 512) -> Any:
-    """JSON when it looks like JSON (fast path via orjson), YAML otherwise."""
-    text = decode_text(data)
-    stripped = text.lstrip()
+    """JSON when it looks like JSON (orjson straight from the bytes), YAML otherwise."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = decode_text(data).encode("utf-8")
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    stripped = raw.lstrip()
     if not stripped:
         raise DocumentError("empty document")
-    if stripped[0] in "{[":
+    first = stripped[:1]
+    if first in (b"{", b"["):
         try:
-            return _jsonable(orjson.loads(stripped), 0, max_depth)
+            document = orjson.loads(stripped)
         except orjson.JSONDecodeError as exc:
-            if stripped[0] == "[" or "\n" not in stripped:
+            decode_text(data)  # names the byte when the failure is the encoding
+            if first == b"[" or b"\n" not in stripped:
                 raise DocumentError(f"not valid JSON: {exc}") from exc
             # YAML flow mappings also start with "{"; let YAML have a go.
-    if stripped[0] == "<":
+        else:
+            # orjson gives string keys and JSON types only: just bound the depth.
+            _check_depth(document, max_depth)
+            return document
+    if first == b"<":
         raise DocumentError("document is HTML or XML, not JSON or YAML")
-    return _jsonable(_load_yaml(text, max_nodes), 0, max_depth)
+    with paused_gc():
+        return _jsonable(_load_yaml(decode_text(data), max_nodes), max_depth)

@@ -338,15 +338,6 @@ def test_spec_url_serving_html_is_not_a_readable_spec(http_server, methodology) 
     assert found["availability"].outcome is Outcome.PASS
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG auditor/spec/validate.py:64-65: an unquoted 'swagger: 2.0' is a YAML float; "
-        "get_validator_cls raises TypeError, which is not caught, so the spec_document and "
-        "license_statement probes end as probe.* errors and no spec.* verdict is given"
-    ),
-    raises=AssertionError,
-    strict=True,
-)
 def test_unquoted_swagger_version_gets_a_verdict(http_server, methodology) -> None:
     spec = "swagger: 2.0\ninfo: {title: Stations, version: '1'}\npaths: {}\n"
     http_server.add("/swagger.yaml", 200, spec, "application/yaml")
@@ -357,15 +348,6 @@ def test_unquoted_swagger_version_gets_a_verdict(http_server, methodology) -> No
     assert checks(result)["spec.valid"].outcome is not Outcome.PASS
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG auditor/spec/parse.py:91-98: a JSON spec nested 600 deep (under orjson's 1024 "
-        "limit, over max_json_depth=512) raises RecursionError in _jsonable instead of "
-        "DocumentError, so the spec probe ends as a probe.* error, not 'not a readable spec'"
-    ),
-    raises=AssertionError,
-    strict=True,
-)
 def test_deeply_nested_spec_is_not_a_readable_spec(http_server, methodology) -> None:
     http_server.add("/deep.json", 200, "[" * 600 + "]" * 600, "application/json")
     result = audit_one(methodology, Entry("deep", "Deep", spec_url=http_server.url("/deep.json")))

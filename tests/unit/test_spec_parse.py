@@ -147,16 +147,6 @@ def test_yaml_nested_beyond_max_depth_is_refused() -> None:
         parse_document(text.encode(), max_depth=10)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG auditor/spec/parse.py:91-98 _jsonable recurses through a list/dict "
-        "comprehension, two Python frames per level, so with the default max_depth=512 a "
-        "document ~500-1024 levels deep overflows the interpreter's 1000-frame limit and "
-        "RecursionError escapes instead of DocumentError"
-    ),
-    raises=RecursionError,
-    strict=True,
-)
 @pytest.mark.parametrize("kind", ["json", "yaml"])
 def test_nesting_past_default_max_depth_is_a_document_error(kind: str) -> None:
     depth = 600  # over the default 512, under orjson's own 1024 limit
@@ -265,7 +255,7 @@ def test_analyse_valid_openapi_30() -> None:
     assert report.servers == ("https://api.example.gouv.fr/v1",)
     assert report.size == len(VALID_30)
     assert len(report.sha256) == 64
-    assert report.validator.startswith("openapi-spec-validator")
+    assert "openapi-spec-validator" in report.validator
 
 
 def test_analyse_invalid_swagger_20() -> None:
@@ -313,16 +303,6 @@ def test_analyse_billion_laughs_reports_instead_of_expanding() -> None:
     assert "alias expansion" in report.parse_error
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG auditor/spec/validate.py:64-65 validate_document: an unquoted YAML "
-        "version ('swagger: 2.0', 'openapi: 3.0') parses as a float; detect_format str()s it "
-        "and calls it known, then openapi-spec-validator's get_validator_cls raises TypeError "
-        "(regex on a float), which is not caught, so analyse_spec raises instead of reporting"
-    ),
-    raises=TypeError,
-    strict=True,
-)
 @pytest.mark.parametrize(
     "data",
     [

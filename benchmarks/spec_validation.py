@@ -1,0 +1,360 @@
+"""How fast does auditor validate specs, against plain openapi-spec-validator, same documents?
+
+For the large specs in the corpus (GitHub 13 MB, Kubernetes, Stripe, Docker)
+and a batch of APIs.guru specs, in one run, each engine in its own fresh
+interpreter:
+
+* ``reference/jsonschema`` and ``reference/jsonschema-rs``: plain
+  ``openapi_spec_validator.validate(document)`` with
+  OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND pinned, on documents parsed
+  beforehand by auditor's parser (parsing is not timed for it);
+* ``auditor``: ``validate_document`` alone (same work as the reference) and
+  the whole cold ``analyse_spec`` (parse + validate + inventory + examples +
+  quality) from the raw bytes; then the warm re-run of an unchanged document
+  (sha256 + on-disk cache hit, median of 5), which is what a second audit
+  pays. Each process first handles one tiny document per version, untimed
+  (imports, compiled meta-schemas), for both engines alike.
+
+Prints per-spec times, ratios and verdicts; every verdict difference is
+listed. Then the same batch serially vs through ``SpecPool`` (all cores),
+the full SPEC_MANIFEST.jsonl agreement (``--manifest``) and the
+swagger-parser expectations. Documents with ``$ref``s outside themselves are
+not given to the reference (it would fetch them).
+
+Usage: python benchmarks/spec_validation.py [--batch 200] [--manifest] [--no-pool]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import hashlib
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+LARGE = CORPUS / "openapi_specs" / "large"
+BACKENDS = ("jsonschema", "jsonschema-rs")
+TINY = [
+    b'{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}',
+    *(
+        b'{"openapi": "%s", "info": {"title": "t", "version": "1"}, "paths": {}}' % v
+        for v in (b"3.0.3", b"3.1.0", b"3.2.0")
+    ),
+]
+
+
+def documents(batch: int) -> list[Path]:
+    large = sorted(p for p in LARGE.iterdir() if p.suffix in (".json", ".yaml"))
+    guru = sorted((CORPUS / "apisguru" / "specs").rglob("*.json"))[:batch]
+    return large + guru
+
+
+def label(path: Path) -> str:
+    return str(path.relative_to(CORPUS))
+
+
+# --- workers (each runs in a fresh interpreter) -------------------------------------
+
+
+def work_auditor(paths: list[Path], repeat: int) -> None:
+    from auditor.context import Limits
+    from auditor.spec.analyse import analyse_spec
+    from auditor.spec.cache import DiskCache
+    from auditor.spec.detect import detect_format
+    from auditor.spec.parse import parse_document, paused_gc
+    from auditor.spec.validate import validate_document
+
+    for tiny in TINY:  # imports and validator compilation, once per process: not timed
+        analyse_spec(tiny)
+    with tempfile.TemporaryDirectory() as cache_dir:
+        disk = DiskCache(cache_dir, Limits())
+        for path in paths:
+            data = path.read_bytes()
+            cold = []
+            for _ in range(repeat if path.parent == LARGE else 1):
+                started = time.perf_counter()
+                report = analyse_spec(data)
+                cold.append(time.perf_counter() - started)
+            with paused_gc():
+                document = parse_document(data)
+                started = time.perf_counter()
+                verdict = validate_document(document, detect_format(document))
+                validate_s = time.perf_counter() - started
+            del document
+            disk.put(report)
+            gc.collect()
+            warm_runs = []
+            for _ in range(5):
+                started = time.perf_counter()
+                hit = disk.get(hashlib.sha256(data).hexdigest())
+                warm_runs.append(time.perf_counter() - started)
+                assert hit == report
+            warm = statistics.median(warm_runs)
+            emit(
+                path,
+                cold_first=cold[0],
+                cold=statistics.median(cold),
+                validate=validate_s,
+                warm=warm,
+                valid=verdict.valid,
+                external=bool(verdict.external_refs),
+                error=(verdict.errors or (verdict.note or "",))[0][:160],
+                fields=report.field_count,
+            )
+    rss()
+
+
+def work_reference(paths: list[Path], backend: str) -> None:
+    os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = backend
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.schemas import get_validator_backend
+
+    from auditor.spec.parse import parse_document
+
+    assert get_validator_backend() == backend
+    for tiny in TINY:  # the reference's own first-use costs, likewise not timed
+        validate(parse_document(tiny))
+    for path in paths:
+        document = parse_document(path.read_bytes())
+        started = time.perf_counter()
+        error = ""
+        try:
+            validate(document)
+            valid = True
+        except Exception as exc:
+            valid, error = False, f"{type(exc).__name__}: {str(exc).splitlines()[0][:140]}"
+        emit(path, seconds=time.perf_counter() - started, valid=valid, error=error)
+    rss()
+
+
+def work_pool(paths: list[Path]) -> None:
+    import asyncio
+    from functools import partial
+
+    from auditor.spec.analyse import analyse_spec
+    from auditor.spec.pool import SpecPool
+
+    blobs = [p.read_bytes() for p in paths]
+    started = time.perf_counter()
+    for blob in blobs:
+        analyse_spec(blob)
+    serial = time.perf_counter() - started
+    workers = os.cpu_count() or 1
+    pool = SpecPool(workers)
+
+    async def run(items: list[bytes]) -> float:
+        loop = asyncio.get_running_loop()
+        begun = time.perf_counter()
+        await asyncio.gather(*(loop.run_in_executor(pool, partial(analyse_spec, b)) for b in items))
+        return time.perf_counter() - begun
+
+    asyncio.run(run(TINY * 4 * workers))  # start the workers, compile their validators
+    before = os.times()
+    pooled = asyncio.run(run(blobs))
+    after = os.times()
+    pool.shutdown()
+    busy = (after.user + after.system) - (before.user + before.system)
+    row = {"serial": serial, "pooled": pooled, "workers": workers, "loop_cpu": busy}
+    print(json.dumps(row), flush=True)
+
+
+def emit(path: Path, **values: Any) -> None:
+    print(json.dumps({"path": label(path), **values}), flush=True)
+
+
+def rss() -> None:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"peak_rss_mb": round(peak)}), flush=True)
+
+
+# --- the driver ---------------------------------------------------------------------
+
+
+def listing(paths: list[Path], directory: Path, name: str) -> str:
+    """The workers read their documents' paths from a file (the batch is long)."""
+    target = directory / name
+    target.write_text("\n".join(str(p) for p in paths))
+    return str(target)
+
+
+def spawn(*args: str) -> list[dict[str, Any]]:
+    command = [sys.executable, __file__, "--worker", *args]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def by_path(rows: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], float | None]:
+    peak = next((r["peak_rss_mb"] for r in rows if "peak_rss_mb" in r), None)
+    return {r["path"]: r for r in rows if "path" in r}, peak
+
+
+def fmt_s(value: float | None) -> str:
+    return "—" if value is None else f"{value:8.3f}"
+
+
+def verdict(value: bool | None) -> str:
+    return {True: "valid", False: "invalid", None: "none"}[value]
+
+
+def compare(paths: list[Path], repeat: int, tmp: Path) -> None:
+    auditor, auditor_rss = by_path(spawn("auditor", listing(paths, tmp, "all"), str(repeat)))
+    refusable = [p for p in paths if not auditor[label(p)]["external"]]
+    given = listing(refusable, tmp, "local")
+    refs = {b: by_path(spawn("reference", given, b)) for b in BACKENDS}
+
+    print(f"{'spec':44} {'KB':>7} {'ref py':>8} {'ref rs':>8} {'aud val':>8} {'aud all':>8}"
+          f" {'warm ms':>8} {'py/val':>7} {'rs/val':>7} {'py/all':>7} {'rs/all':>7}"
+          "  verdicts (ref py / ref rs / auditor)")  # fmt: skip
+    totals = {"py": 0.0, "rs": 0.0, "val": 0.0, "all": 0.0, "warm": 0.0}
+    differences = []
+    for path in paths:
+        name = label(path)
+        mine = auditor[name]
+        py, rs = refs["jsonschema"][0].get(name), refs["jsonschema-rs"][0].get(name)
+        if path.parent != LARGE and py and rs:
+            totals["py"] += py["seconds"]
+            totals["rs"] += rs["seconds"]
+            totals["val"] += mine["validate"]
+            totals["all"] += mine["cold"]
+            totals["warm"] += mine["warm"]
+        ours = mine["valid"]
+        theirs = [r["valid"] if r else None for r in (py, rs)]
+        agree = all(t is None or (ours is True) == t for t in theirs)
+        if not agree or (py and rs and py["valid"] != rs["valid"]):
+            differences.append((name, theirs, ours, py, rs, mine))
+        if path.parent == LARGE or not agree:
+            print(
+                f"{name[-44:]:44} {path.stat().st_size / 1024:7.0f} "
+                f"{fmt_s(py and py['seconds'])} {fmt_s(rs and rs['seconds'])} "
+                f"{fmt_s(mine['validate'])} {fmt_s(mine['cold'])} {mine['warm'] * 1000:8.1f} "
+                f"{(py['seconds'] / mine['validate']) if py else 0:6.1f}x "
+                f"{(rs['seconds'] / mine['validate']) if rs else 0:6.1f}x "
+                f"{(py['seconds'] / mine['cold']) if py else 0:6.1f}x "
+                f"{(rs['seconds'] / mine['cold']) if rs else 0:6.1f}x  "
+                f"{'/'.join(verdict(t) for t in theirs)} / {verdict(ours)}"
+                + ("" if agree else "   <-- differs")
+            )
+    batch = len([p for p in paths if p.parent != LARGE])
+    print(f"\nbatch of {batch} APIs.guru specs (given to the reference: "
+          f"{len([p for p in refusable if p.parent != LARGE])}):")  # fmt: skip
+    print(f"  reference jsonschema {totals['py']:.2f} s, jsonschema-rs {totals['rs']:.2f} s")
+    print(f"  auditor validate {totals['val']:.2f} s, whole cold analysis {totals['all']:.2f} s,"
+          f" warm re-run {totals['warm'] * 1000:.0f} ms")  # fmt: skip
+    if totals["all"]:
+        print(f"  ratios, validation alone: {totals['py'] / totals['val']:.1f}x (jsonschema), "
+              f"{totals['rs'] / totals['val']:.1f}x (jsonschema-rs)")  # fmt: skip
+        print(f"  ratios: {totals['py'] / totals['all']:.1f}x (jsonschema), "
+              f"{totals['rs'] / totals['all']:.1f}x (jsonschema-rs) with auditor's whole analysis;"
+              f" warm/cold {100 * totals['warm'] / totals['all']:.1f}%")  # fmt: skip
+    gh = auditor.get("openapi_specs/large/github__api.github.com.json")
+    gh_py = refs["jsonschema"][0].get("openapi_specs/large/github__api.github.com.json")
+    if gh and gh_py:
+        print(f"\nGitHub 13 MB: reference (jsonschema) {gh_py['seconds']:.2f} s; auditor cold "
+              f"{gh['cold']:.2f} s (median of {repeat}, first {gh['cold_first']:.2f} s) = "
+              f"{gh_py['seconds'] / gh['cold']:.1f}x faster; warm {gh['warm'] * 1000:.1f} ms = "
+              f"{100 * gh['warm'] / gh['cold']:.1f}% of cold")  # fmt: skip
+    print(f"peak RSS: auditor worker {auditor_rss} MB, reference jsonschema "
+          f"{refs['jsonschema'][1]} MB, jsonschema-rs {refs['jsonschema-rs'][1]} MB")  # fmt: skip
+    print(f"\nverdict differences: {len(differences)}")
+    for name, theirs, ours, py, rs, mine in differences:
+        print(f"  {name}: reference {theirs}, auditor {ours}")
+        for who, row in (("ref py", py), ("ref rs", rs)):
+            if row and row["error"]:
+                print(f"    {who}: {row['error']}")
+        print(f"    auditor: {mine['error']}")
+
+
+def pool_figures(paths: list[Path], tmp: Path) -> None:
+    (row,) = spawn("pool", listing(paths, tmp, "batch"))
+    print(f"\nwhole analysis of the large specs and the batch: serial {row['serial']:.2f} s, SpecPool of "
+          f"{row['workers']} workers {row['pooled']:.2f} s ({row['serial'] / row['pooled']:.2f}x); "
+          f"CPU left on the event loop's process {row['loop_cpu']:.2f} s "
+          f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+
+
+def manifest_agreement() -> None:
+    from auditor.spec.detect import detect_format
+    from auditor.spec.parse import parse_document
+    from auditor.spec.validate import validate_document
+
+    rows = [json.loads(line) for line in (CORPUS / "SPEC_MANIFEST.jsonl").read_text().splitlines()]
+    agree, other = 0, []
+    started = time.perf_counter()
+    for row in rows:
+        document = parse_document((CORPUS / row["path"]).read_bytes())
+        mine = validate_document(document, detect_format(document))
+        expected = bool(row.get("osv_valid_with_osv_reader", row["osv_valid"]))
+        if (mine.valid is True) == expected:
+            agree += 1
+        else:
+            other.append((row["path"], expected, mine))
+    took = time.perf_counter() - started
+    print(f"\nSPEC_MANIFEST.jsonl: {agree}/{len(rows)} verdicts agree with openapi-spec-validator "
+          f"0.9.0 ({took:.1f} s for parse + validate of all {len(rows)}; the manifest's own "
+          f"validation times add up to {sum(r['validate_seconds'] for r in rows):.1f} s)")  # fmt: skip
+    for path, expected, mine in other:
+        print(
+            f"  {path}: reference {expected}, auditor {mine.valid} — {mine.note or mine.errors[:1]}"
+        )
+
+
+def swagger_parser_cases() -> None:
+    from auditor.spec.analyse import analyse_spec
+
+    base = CORPUS / "invalid_specs" / "swagger_parser"
+    cases = json.loads((base / "EXPECTED.json").read_text())["cases"]
+    agree = sum(
+        (analyse_spec((base / c["file"]).read_bytes()).valid is True) == c["valid"] for c in cases
+    )
+    print(f"\nswagger-parser EXPECTED.json: auditor agrees on {agree}/{len(cases)} "
+          f"(the rest are Swagger 2.0 rules swagger-parser adds and openapi-spec-validator,"
+          f" the reference, does not check)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3, help="cold runs of each large spec")
+    parser.add_argument("--manifest", action="store_true", help="check all 538 manifest verdicts")
+    parser.add_argument("--no-pool", action="store_true")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind, names, *rest = args.worker
+        paths = [Path(line) for line in Path(names).read_text().splitlines() if line]
+        if kind == "auditor":
+            work_auditor(paths, int(rest[0]))
+        elif kind == "reference":
+            work_reference(paths, rest[0])
+        else:
+            work_pool(paths)
+        return
+    if not CORPUS.is_dir():
+        sys.exit(f"corpus not found at {CORPUS}")
+    print(f"spec validation benchmark — {platform.python_implementation()} "
+          f"{platform.python_version()}, {os.cpu_count()} cores, "
+          f"{datetime.date.today().isoformat()}, load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
+    paths = documents(args.batch)
+    with tempfile.TemporaryDirectory() as tmp:
+        compare(paths, args.repeat, Path(tmp))
+        if not args.no_pool:
+            pool_figures(paths, Path(tmp))
+    if args.manifest:
+        manifest_agreement()
+    swagger_parser_cases()
+
+
+if __name__ == "__main__":
+    main()
