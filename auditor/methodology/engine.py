@@ -84,11 +84,14 @@ def score_ratio(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScor
     if not usable:
         return _unknown(signal, findings), ""
     finding = usable[0]
-    share = min(1.0, max(0.0, float(finding.facts[signal.fact or ""])))
+    value = finding.facts[signal.fact or ""]  # a bool counts as 1 or 0
+    share = min(1.0, max(0.0, float(value)))
     points = round(signal.points * share, 2)
     outcome = Outcome.PASS if share >= 1.0 else Outcome.FAIL
+    shown = ("yes" if value else "no") if isinstance(value, bool) else f"{share:.0%}"
+    evidence = f"{signal.fact}: {shown} ({finding.message})"
     return SignalScore(
-        signal.id, signal.name, outcome, points, signal.points, finding.message
+        signal.id, signal.name, outcome, points, signal.points, evidence
     ), f"{share:.0%}"
 
 

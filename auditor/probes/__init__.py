@@ -18,6 +18,8 @@ from auditor.probes import (
     metadata_fields,
     official_domain,
     portal_listing,
+    published_policy,
+    reciprocal_link,
     spec_document,
 )
 from auditor.probes.context import EntryContext
@@ -29,6 +31,8 @@ PROBES: dict[str, Probe] = {
     "official_domain": official_domain.probe,
     "portal_listing": portal_listing.probe,
     "github_org": github_org.probe,
+    "reciprocal_link": reciprocal_link.probe,
+    "published_policy": published_policy.probe,
     "availability": availability.probe,
     "spec_document": spec_document.probe,
     "agent_discovery": agent_discovery.probe,

@@ -18,6 +18,7 @@ from auditor.model import Entry
 from auditor.net.fetcher import Fetcher
 from auditor.net.observation import HttpObservation
 from auditor.probes.domains import DomainMatcher
+from auditor.probes.orgs import OrgMatcher, builtin_github_orgs
 from auditor.spec.analyse import SpecReport
 
 
@@ -31,6 +32,7 @@ class RunContext:
     spec_executor: concurrent.futures.Executor | None = None
     spec_cache: dict[str, SpecReport] = field(default_factory=dict)
     spec_inflight: dict[str, asyncio.Future[SpecReport]] = field(default_factory=dict)
+    github_orgs: OrgMatcher = field(default_factory=lambda: OrgMatcher((builtin_github_orgs(),)))
 
 
 class EntryContext:

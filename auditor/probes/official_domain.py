@@ -2,7 +2,9 @@
 
 The base URL decides (the spec URL is reported separately as
 ``official_domain.spec_url``, not scored): a government API whose spec sits
-on a CDN is still a government API.
+on a CDN is still a government API. Matching is label-wise on the host (see
+``domains.py``), against the built-in government suffixes and any list the
+user loaded; the evidence names the list, its date and the line that matched.
 """
 
 from __future__ import annotations
@@ -11,12 +13,26 @@ from urllib.parse import urlsplit
 
 from auditor.model import Finding, Outcome
 from auditor.probes.context import EntryContext
+from auditor.probes.domains import DomainMatch
 
 PROBE = "official_domain"
 
 
+def describe_match(match: DomainMatch) -> str:
+    """``official domain (data.gouv.fr), list: gov-suffixes (2026-11-26) line 8: gouv.fr``."""
+    dated = f" ({match.list_updated})" if match.list_updated else ""
+    line = f" line {match.list_line}" if match.list_line else ""
+    shown = match.registrable or match.host
+    if match.listed and len(match.listed) > len(shown):
+        shown = match.listed  # the list vouches for a host below the registrable domain
+    return f"official domain ({shown}), list: {match.list_name}{dated}{line}: {match.listed}"
+
+
 def _finding(ctx: EntryContext, check: str, field: str, url: str) -> Finding:
-    host = urlsplit(url).hostname
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
     if not host:
         return Finding(check, Outcome.ERROR, f"{field} has no host: {url}", PROBE, url)
     match = ctx.run.domains.match(host)
@@ -27,12 +43,15 @@ def _finding(ctx: EntryContext, check: str, field: str, url: str) -> Finding:
         "listed_as": match.listed,
         "list": match.list_name,
         "list_updated": match.list_updated,
+        "list_line": match.list_line,
+        "list_source": match.list_source,
+        "lists_checked": [d.name for d in ctx.run.domains.lists],
     }
     if match.listed:
-        message = f"official domain ({match.registrable}), list: {match.list_name}"
-        return Finding(check, Outcome.PASS, message, PROBE, url, facts)
+        return Finding(check, Outcome.PASS, describe_match(match), PROBE, url, facts)
     shown = match.registrable or match.host
-    message = f"{shown} is not on any official domain list ({field})"
+    checked = ", ".join(d.name for d in ctx.run.domains.lists)
+    message = f"{shown} ({field}) is not on any official domain list (checked: {checked})"
     return Finding(check, Outcome.FAIL, message, PROBE, url, facts)
 
 
