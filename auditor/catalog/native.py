@@ -3,15 +3,26 @@
 Keys are the Entry field names. A record without an id gets one from its
 title; a record with neither is skipped; unknown keys are kept in ``raw``
 and reported. Every problem names the file, the line and the field.
+
+A record may name its ``catalog`` (free text), but never an official portal
+(``api_gouv_fr``, ``datagouv``): anyone can write a file, and that listing is
+worth points. Such a claim stays in ``raw`` and is reported.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import yaml
-
-from auditor.catalog.base import CatalogProblem, LoadedCatalog, slugify
+from auditor.catalog.base import (
+    CatalogProblem,
+    SourceRecord,
+    official_claim,
+    slugify,
+    tag_list,
+    text_value,
+)
+from auditor.catalog.lines import item_lines
 from auditor.model import Entry
 
 ENTRY_FIELDS = (
@@ -32,19 +43,6 @@ ENTRY_FIELDS = (
 TEXT_FIELDS = tuple(f for f in ENTRY_FIELDS if f != "tags")
 
 
-def _item_lines(text: str) -> list[int]:
-    """1-based line of each entry record, when the text is YAML/JSON we can compose."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    if isinstance(node, yaml.MappingNode):
-        node = next((v for k, v in node.value if k.value == "entries"), None)
-    if isinstance(node, yaml.SequenceNode):
-        return [item.start_mark.line + 1 for item in node.value]
-    return []
-
-
 def records_of(document: Any) -> list[Any] | None:
     if isinstance(document, list):
         return document
@@ -53,22 +51,16 @@ def records_of(document: Any) -> list[Any] | None:
     return None
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def entry_from_record(
-    record: Any, origin: str, index: int, catalog: str
+    record: Any, origin: str, index: int, catalog: str, *, report_unknown: bool = True
 ) -> tuple[Entry | None, list[CatalogProblem]]:
+    """Map one native record; ``catalog`` is the id used when the record names none."""
     label = f"#{index + 1}"
     if not isinstance(record, dict):
         problem = CatalogProblem(origin, f"is a {type(record).__name__}, not a mapping", label)
         return None, [problem]
     problems: list[CatalogProblem] = []
-    values = {f: _text(record.get(f)) for f in TEXT_FIELDS}
+    values = {f: text_value(record.get(f)) for f in TEXT_FIELDS}
     entry_id, title = values["id"], values["title"]
     if entry_id:
         label = f"#{index + 1} ({entry_id})"
@@ -82,22 +74,42 @@ def entry_from_record(
     if not title:
         title = entry_id
         problems.append(CatalogProblem(origin, "missing; using the id as title", label, "title"))
-    raw_tags = record.get("tags")
-    if isinstance(raw_tags, str):
-        tags = tuple(t.strip() for t in raw_tags.split(",") if t.strip())
-    elif isinstance(raw_tags, list):
-        tags = tuple(str(t).strip() for t in raw_tags if str(t).strip())
-    else:
+    tags = tag_list(record.get("tags"))
+    if tags is None:
         tags = ()
-        if raw_tags is not None:
+        if record.get("tags") is not None:
             problems.append(
                 CatalogProblem(origin, "must be a list or a comma-separated string", label, "tags")
             )
-    for key in record:
-        if key not in ENTRY_FIELDS:
+    for name in TEXT_FIELDS:
+        value = record.get(name)
+        if isinstance(value, dict | list):
             problems.append(
-                CatalogProblem(origin, "unknown field, kept in raw but not used", label, str(key))
+                CatalogProblem(
+                    origin, f"is a {type(value).__name__}, not text; ignored", label, name
+                )
             )
+    catalog_id = values["catalog"] or catalog
+    claimed = official_claim(values["catalog"])
+    if claimed is not None:
+        catalog_id = catalog
+        problems.append(
+            CatalogProblem(
+                origin,
+                f"claims the official catalog {claimed!r}; only the api.gouv.fr and data.gouv.fr "
+                "sources can set it, so it is kept in raw but not used",
+                label,
+                "catalog",
+            )
+        )
+    if report_unknown:
+        for key in record:
+            if key not in ENTRY_FIELDS:
+                problems.append(
+                    CatalogProblem(
+                        origin, "unknown field, kept in raw but not used", label, str(key)
+                    )
+                )
     entry = Entry(
         id=str(entry_id),
         title=str(title),
@@ -110,7 +122,7 @@ def entry_from_record(
         contact=values["contact"],
         license=values["license"],
         tags=tags,
-        catalog=values["catalog"] or catalog,
+        catalog=catalog_id,
         catalog_url=values["catalog_url"],
         origin=origin,
         raw=dict(record),
@@ -118,19 +130,32 @@ def entry_from_record(
     return entry, problems
 
 
-def load_native(document: Any, text: str, origin: str) -> LoadedCatalog:
+def native_records(
+    document: Any, text: str, origin: str, catalog: str = "file"
+) -> Iterator[SourceRecord]:
+    """One SourceRecord per record of a parsed native catalog, mapped lazily."""
     records = records_of(document)
-    loaded = LoadedCatalog()
     if records is None:
-        loaded.problems.append(
-            CatalogProblem(origin, "not a catalog: expected a list of entries or {entries: [...]}")
+        problem = CatalogProblem(
+            origin, "not a catalog: expected a list of entries or {entries: [...]}"
         )
-        return loaded
-    lines = _item_lines(text)
+        yield SourceRecord(None, (problem,))
+        return
+    lines = item_lines(text)
     for index, record in enumerate(records):
         where = f"{origin}:{lines[index]}" if index < len(lines) else origin
-        entry, problems = entry_from_record(record, where, index, "file")
-        loaded.problems.extend(problems)
-        if entry is not None:
-            loaded.entries.append(entry)
-    return loaded
+        entry, problems = entry_from_record(record, where, index, catalog)
+        yield SourceRecord(entry, tuple(problems))
+
+
+class NativeSource:
+    """A parsed native catalog document (the file was read and parsed by the caller)."""
+
+    def __init__(self, document: Any, text: str, origin: str) -> None:
+        self.label = origin
+        self._document = document
+        self._text = text
+
+    async def records(self) -> AsyncIterator[SourceRecord]:
+        for record in native_records(self._document, self._text, self.label):
+            yield record

@@ -115,13 +115,6 @@ def test_json_entries_mapping(tmp_path: Path) -> None:
     assert problem.origin == f"{path}:{record_lines[1]}"
 
 
-@pytest.mark.xfail(
-    reason=(
-        "native.py _item_lines composes the text with PyYAML, which rejects tab indentation, "
-        "so entries and problems of a tab-indented JSON catalog lose their line number"
-    ),
-    strict=True,
-)
 def test_tab_indented_json_keeps_line_numbers(tmp_path: Path) -> None:
     document = {"entries": [{"id": "a", "title": "A"}, {"title": "B"}]}
     path = write(tmp_path, "catalog.json", json.dumps(document, indent="\t"))
@@ -259,13 +252,6 @@ def test_duplicate_ids_across_sources_are_renamed(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "load.py load_sources renames the 2nd 'x' to 'x~2' without checking that 'x~2' is "
-        "free, so a catalog that already uses the id 'x~2' ends up with two entries 'x~2'"
-    ),
-    strict=True,
-)
 def test_renamed_ids_never_collide_with_existing_ones(tmp_path: Path) -> None:
     first = write(tmp_path, "one.yaml", "- id: x\n  title: First\n")
     second = write(tmp_path, "two.yaml", "- id: x\n  title: Second\n- id: x~2\n  title: Third\n")
@@ -419,3 +405,92 @@ def test_same_spec_twice_gets_distinct_ids(tmp_path: Path) -> None:
     assert [e.local_spec for e in loaded.entries] == [str(PETSTORE), str(copy)]
     (problem,) = loaded.problems
     assert problem.origin == str(copy)
+
+
+# ---------------------------------------------------------------- official-catalog claims
+
+
+@pytest.mark.parametrize(
+    ("value", "claimed"),
+    [
+        ("api_gouv_fr", "api_gouv_fr"),
+        ("API.GOUV.FR", "api_gouv_fr"),
+        ("apigouv", "api_gouv_fr"),
+        ("datagouv", "datagouv"),
+        (" data.gouv.fr ", "datagouv"),
+    ],
+)
+def test_a_record_cannot_claim_an_official_catalog(
+    tmp_path: Path, value: str, claimed: str
+) -> None:
+    path = write(
+        tmp_path,
+        "c.yaml",
+        f"""\
+        - id: sneaky
+          title: Sneaky
+          catalog: "{value}"
+        """,
+    )
+    loaded = load(path)
+    (entry,) = loaded.entries
+    assert entry.catalog == "file"
+    assert entry.raw["catalog"] == value  # the claim is kept, not used
+    (problem,) = loaded.problems
+    assert (problem.field, problem.origin) == ("catalog", f"{path}:1")
+    assert f"claims the official catalog {claimed!r}" in problem.message
+
+
+def test_badges_in_a_native_record_are_just_an_unknown_field(tmp_path: Path) -> None:
+    record = {
+        "id": "s",
+        "title": "S",
+        "catalog": "datagouv",
+        "organization_badges": ["certified", "public-service"],
+    }
+    loaded = load(write(tmp_path, "c.json", json.dumps([record])))
+    assert loaded.entries[0].catalog == "file"
+    assert sorted(p.field or "" for p in loaded.problems) == ["catalog", "organization_badges"]
+
+
+def test_a_non_official_catalog_name_is_kept(tmp_path: Path) -> None:
+    loaded = load(write(tmp_path, "c.yaml", "- id: a\n  title: A\n  catalog: my-portal\n"))
+    assert loaded.entries[0].catalog == "my-portal"
+    assert loaded.problems == []
+
+
+def test_text_fields_given_as_containers_are_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.yaml", "- id: a\n  title: A\n  base_url: [https://a.example]\n")
+    loaded = load(path)
+    assert loaded.entries[0].base_url is None
+    (problem,) = loaded.problems
+    assert (problem.field, problem.message) == ("base_url", "is a list, not text; ignored")
+
+
+# ---------------------------------------------------------------- duplicates
+
+
+def test_rename_skips_ids_that_later_entries_carry(tmp_path: Path) -> None:
+    first = write(tmp_path, "one.yaml", "- id: x\n  title: First\n")
+    second = write(tmp_path, "two.yaml", "- id: x\n  title: Second\n- id: x~2\n  title: Third\n")
+    loaded = load(first, second)
+    assert [(e.id, e.title) for e in loaded.entries] == [
+        ("x", "First"),
+        ("x~3", "Second"),
+        ("x~2", "Third"),  # an id a record really carries is never taken from it
+    ]
+    assert [p.message for p in loaded.problems] == ["duplicate id; renamed to 'x~3'"]
+    assert [p.message for p in loaded.entry_problems["x~3"]] == ["duplicate id; renamed to 'x~3'"]
+
+
+def test_identical_duplicates_are_merged(tmp_path: Path) -> None:
+    text = "- id: x\n  title: Same\n  base_url: https://x.example\n"
+    first, second = write(tmp_path, "one.yaml", text), write(tmp_path, "two.yaml", text)
+    loaded = load(first, second, first)
+    assert [e.id for e in loaded.entries] == ["x"]
+    assert loaded.entries[0].origin == f"{first}:1"
+    assert [(p.origin, p.message) for p in loaded.problems] == [
+        (f"{second}:1", f"duplicate of the identical entry read from {first}:1; merged"),
+        (f"{first}:1", f"duplicate of the identical entry read from {first}:1; merged"),
+    ]
+    assert len(loaded.entry_problems["x"]) == 2

@@ -1,0 +1,213 @@
+"""``auditor catalog``: list a catalog's normalised entries and metadata problems, no probing.
+
+Also holds the source-selection options ``auditor audit`` shares
+(``--source-type``, ``--organization``, ``--tag``, ``--q``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+from auditor.catalog import SOURCE_TYPES, LoadedCatalog, SourceOptions, load_sources
+from auditor.catalog.listing import (
+    CSV_COLUMNS,
+    listing_document,
+    listing_rows,
+    source_problems,
+    url_problems,
+)
+from auditor.context import AuditSettings, Limits, NetworkPolicy
+from auditor.errors import AuditorError
+
+SOURCE_OPTIONS: list[Callable[[Any], Any]] = [
+    click.option(
+        "--source-type",
+        type=click.Choice(SOURCE_TYPES),
+        default="auto",
+        show_default=True,
+        help="Read plain SOURCES as this type instead of detecting it "
+        "(prefixed sources such as datagouv: keep their type).",
+    ),
+    click.option(
+        "--organization",
+        help="Only entries of this organisation (name, or data.gouv.fr id/slug, "
+        "or api.gouv.fr producer id).",
+    ),
+    click.option("--tag", help="Only entries with this tag."),
+    click.option(
+        "--q",
+        "q",
+        help="Only entries whose id, title, description or tags contain this text "
+        "(the live data.gouv.fr API uses its own search).",
+    ),
+]
+
+
+def source_options(
+    source_type: str, organization: str | None, tag: str | None, q: str | None
+) -> SourceOptions:
+    return SourceOptions(source_type=source_type, organization=organization, tag=tag, q=q)
+
+
+def _apply(options: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    def decorator(function: Any) -> Any:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorator
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _print_table(loaded: LoadedCatalog, console: Console) -> None:
+    document = listing_document(loaded, [])
+    table = Table(title=f"{len(loaded.entries)} entries", show_lines=False)
+    for name in ("id", "title", "organization", "catalog", "spec", "missing", "problems"):
+        table.add_column(name, overflow="fold")
+    for entry in document["entries"]:
+        table.add_row(
+            entry["id"],
+            entry["title"],
+            entry["organization"] or "-",
+            entry["catalog"],
+            "yes" if entry["spec_url"] or entry["local_spec"] else "-",
+            ", ".join(entry["missing"]) or "-",
+            str(len(entry["problems"])) if entry["problems"] else "-",
+        )
+    console.print(table)
+    for entry in document["entries"]:
+        for problem in entry["problems"]:
+            field = f" {problem['field']!r}" if problem["field"] else ""
+            console.print(
+                f"[yellow]{entry['id']}[/]{field}: {problem['message']} ({problem['origin']})",
+                highlight=False,
+                markup=True,
+            )
+    for problem in source_problems(loaded):
+        console.print(f"[yellow]source:[/] {problem}", highlight=False)
+    summary = document["summary"]
+    console.print(
+        f"{summary['entries']} entries, {summary['entries_with_problems']} with problems "
+        f"({summary['problems']} problems), {summary['source_problems']} source problems"
+        + (f", {summary['filtered_out']} filtered out" if summary["filtered_out"] else "")
+    )
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "csv")),
+    default=None,
+    help="table (default on a terminal), json (default otherwise; schema_version 1) or csv.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the listing to FILE instead of standard output.",
+)
+@_apply(SOURCE_OPTIONS)
+@click.option("--with-raw", is_flag=True, help="Include each entry's raw record (json only).")
+@click.option(
+    "--fail-on-problems",
+    is_flag=True,
+    help="Exit with code 1 when any entry or source has a problem (for catalog CI).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds for one request (URL and live API sources).",
+)
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Allow fetching sources from private, loopback and link-local addresses.",
+)
+def catalog(
+    sources: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    source_type: str,
+    organization: str | None,
+    tag: str | None,
+    q: str | None,
+    with_raw: bool,
+    fail_on_problems: bool,
+    timeout: float,
+    allow_private_network: bool,
+) -> None:
+    """List the entries of SOURCES as auditor reads them, with their metadata problems.
+
+    Nothing is probed: this shows how each record maps to auditor's entry
+    fields, which recommended fields are empty and what could not be mapped
+    (unknown keys, unusable URLs, official-catalog claims), so a catalog's
+    maintainers can fix its metadata before an audit.
+
+    \b
+    A SOURCE is a file, folder or URL (type detected), or:
+      datagouv:                 the live data.gouv.fr dataservices API
+      datagouv:https://SITE     another udata site's API
+      datagouv:dump.json        a saved dump of /api/1/dataservices/ pages
+      apigouv:PATH              a checkout of the api.gouv.fr repository
+      apisguru:PATH_OR_URL      APIs.guru list.json, or a folder of its specs
+
+    \b
+    Examples:
+      auditor catalog apigouv:../api.gouv.fr --format json
+      auditor catalog datagouv: --organization 534fff81a3a7292c64a77e5c
+      auditor catalog my-catalog.csv --fail-on-problems
+    """
+    settings = AuditSettings(
+        limits=Limits(timeout=timeout),
+        network=NetworkPolicy(allow_private=allow_private_network),
+    )
+    try:
+        options = source_options(source_type, organization, tag, q)
+        loaded = asyncio.run(load_sources(list(sources), settings, options))
+    except AuditorError as exc:
+        raise click.UsageError(str(exc)) from exc
+    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    if fmt == "json":
+        document = listing_document(loaded, list(sources), with_raw=with_raw)
+        _write(orjson.dumps(document, option=orjson.OPT_INDENT_2, default=str) + b"\n", output)
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(listing_rows(loaded))
+        _write(buffer.getvalue().encode("utf-8"), output)
+        for problem in source_problems(loaded):
+            click.echo(f"warning: {problem}", err=True)
+    else:
+        stream = output.open("w", encoding="utf-8") if output else None
+        try:
+            width = None if stream is None and sys.stdout.isatty() else 160
+            _print_table(loaded, Console(file=stream, width=width))
+        finally:
+            if stream is not None:
+                stream.close()
+    if fail_on_problems and (loaded.problems or any(url_problems(e) for e in loaded.entries)):
+        sys.exit(1)

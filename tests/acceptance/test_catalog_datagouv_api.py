@@ -1,0 +1,203 @@
+"""The live data.gouv.fr dataservices source against a fake API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from auditor.catalog import LoadedCatalog, SourceOptions, load_sources
+from auditor.catalog.base import SourceRecord
+from auditor.catalog.datagouv_api import DatagouvApiSource
+from auditor.context import AuditSettings, NetworkPolicy
+from auditor.errors import CatalogError
+from tests.conftest import LocalServer
+
+ENDPOINT = "/api/1/dataservices/"
+LOOPBACK = AuditSettings(network=NetworkPolicy(allow_private=True))
+
+
+def record(slug: str, badges: tuple[str, ...] = ("public-service",)) -> dict[str, Any]:
+    return {
+        "id": f"id-{slug}",
+        "slug": slug,
+        "title": slug.replace("-", " ").title(),
+        "base_api_url": f"http://127.0.0.1:9/{slug}",
+        "tags": ["hvd"] if slug.endswith("1") else [],
+        "organization": {
+            "id": f"org-{slug[0]}",
+            "slug": "org",
+            "name": "Organisation",
+            "badges": [{"kind": b} for b in badges],
+        },
+        "availability": 99.9,
+        "self_web_url": f"https://www.data.gouv.fr/dataservices/{slug}/",
+    }
+
+
+Response = tuple[int, Any]
+
+
+class FakeDatagouv:
+    """Serves ``pages[n]`` for ``?page=n``; a page given as a list of responses answers
+    them in turn (the last one repeats), so a test can fail a page once."""
+
+    def __init__(self, server: LocalServer, pages: dict[int, list[Response]], total: int) -> None:
+        self.server = server
+        self.pages = pages
+        self.total = total
+        self.queries: list[dict[str, list[str]]] = []
+        server.routes[ENDPOINT] = self.handle
+
+    def page(self, number: int, data: list[Any], *, last: bool = False) -> dict[str, Any]:
+        following = None if last else self.server.url(f"{ENDPOINT}?page={number + 1}&page_size=2")
+        return {
+            "data": data,
+            "page": number,
+            "page_size": 2,
+            "total": self.total,
+            "next_page": following,
+        }
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        query = parse_qs(urlsplit(handler.path).query)
+        self.queries.append(query)
+        number = int(query.get("page", ["1"])[0])
+        answers = self.pages.get(number, [(404, {"message": "Not found"})])
+        status, body = answers.pop(0) if len(answers) > 1 else answers[0]
+        data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+
+def collect(source: DatagouvApiSource) -> list[SourceRecord]:
+    async def run() -> list[SourceRecord]:
+        return [r async for r in source.records()]
+
+    return asyncio.run(run())
+
+
+def source(server: LocalServer, **options: Any) -> DatagouvApiSource:
+    return DatagouvApiSource(LOOPBACK, server.url("/"), page_size=2, retry_delay=0, **options)
+
+
+def entries(records: list[SourceRecord]) -> list[str]:
+    return [r.entry.id for r in records if r.entry is not None]
+
+
+def problems(records: list[SourceRecord]) -> list[str]:
+    return [p.message for r in records for p in r.problems]
+
+
+def test_pages_are_followed_a_500_is_retried_and_a_malformed_record_is_reported(
+    http_server: LocalServer,
+) -> None:
+    fake = FakeDatagouv(http_server, {}, total=5)
+    fake.pages = {
+        1: [(200, fake.page(1, [record("a-1"), record("b-2", badges=())]))],
+        2: [(500, {"message": "boom"}), (200, fake.page(2, [record("c-1"), "not a record"]))],
+        3: [(200, fake.page(3, [record("d-2")], last=True))],
+    }
+    records = collect(source(http_server))
+    assert entries(records) == ["a-1", "b-2", "c-1", "d-2"]
+    assert problems(records) == ["is a str, not a record"]
+    assert [q["page"] for q in fake.queries] == [["1"], ["2"], ["2"], ["3"]]  # page 2 twice
+    first = next(r.entry for r in records if r.entry is not None)
+    assert first.catalog == "datagouv"
+    assert first.raw["organization_badges"] == ["public-service"]
+    assert first.raw["declared_availability"] == 99.9 and "availability" not in first.raw
+    assert first.origin == http_server.url(f"{ENDPOINT}?page=1&page_size=2")
+
+
+def test_an_empty_page_ends_the_listing_with_a_note(http_server: LocalServer) -> None:
+    fake = FakeDatagouv(http_server, {}, total=6)
+    fake.pages = {
+        1: [(200, fake.page(1, [record("a-1"), record("b-1")]))],
+        2: [(200, fake.page(2, []))],
+        3: [(200, fake.page(3, [record("never")]))],
+    }
+    records = collect(source(http_server))
+    assert entries(records) == ["a-1", "b-1"]
+    assert problems(records) == ["page 2 is empty although total is 6; stopped at 2"]
+    assert len(fake.queries) == 2
+
+
+def test_total_is_respected_even_when_next_page_says_more(http_server: LocalServer) -> None:
+    fake = FakeDatagouv(http_server, {}, total=2)
+    fake.pages = {1: [(200, fake.page(1, [record("a-1"), record("b-1")]))]}
+    records = collect(source(http_server))
+    assert entries(records) == ["a-1", "b-1"] and problems(records) == []
+    assert len(fake.queries) == 1
+
+
+def test_a_page_that_keeps_failing_keeps_what_was_read(http_server: LocalServer) -> None:
+    fake = FakeDatagouv(http_server, {}, total=4)
+    fake.pages = {
+        1: [(200, fake.page(1, [record("a-1"), record("b-1")]))],
+        2: [(502, b"<html>bad gateway</html>")],
+    }
+    records = collect(source(http_server))
+    assert entries(records) == ["a-1", "b-1"]
+    assert problems(records) == ["page 2 failed (HTTP 502); kept the 2 entries before it"]
+    assert len(fake.queries) == 4  # page 1, then page 2 three times
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        ((500, {"message": "down"}), "HTTP 500"),
+        ((200, b"<html>maintenance</html>"), "answer is not JSON"),
+        ((200, {"results": []}), "not a dataservices page"),
+    ],
+)
+def test_a_first_page_that_fails_is_an_error(
+    http_server: LocalServer, answer: Response, says: str
+) -> None:
+    FakeDatagouv(http_server, {1: [answer]}, total=1)
+    with pytest.raises(CatalogError, match=says):
+        collect(source(http_server))
+
+
+def test_next_page_leaving_the_site_or_looping_is_not_followed(http_server: LocalServer) -> None:
+    fake = FakeDatagouv(http_server, {}, total=10)
+    off_site = fake.page(1, [record("a-1")])
+    off_site["next_page"] = "http://169.254.169.254/latest/meta-data/"
+    fake.pages = {1: [(200, off_site)]}
+    records = collect(source(http_server))
+    assert entries(records) == ["a-1"]
+    assert "leaves the site being listed" in problems(records)[0]
+
+    looping = fake.page(1, [record("a-1")])
+    looping["next_page"] = http_server.url(f"{ENDPOINT}?page=1&page_size=2")
+    fake.pages = {1: [(200, looping)]}
+    records = collect(source(http_server))
+    assert "points back to a page already read" in problems(records)[0]
+
+
+def test_filters_are_sent_to_the_api_and_checked_locally(http_server: LocalServer) -> None:
+    fake = FakeDatagouv(http_server, {}, total=2)
+    # a server that ignores the filter: auditor still keeps only matching entries
+    fake.pages = {1: [(200, fake.page(1, [record("a-1"), record("b-2")], last=True))]}
+    options = SourceOptions(organization="org-a", tag="hvd", q="anything")
+    loaded: LoadedCatalog = asyncio.run(
+        load_sources([f"datagouv:{http_server.url('/')}"], LOOPBACK, options)
+    )
+    assert fake.queries[0]["organization"] == ["org-a"]
+    assert fake.queries[0]["tag"] == ["hvd"]
+    assert fake.queries[0]["q"] == ["anything"]
+    assert [e.id for e in loaded.entries] == ["a-1"]  # q is left to the portal's search
+    assert loaded.filtered_out == 1
+
+
+def test_loopback_is_refused_without_the_opt_in(http_server: LocalServer) -> None:
+    FakeDatagouv(http_server, {1: [(200, {"data": [], "total": 0})]}, total=0)
+    with pytest.raises(CatalogError, match="cannot list dataservices"):
+        asyncio.run(load_sources([f"datagouv:{http_server.url('/')}"], AuditSettings()))
+    assert http_server.requests == []
