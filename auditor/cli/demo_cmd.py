@@ -18,11 +18,19 @@ from auditor.cli.common import (
     with_progress,
 )
 from auditor.context import AuditSettings
+from auditor.methodology.model import Methodology
 
 
 @click.command()
 @apply_options(OUTPUT_OPTIONS)
-def demo(fmt: str | None, output: Path | None, rules: Path | None) -> None:
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("auditor-demo"),
+    show_default=True,
+    help="Folder for the report site (index.html, one page and badge per entry).",
+)
+def demo(fmt: str | None, output: Path | None, rules: Path | None, site_dir: Path) -> None:
     """Audit the built-in demo catalog against a fixture site on 127.0.0.1.
 
     Works offline: the demo serves every host its catalog names from a local
@@ -31,10 +39,14 @@ def demo(fmt: str | None, output: Path | None, rules: Path | None) -> None:
     entries that exercise every axis: a broken spec, an unreachable API, a
     non-official domain, licensed and sparse entries.
 
+    It also writes the report site (as `auditor report` does) to --site-dir
+    and prints the path of its index.html on standard error.
+
     \b
     Examples:
       auditor demo
       auditor demo --format json | jq '.results[] | {id, score, tier}'
+      auditor demo --site-dir /tmp/demo-site
     """
     from auditor.demo.run import run_demo
 
@@ -48,3 +60,19 @@ def demo(fmt: str | None, output: Path | None, rules: Path | None) -> None:
 
     results = with_progress(11, work)
     emit_results(results, holder["loaded"], methodology, fmt or default_format(), output)
+    _write_site(results, holder["loaded"], methodology, site_dir)
+
+
+def _write_site(
+    results: list[AuditResult], loaded: LoadedCatalog, methodology: Methodology, folder: Path
+) -> None:
+    """The report site next to the results; standard output is left to --format."""
+    from auditor.output.results_json import results_document
+    from auditor.render.site import write_site
+
+    document = results_document(results, methodology, loaded.problems)
+    try:
+        site = write_site(document, methodology, folder)
+    except OSError as exc:
+        raise click.UsageError(f"{folder}: cannot write the report site: {exc}") from exc
+    click.echo(f"report site: {site.index.resolve()}", err=True)

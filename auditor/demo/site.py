@@ -92,7 +92,11 @@ class FixtureSite:
         cert.configure_cert(context)
         server = _Server(("127.0.0.1", 0), _Handler)
         server.routes = self.routes
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+        # Handshake lazily in each request's thread, not in the accept loop, so one
+        # slow client cannot hold up the others.
+        server.socket = context.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
         port = server.server_address[1]
         closed = _closed_port()
         self.overrides = {

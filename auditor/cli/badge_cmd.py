@@ -1,0 +1,76 @@
+"""``auditor badge``: trust-score badges (SVG and shields.io endpoint JSON) per entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.cli.common import apply_options, load_rules
+from auditor.cli.report_cmd import AUDIT_OPTIONS, results_or_audit
+from auditor.model import Entry
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--entry",
+    "entry_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this entry (repeatable); default: every entry.",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write <entry>.svg and <entry>.json to.",
+)
+@click.option("--label", default="trust score", show_default=True, help="Left-hand text.")
+@apply_options(AUDIT_OPTIONS)
+def badge(
+    sources: tuple[str, ...],
+    entry_ids: tuple[str, ...],
+    output: Path,
+    label: str,
+    rules: Path | None,
+    **audit_options: Any,
+) -> None:
+    """Write a badge per entry of SOURCES: <entry>.svg and <entry>.json.
+
+    \b
+    The SVG is a flat shields.io-style badge ("trust score | 73.25 · Good",
+    coloured by tier); the JSON is a shields.io endpoint document, for
+    https://img.shields.io/endpoint?url=<where you publish it>. SOURCES is a
+    results file from `auditor audit --format json` or catalogs to audit.
+    File names match those of `auditor report`.
+
+    \b
+    Examples:
+      auditor badge results.json --output badges/
+      auditor badge catalog.yaml --entry data.gouv.fr --output badges/
+    """
+    from auditor.render.site import result_names, write_badge_files
+
+    methodology = load_rules(rules)
+    wanted = set(entry_ids)
+
+    def select(entries: list[Entry]) -> list[Entry]:
+        return [e for e in entries if e.id in wanted] if wanted else entries
+
+    document, all_ids = results_or_audit(sources, methodology, audit_options, select)
+    missing = sorted(wanted - set(all_ids))
+    if missing:
+        raise click.UsageError(f"no entry with id {', '.join(map(repr, missing))} in SOURCES")
+    names = dict(zip(all_ids, result_names([{"id": i} for i in all_ids]), strict=True))
+    chosen = [r for r in document["results"] if not wanted or r["id"] in wanted]
+    try:
+        written = write_badge_files(
+            ((r, names[r["id"]]) for r in chosen), methodology, output, label
+        )
+    except OSError as exc:
+        raise click.UsageError(f"{output}: cannot write badges: {exc}") from exc
+    for path in written:
+        click.echo(str(path))

@@ -1,0 +1,196 @@
+"""``auditor report``: a static site of report pages, charts and badges.
+
+SOURCES are either one results file written by ``audit --format json`` (it
+is rendered as it is, nothing is probed) or catalogs, which are audited
+first exactly as ``auditor audit`` would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.cli.catalog_cmd import SOURCE_OPTIONS, source_options
+from auditor.cli.common import RULES, apply_options, load_rules, with_progress
+from auditor.context import AuditSettings, Limits, NetworkPolicy
+from auditor.errors import AuditorError
+from auditor.methodology.model import Methodology
+from auditor.model import Entry
+
+AUDIT_OPTIONS = [
+    *SOURCE_OPTIONS,
+    click.option(
+        "--rules",
+        type=RULES,
+        help="Score (and describe) with this methodology file instead of the built-in trust-v1.",
+    ),
+    click.option(
+        "--concurrency",
+        type=click.IntRange(1, 4096),
+        default=64,
+        show_default=True,
+        help="When auditing: entries and requests in flight at once.",
+    ),
+    click.option(
+        "--per-host",
+        type=click.IntRange(1, 256),
+        default=4,
+        show_default=True,
+        help="When auditing: requests in flight per host.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 600),
+        default=10.0,
+        show_default=True,
+        help="When auditing: seconds for one request, connect to last byte.",
+    ),
+    click.option(
+        "--allow-private-network",
+        is_flag=True,
+        help="When auditing: allow private, loopback and link-local addresses.",
+    ),
+    click.option("--user-agent", help="When auditing: override the User-Agent header."),
+    click.option(
+        "--spec-workers",
+        type=click.IntRange(0, 64),
+        default=0,
+        show_default=True,
+        help="When auditing: processes for spec validation (0: a thread).",
+    ),
+]
+
+
+def audit_settings(options: dict[str, Any]) -> AuditSettings:
+    limits = Limits(
+        timeout=options["timeout"],
+        concurrency=options["concurrency"],
+        per_host=options["per_host"],
+    )
+    settings = AuditSettings(
+        limits=limits,
+        network=NetworkPolicy(allow_private=options["allow_private_network"]),
+        spec_workers=options["spec_workers"],
+    )
+    if options.get("user_agent"):
+        settings = replace(settings, user_agent=options["user_agent"])
+    return settings
+
+
+def results_or_audit(
+    sources: tuple[str, ...],
+    methodology: Methodology,
+    audit_options: dict[str, Any],
+    select: Callable[[list[Entry]], list[Entry]] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The results document for SOURCES, and the ids of every entry in it.
+
+    A single JSON results file is read and checked; anything else is loaded
+    as catalogs and audited (only the entries ``select`` keeps, if given).
+    """
+    from auditor.audit import run_audit
+    from auditor.catalog import load_sources
+    from auditor.output.results_json import results_document
+    from auditor.render.document import check_document, looks_like_results, read_json
+
+    parsed = [read_json(Path(source)) for source in sources]
+    if any(looks_like_results(data) for data in parsed):
+        if len(sources) != 1:
+            raise click.UsageError("a results file must be the only SOURCE")
+        try:
+            document = check_document(parsed[0], sources[0])
+        except AuditorError as exc:
+            raise click.UsageError(str(exc)) from exc
+        return document, [str(r["id"]) for r in document["results"]]
+    settings = audit_settings(audit_options)
+    chosen_sources = source_options(
+        audit_options["source_type"],
+        audit_options["organization"],
+        audit_options["tag"],
+        audit_options["q"],
+    )
+    try:
+        loaded = asyncio.run(load_sources(list(sources), settings, chosen_sources))
+    except AuditorError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for problem in loaded.problems:
+        click.echo(f"warning: {problem}", err=True)
+    chosen = select(loaded.entries) if select else loaded.entries
+    results = with_progress(
+        len(chosen), lambda tick: run_audit(chosen, settings, methodology, tick)
+    )
+    document = results_document(results, methodology, loaded.problems)
+    return document, [entry.id for entry in loaded.entries]
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the site to (created if missing; files are overwritten).",
+)
+@click.option(
+    "--base-url",
+    help="URL the site will be published at; badge snippets then use absolute links.",
+)
+@click.option(
+    "--badge-label",
+    default="trust score",
+    show_default=True,
+    help="Left-hand text of the badges.",
+)
+@apply_options(AUDIT_OPTIONS)
+def report(
+    sources: tuple[str, ...],
+    output: Path,
+    base_url: str | None,
+    badge_label: str,
+    rules: Path | None,
+    **audit_options: Any,
+) -> None:
+    """Write a static report site for SOURCES to --output.
+
+    \b
+    SOURCES is one results file from `auditor audit --format json` (rendered
+    as it is, nothing is probed), or catalogs/specs, which are audited first
+    with the same options as `auditor audit`.
+
+    \b
+    The site: index.html (a sortable, filterable table of every entry with
+    charts and a per-organisation summary), one page per entry in HTML and
+    Markdown, methodology.html, badges/<entry>.svg and shields.io endpoint
+    JSON, summary.csv (and summary.parquet with pyarrow) and results.json.
+    It works offline from file:// and loads nothing from other sites.
+
+    \b
+    Examples:
+      auditor audit catalog.yaml --format json -o results.json
+      auditor report results.json --output site/
+      auditor report catalog.yaml -o site/ --base-url https://example.org/apis
+    """
+    from auditor.render.document import methodology_mismatch
+    from auditor.render.site import SiteOptions, write_site
+    from auditor.render.text import safe_url
+
+    if base_url is not None and safe_url(base_url) is None:
+        raise click.BadParameter("must be an http(s) URL with a host", param_hint="--base-url")
+    methodology = load_rules(rules)
+    document, _ = results_or_audit(sources, methodology, audit_options)
+    warning = methodology_mismatch(document, methodology)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    try:
+        site = write_site(document, methodology, output, SiteOptions(base_url, badge_label))
+    except AuditorError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise click.UsageError(f"{output}: cannot write the site: {exc}") from exc
+    click.echo(f"wrote {len(site.files)} files; open {site.index}", err=True)

@@ -1,0 +1,233 @@
+"""The technical half of an entry's page: schema, verification, usage, spec quality.
+
+Each part reads one family of findings (``spec.inventory``,
+``availability.*``, ``spec.examples``, ``spec.quality``) and is None or
+empty when the finding is absent, so results from an auditor without that
+probe still render, saying what is missing instead of inventing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from auditor.render.findings import Findings, age_text, items, mapping, number, parse_time, text
+from auditor.render.text import one_line, safe_url
+
+MAX_FIELDS = 500
+MAX_EXAMPLES = 12
+PROBED_ENDPOINTS = (("base_url", "Base URL"), ("spec_url", "Spec"), ("docs_url", "Docs"))
+QUALITY_SHARES = (
+    ("operation_id_share", "Operations with an operationId"),
+    ("summary_share", "Operations with a summary"),
+    ("parameter_docs_share", "Parameters described"),
+    ("response_schema_share", "Responses with a schema"),
+    ("examples_share", "Operations with examples"),
+    ("error_responses_share", "Operations documenting errors"),
+)
+QUALITY_FLAGS = (
+    ("servers_declared", "Servers declared"),
+    ("security_declared", "Security schemes declared"),
+    ("pagination_documented", "Pagination documented"),
+    ("rate_limit_documented", "Rate limits documented"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRow:
+    name: str
+    type: str
+    description: str
+    where: str
+    access: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaView:
+    field_count: int
+    fields: tuple[FieldRow, ...]
+    truncated: bool
+    source: str
+    age: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeRow:
+    label: str
+    url: str | None
+    link: str | None
+    outcome: str
+    status: str
+    latency: str
+    tls: str
+    expiry: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    operation: str
+    method: str
+    path: str
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
+class QualityRow:
+    label: str
+    share: float | None  # 0-1 for shares, None for yes/no rows
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpecView:
+    schema: SchemaView | None
+    verification: str | None
+    verification_outcome: str
+    probes: tuple[ProbeRow, ...]
+    base_url: str | None
+    base_link: str | None
+    format: str | None
+    examples: tuple[Example, ...]
+    quality: tuple[QualityRow, ...]
+    spec: Mapping[str, Any] | None
+    errors: tuple[str, ...]
+
+
+def _schema(findings: Findings, spec_format: str | None, now: datetime) -> SchemaView | None:
+    finding = findings.first("spec.inventory")
+    facts = findings.facts("spec.inventory")
+    if finding is None or facts is None:
+        return None
+    raw_fields = items(facts.get("fields"))
+    rows = []
+    for item in raw_fields[:MAX_FIELDS]:
+        if not isinstance(item, Mapping):
+            continue
+        kind = text(item.get("type")) or "?"
+        if text(item.get("format")):
+            kind = f"{kind} ({item['format']})"
+        access = (
+            "read-only" if item.get("read_only") else "write-only" if item.get("write_only") else ""
+        )
+        rows.append(
+            FieldRow(
+                name=one_line(item.get("name"), 120),
+                type=one_line(kind, 60),
+                description=one_line(item.get("description"), 240),
+                where=one_line(item.get("schema") or item.get("location"), 80),
+                access=access,
+            )
+        )
+    count = facts.get("field_count")
+    return SchemaView(
+        field_count=int(count)
+        if isinstance(count, int) and not isinstance(count, bool)
+        else len(rows),
+        fields=tuple(rows),
+        truncated=bool(facts.get("truncated")) or len(raw_fields) > len(rows),
+        source=spec_format or "the spec",
+        age=age_text(parse_time(finding.get("observed_at")), now),
+    )
+
+
+def _expiry(facts: Mapping[str, Any], observed: datetime | None) -> str:
+    days = number(facts.get("cert_days_left"))
+    if days is None:
+        return "—"
+    when = ""
+    if observed is not None:
+        try:
+            when = f" ({(observed + timedelta(days=days)).date().isoformat()})"
+        except OverflowError:
+            when = ""
+    return f"in {days:g} days{when}" if days >= 0 else f"expired {-days:g} days ago"
+
+
+def _probes(findings: Findings) -> tuple[ProbeRow, ...]:
+    rows = []
+    for field, label in PROBED_ENDPOINTS:
+        finding = findings.first(f"availability.{field}")
+        if finding is None:
+            continue
+        facts = mapping(finding.get("facts"))
+        url = text(facts.get("url")) or text(finding.get("subject"))
+        status = number(facts.get("status"))
+        latency = number(facts.get("latency_ms"))
+        rows.append(
+            ProbeRow(
+                label=label,
+                url=url,
+                link=safe_url(url),
+                outcome=str(finding.get("outcome") or "unknown"),
+                status=f"HTTP {status:g}"
+                if status is not None
+                else str(facts.get("error_class") or "—"),
+                latency=f"{latency:.0f} ms" if latency is not None else "—",
+                tls=text(facts.get("tls_version")) or "—",
+                expiry=_expiry(facts, parse_time(finding.get("observed_at"))),
+                message=str(finding.get("message") or ""),
+            )
+        )
+    return tuple(rows)
+
+
+def _examples(findings: Findings) -> tuple[Example, ...]:
+    facts = findings.facts("spec.examples") or {}
+    curl = items(facts.get("curl"))
+    examples = []
+    for item in curl[:MAX_EXAMPLES]:
+        if isinstance(item, Mapping) and text(item.get("command")):
+            examples.append(
+                Example(
+                    operation=one_line(item.get("operation"), 120),
+                    method=one_line(item.get("method"), 10).upper(),
+                    path=one_line(item.get("path"), 200),
+                    command=str(item["command"])[:4000],
+                )
+            )
+    return tuple(examples)
+
+
+def _quality(findings: Findings) -> tuple[QualityRow, ...]:
+    facts = findings.facts("spec.quality")
+    if not facts:
+        return ()
+    rows = []
+    for key, label in QUALITY_SHARES:
+        share = number(facts.get(key))
+        if key in facts:
+            share = None if share is None else min(1.0, max(0.0, share))
+            rows.append(
+                QualityRow(label, share, "unknown" if share is None else f"{100 * share:.0f}%")
+            )
+    for key, label in QUALITY_FLAGS:
+        if key in facts:
+            value = facts.get(key)
+            shown = "yes" if value is True else "no" if value is False else "unknown"
+            rows.append(QualityRow(label, None, shown))
+    return tuple(rows)
+
+
+def spec_view(result: Mapping[str, Any], findings: Findings, now: datetime) -> SpecView:
+    spec = result.get("spec") if isinstance(result.get("spec"), Mapping) else None
+    entry = mapping(result.get("entry"))
+    spec_format = text(spec.get("format")) if spec else None
+    verification = findings.first("availability")
+    errors = spec.get("errors") if spec and isinstance(spec.get("errors"), list) else []
+    base_url = text(entry.get("base_url"))
+    return SpecView(
+        schema=_schema(findings, spec_format, now),
+        verification=str(verification.get("message")) if verification else None,
+        verification_outcome=str(verification.get("outcome")) if verification else "unknown",
+        probes=_probes(findings),
+        base_url=base_url,
+        base_link=safe_url(base_url),
+        format=spec_format,
+        examples=_examples(findings),
+        quality=_quality(findings),
+        spec=spec,
+        errors=tuple(one_line(e, 400) for e in errors[:50]),
+    )

@@ -1,0 +1,70 @@
+"""The report templates' jinja2 environment: the shared one plus Markdown filters.
+
+HTML and SVG templates (``*.html.j2``, ``*.svg.j2``) are autoescaped by the
+shared environment (:mod:`auditor.output.templates`); Markdown templates
+are not, so every untrusted value in them goes through one of the ``md*``
+filters registered here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from auditor.output.templates import environment
+from auditor.render import text
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}`` output loses bidi overrides and control characters, in every format."""
+    if isinstance(value, Markup):
+        return Markup(text.clean_text(value))
+    if isinstance(value, str):
+        return text.clean_text(value)
+    return value
+
+
+def _percent(value: Any, digits: int = 0) -> str:
+    if not isinstance(value, int | float):
+        return "unknown"
+    return f"{100 * value:.{digits}f}%"
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "unknown"
+    return f"{value:g}"
+
+
+@lru_cache(maxsize=1)
+def report_environment() -> jinja2.Environment:
+    env = environment()
+    env.finalize = _finalize
+    env.filters.update(
+        md=text.md_text,
+        md_paragraphs=text.md_paragraphs,
+        md_link=text.md_link,
+        md_code=text.md_code_span,
+        md_block=text.md_code_block,
+        clean=text.clean_text,
+        one_line=text.one_line,
+        safe_url=text.safe_url,
+        percent=_percent,
+        number=_number,
+    )
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    return report_environment().get_template(name).render(**context)
+
+
+def raw_template(name: str) -> str:
+    """A file from ``reports/`` as it is (the inline script, whose hash the CSP pins)."""
+    env = report_environment()
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    return source
