@@ -8,9 +8,9 @@ that is killed keeps whatever was already handed on.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from auditor.context import AuditSettings
 from auditor.methodology.engine import assess
@@ -19,6 +19,9 @@ from auditor.model import Assessment, Entry, Finding
 from auditor.net.fetcher import Fetcher
 from auditor.probes.context import RunContext
 from auditor.probes.domains import DomainList, DomainMatcher, builtin_gov_suffixes
+from auditor.probes.orgs import OrgList, OrgMatcher, builtin_github_orgs
+from auditor.spec.analyse import SpecReport
+from auditor.spec.pool import spec_pool
 from auditor.verifier import verify_entry
 
 
@@ -29,27 +32,46 @@ class AuditResult:
     assessment: Assessment
 
 
+class RunHistory(Protocol):
+    """What a store (auditor/store) lends a run; the loop works without one.
+
+    ``previous_findings`` are the entry's earlier findings for signals that
+    aggregate over a time window (availability): they are scored with the new
+    findings but are not part of the result, so the engine never reads a store.
+    """
+
+    def open_fetcher(self, settings: AuditSettings) -> Fetcher: ...
+
+    def spec_cache(self) -> dict[str, SpecReport]: ...
+
+    def previous_findings(self, entry: Entry) -> Sequence[Finding]: ...
+
+
 async def audit_entries(
     entries: Iterable[Entry],
     settings: AuditSettings,
     methodology: Methodology,
     domain_lists: tuple[DomainList, ...] = (),
+    history: RunHistory | None = None,
+    github_org_lists: tuple[OrgList, ...] = (),
 ) -> AsyncIterator[AuditResult]:
     """Yield one result per entry, in completion order."""
-    matcher = DomainMatcher((builtin_gov_suffixes(), *domain_lists))
-    executor = (
-        concurrent.futures.ProcessPoolExecutor(settings.spec_workers)
-        if settings.spec_workers > 0
-        else None
-    )
+    matcher = DomainMatcher((builtin_gov_suffixes(), *settings.domain_lists, *domain_lists))
+    orgs = OrgMatcher((builtin_github_orgs(), *settings.github_org_lists, *github_org_lists))
+    executor = spec_pool(settings)  # worker processes, started on first large spec
     window = max(1, settings.limits.concurrency)
     try:
-        async with Fetcher(settings) as fetcher:
-            run = RunContext(settings, fetcher, matcher, executor)
+        fetcher = history.open_fetcher(settings) if history else Fetcher(settings)
+        async with fetcher:
+            run = RunContext(settings, fetcher, matcher, executor, github_orgs=orgs)
+            if history is not None:
+                run.spec_cache = history.spec_cache()
 
             async def one(entry: Entry) -> AuditResult:
                 findings = tuple(await verify_entry(entry, run))
-                return AuditResult(entry, findings, assess(entry.id, findings, methodology))
+                earlier = tuple(history.previous_findings(entry)) if history else ()
+                assessment = assess(entry.id, (*findings, *earlier), methodology)
+                return AuditResult(entry, findings, assessment)
 
             pending: set[asyncio.Task[AuditResult]] = set()
             for entry in entries:
@@ -72,12 +94,16 @@ def run_audit(
     settings: AuditSettings,
     methodology: Methodology,
     on_result: Callable[[AuditResult], None] | None = None,
+    history: RunHistory | None = None,
 ) -> list[AuditResult]:
-    """Synchronous wrapper for the CLI and tests: results in catalog order."""
+    """Synchronous wrapper for the CLI and tests: results in catalog order.
+
+    ``on_result`` runs as each entry finishes (the store commits it there).
+    """
 
     async def collect() -> list[AuditResult]:
         results = []
-        async for result in audit_entries(entries, settings, methodology):
+        async for result in audit_entries(entries, settings, methodology, history=history):
             if on_result is not None:
                 on_result(result)
             results.append(result)

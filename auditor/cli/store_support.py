@@ -1,0 +1,130 @@
+"""CLI glue for the audit history (``--store``): options, errors, a recorded audit run."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.audit import AuditResult, run_audit
+from auditor.context import AuditSettings
+from auditor.errors import AuditorError
+from auditor.methodology.model import Methodology
+from auditor.model import Entry
+
+Progress = Callable[
+    [int, Callable[[Callable[[AuditResult], None]], list[AuditResult]]], list[AuditResult]
+]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhw]?)\s*$", re.IGNORECASE)
+_UNIT_DAYS = {"": 1.0, "d": 1.0, "h": 1 / 24, "w": 7.0}
+
+
+def parse_window(
+    ctx: click.Context | None, param: click.Parameter | None, value: str | None
+) -> float | None:
+    """``30d``, ``12h``, ``2w`` or a number of days, as days."""
+    if value is None:
+        return None
+    match = _DURATION.match(value)
+    days = float(match.group(1)) * _UNIT_DAYS[match.group(2).lower()] if match else 0.0
+    if days <= 0:
+        raise click.BadParameter(f"{value!r}: give a duration such as 30d, 12h or 2w")
+    return days
+
+
+class StoreFailure(click.ClickException):
+    """A store that cannot be used as asked: exit code 2, without the usage banner."""
+
+    exit_code = 2
+
+
+def store_failure(exc: AuditorError) -> click.ClickException:
+    return StoreFailure(str(exc))
+
+
+STORE_OPTION = click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The SQLite audit history (created by `auditor audit --store`).",
+)
+
+
+def format_option(default: str = "table") -> Callable[[Any], Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(("table", "json")),
+        default=default,
+        show_default=True,
+        help="table for people, json for scripts.",
+    )
+
+
+def source_key(source: str) -> str:
+    """How a source is remembered: URLs as given, files as absolute paths (cron runs elsewhere)."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.IGNORECASE):
+        return source
+    return str(Path(source).resolve())
+
+
+def record_audit(
+    path: Path,
+    sources: Sequence[str],
+    entries: list[Entry],
+    settings: AuditSettings,
+    methodology: Methodology,
+    *,
+    resume: bool,
+    window_days: float | None,
+    progress: Progress,
+) -> list[AuditResult]:
+    """Audit ``entries`` into the store at ``path``, committing each entry as it finishes."""
+    from auditor.store.db import Store
+    from auditor.store.session import DEFAULT_WINDOW_DAYS, RecordingRun
+
+    try:
+        with Store.open(path, write=True) as store:
+            if store.migrated_from:
+                click.echo(f"upgraded {path} from schema version {store.migrated_from}", err=True)
+            run = RecordingRun.start(
+                store,
+                [source_key(s) for s in sources],
+                methodology,
+                entries,
+                window_days=window_days if window_days is not None else DEFAULT_WINDOW_DAYS,
+                resume=resume,
+            )
+            todo = run.remaining(entries)
+            if run.resumed:
+                click.echo(
+                    f"resuming run {run.run.id} in {path}: {len(run.resumed)} entries already "
+                    f"recorded, {len(todo)} to go",
+                    err=True,
+                )
+            elif resume:
+                click.echo(f"no unfinished run in {path}; starting run {run.run.id}", err=True)
+
+            def work(tick: Callable[[AuditResult], None]) -> list[AuditResult]:
+                def each(result: AuditResult) -> None:
+                    run.record(result)
+                    tick(result)
+
+                return run_audit(todo, settings, methodology, each, history=run)
+
+            progress(len(todo), work)
+            finished = run.finish()
+            reused = run.library.not_modified
+            click.echo(
+                f"recorded run {finished.id} in {path} ({finished.counts.get('entries', 0)} entries"
+                + (f"; {reused} spec(s) unchanged since last run" if reused else "")
+                + ")",
+                err=True,
+            )
+            return run.results()
+    except AuditorError as exc:
+        raise store_failure(exc) from exc

@@ -1,0 +1,156 @@
+"""JSON for what the store keeps: entries, findings, assessments, spec reports.
+
+Untrusted catalogs and servers put arbitrary values into ``raw`` and
+``facts``; anything JSON cannot hold is written as its string form rather
+than failing the entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from auditor.model import Assessment, AxisScore, Entry, Finding, Outcome, SignalScore
+from auditor.spec.analyse import SpecReport
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+def _fallback(value: Any) -> Any:
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value, default=_fallback, option=_OPTIONS).decode("utf-8")
+
+
+def loads(text: str | bytes | None) -> Any:
+    return orjson.loads(text) if text else None
+
+
+def pack(text: str | bytes) -> bytes:
+    """zlib: spec documents and analyses shrink about tenfold."""
+    return zlib.compress(text.encode("utf-8") if isinstance(text, str) else text, 6)
+
+
+def unpack(data: bytes | None) -> bytes | None:
+    """The inverse of ``pack``; None for a missing or damaged value."""
+    if data is None:
+        return None
+    try:
+        return zlib.decompress(data)
+    except zlib.error:
+        return None
+
+
+def entry_dict(entry: Entry) -> dict[str, Any]:
+    return entry.to_dict() | {"raw": dict(entry.raw)}
+
+
+def entry_to_json(entry: Entry) -> str:
+    return dumps(entry_dict(entry))
+
+
+def load_packed(value: str | bytes | None) -> Any:
+    """JSON stored as text (older stores) or packed with ``pack``."""
+    if isinstance(value, bytes):
+        return loads(unpack(value))
+    return loads(value)
+
+
+def entry_from_json(text: str) -> Entry:
+    return entry_from_dict(loads(text))
+
+
+def entry_from_dict(data: Mapping[str, Any]) -> Entry:
+    known = {f.name for f in dataclasses.fields(Entry)}
+    values = {k: v for k, v in data.items() if k in known}
+    values["tags"] = tuple(values.get("tags") or ())
+    values["raw"] = dict(values.get("raw") or {})
+    return Entry(**values)
+
+
+def finding_from_row(row: Mapping[str, Any], facts: Mapping[str, Any] | None = None) -> Finding:
+    return Finding(
+        check=row["check_id"],
+        outcome=Outcome(row["outcome"]),
+        message=row["message"],
+        probe=row["probe"],
+        subject=row["subject"],
+        facts=facts if facts is not None else (loads(row["facts"]) or {}),
+        observed_at=row["observed_at"],
+    )
+
+
+def assessment_to_json(assessment: Assessment) -> str:
+    return dumps(
+        {
+            "entry_id": assessment.entry_id,
+            "score": assessment.score,
+            "tier": assessment.tier,
+            "methodology_id": assessment.methodology_id,
+            "methodology_version": assessment.methodology_version,
+            "assessed_at": assessment.assessed_at,
+            "axes": [axis.to_dict() | {"id": axis.id} for axis in assessment.axes],
+        }
+    )
+
+
+def _signal(data: Mapping[str, Any]) -> SignalScore:
+    return SignalScore(
+        id=data["id"],
+        name=data["name"],
+        outcome=Outcome(data["outcome"]),
+        points=data["points"],
+        max_points=data["max_points"],
+        evidence=data["evidence"],
+    )
+
+
+def assessment_from_json(value: str | bytes) -> Assessment:
+    data: dict[str, Any] = load_packed(value)
+    axes = tuple(
+        AxisScore(
+            id=axis["id"],
+            name=axis["name"],
+            weight=axis["weight"],
+            score=axis["score"],
+            reason=axis["reason"],
+            signals=tuple(_signal(s) for s in axis["signals"]),
+        )
+        for axis in data["axes"]
+    )
+    return Assessment(
+        entry_id=data["entry_id"],
+        score=data["score"],
+        tier=data["tier"],
+        axes=axes,
+        methodology_id=data["methodology_id"],
+        methodology_version=data["methodology_version"],
+        assessed_at=data["assessed_at"],
+    )
+
+
+REPORT_FIELDS = frozenset(f.name for f in dataclasses.fields(SpecReport))
+
+
+def report_from_facts(facts: Mapping[str, Any]) -> SpecReport | None:
+    """The ``SpecReport`` stored as JSON, or None when it is incomplete or unreadable.
+
+    A report stored by an older auditor lacks fields a newer one adds; it is
+    not reused (the spec is analysed again) rather than filled with defaults.
+    """
+    if not facts.keys() >= REPORT_FIELDS:
+        return None
+    try:
+        return SpecReport.from_dict(dict(facts))
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,301 @@
+"""Per-entry results: written in one transaction as each entry finishes, read back whole.
+
+A result is the Entry as audited, every Finding and the Assessment. Writing
+them together, committed per entry, is what lets a killed run keep every
+finished entry and ``--resume`` skip them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.audit import AuditResult
+from auditor.model import Finding, utc_now
+from auditor.spec.analyse import SpecReport
+from auditor.store.codec import (
+    assessment_from_json,
+    assessment_to_json,
+    dumps,
+    entry_dict,
+    entry_from_dict,
+    finding_from_row,
+    loads,
+    pack,
+    unpack,
+)
+from auditor.store.db import Store
+
+SPEC_CHECKS = ("spec.valid", "spec.format_known")
+BLOB_KEY = "$auditor.blob"
+BLOB_THRESHOLD = 512
+"""Facts this large (a spec's analysis and examples, the same run after run) are stored once,
+by hash; small ones (an HTTP observation, different every run) stay inline."""
+ENTRY_BLOB_THRESHOLD = 256
+"""An entry's record is the same run after run: anything but a tiny one is kept once."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpecCapture:
+    """What the run learnt about the entry's spec document, for the snapshot table."""
+
+    url: str | None
+    body: bytes | None
+    report: SpecReport | None
+
+
+FAILED_ANALYSIS = ("validation failed", "analysis failed")
+"""Notes of an analysis that broke (a validator crash, a dead worker): such a report is
+not kept for reuse, so the next run analyses the document again instead of repeating it."""
+
+
+def reusable(report: SpecReport) -> bool:
+    return not (report.valid is None and (report.note or "").startswith(FAILED_ANALYSIS))
+
+
+def spec_sha256(findings: Iterable[Finding]) -> str | None:
+    for finding in findings:
+        if finding.check in SPEC_CHECKS and isinstance(finding.facts.get("sha256"), str):
+            return str(finding.facts["sha256"])
+    return None
+
+
+def field_key(item: Any) -> str:
+    """A field's identity across versions: ``Pet.name`` (property), ``GET /pets query limit``."""
+    if isinstance(item, str):
+        return item
+    data = item if isinstance(item, Mapping) else {}
+
+    def get(name: str) -> Any:
+        return data.get(name) if data else getattr(item, name, None)
+
+    schema, location, name = get("schema"), get("location"), get("name")
+    if location in (None, "property"):
+        return f"{schema}.{name}" if schema else str(name)
+    return f"{schema} {location} {name}"
+
+
+def _inventory(
+    fields: Iterable[Any], operations: Iterable[Any], facts: Mapping[str, Any]
+) -> dict[str, Any]:
+    keys = sorted({field_key(f) for f in fields})
+    ops = sorted({str(o) for o in operations})
+    return {
+        "fields": keys,
+        "operations": ops,
+        "field_count": facts.get("field_count", len(keys)),
+        "operation_count": facts.get("operation_count", len(ops)),
+    }
+
+
+def inventory(findings: Iterable[Finding], report: SpecReport | None = None) -> dict[str, Any]:
+    """Fields and operations of the spec: the ``spec.inventory`` finding, else the analysis.
+
+    Lists are capped by the analysis (500 rows); a diff of capped lists can only
+    speak of the listed part, which is why the counts are kept beside them.
+    """
+    for finding in findings:
+        if finding.check == "spec.inventory":
+            facts = finding.facts
+            return _inventory(facts.get("fields") or (), facts.get("operations") or (), facts)
+    if report is not None and (report.fields or report.operations):
+        counts = {"field_count": report.field_count, "operation_count": report.operation_count}
+        return _inventory(report.fields, report.operations, counts)
+    return {}
+
+
+def facts_text(store: Store, facts: Mapping[str, Any], threshold: int = BLOB_THRESHOLD) -> str:
+    """``facts`` as JSON, or a reference to a blob holding it when it is large."""
+    text = dumps(dict(facts))
+    if len(text) < threshold:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    store.db.execute(
+        "INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (digest, pack(text))
+    )
+    return dumps({BLOB_KEY: digest})
+
+
+class FactsReader:
+    """Reads stored facts back, resolving shared blobs once per read."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._blobs: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, text: str) -> dict[str, Any]:
+        data = loads(text) or {}
+        if isinstance(data, dict) and len(data) == 1 and isinstance(data.get(BLOB_KEY), str):
+            digest = data[BLOB_KEY]
+            if digest not in self._blobs:
+                row = self._store.db.execute(
+                    "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
+                ).fetchone()
+                self._blobs[digest] = (loads(unpack(row[0])) or {}) if row is not None else {}
+            return dict(self._blobs[digest])
+        return data if isinstance(data, dict) else {}
+
+
+def _latency(finding: Finding) -> float | None:
+    value = finding.facts.get("latency_ms")
+    if finding.check.startswith("availability.") and isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def _save_snapshot(
+    store: Store, sha: str, findings: tuple[Finding, ...], capture: SpecCapture | None
+) -> None:
+    db = store.db
+    row = db.execute(
+        "SELECT body IS NOT NULL, validator FROM spec_snapshots WHERE sha256 = ?", (sha,)
+    ).fetchone()
+    body = capture.body if capture is not None else None
+    if body is not None and hashlib.sha256(body).hexdigest() != sha:
+        body = None  # not the document the findings describe; keep nothing rather than a wrong one
+    report = capture.report if capture is not None and capture.report is not None else None
+    usable = report is not None and report.sha256 == sha and reusable(report)
+    report_blob = pack(dumps(report)) if usable else None
+    validator = report.validator if report is not None and usable else None
+    if row is None:
+        found = inventory(findings, report)
+        valid = next((f for f in findings if f.check in SPEC_CHECKS), None)
+        facts: Mapping[str, Any] = valid.facts if valid is not None else {}
+        db.execute(
+            """INSERT INTO spec_snapshots
+                   (sha256, captured_at, url, size, format_label, field_count, inventory, report,
+                    validator, body)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                sha,
+                valid.observed_at if valid is not None else utc_now(),
+                capture.url if capture is not None else None,
+                int(facts.get("size") or (len(body) if body else 0)),
+                facts.get("format_label"),
+                found.get("field_count"),
+                dumps(found),
+                report_blob,
+                validator,
+                pack(body) if body is not None else None,
+            ),
+        )
+        return
+    has_body, stored_validator = row
+    if body is not None and not has_body:
+        db.execute("UPDATE spec_snapshots SET body = ? WHERE sha256 = ?", (pack(body), sha))
+    if report_blob is not None and stored_validator != validator:
+        # first good analysis of this document, or one by a newer validator: reuse it from now on
+        db.execute(
+            "UPDATE spec_snapshots SET report = ?, validator = ? WHERE sha256 = ?",
+            (report_blob, validator, sha),
+        )
+
+
+def _save_validators(store: Store, sha: str, findings: tuple[Finding, ...]) -> None:
+    fetched = next((f for f in findings if f.check == "spec.fetched"), None)
+    if fetched is None or not isinstance(fetched.facts.get("url"), str):
+        return
+    facts = fetched.facts
+    etag, modified = facts.get("etag"), facts.get("last_modified")
+    store.db.execute(
+        """INSERT INTO http_validators (url, etag, last_modified, sha256, updated_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(url) DO UPDATE SET
+               etag = CASE WHEN excluded.sha256 = sha256 THEN COALESCE(excluded.etag, etag)
+                           ELSE excluded.etag END,
+               last_modified = CASE WHEN excluded.sha256 = sha256
+                           THEN COALESCE(excluded.last_modified, last_modified)
+                           ELSE excluded.last_modified END,
+               sha256 = excluded.sha256, updated_at = excluded.updated_at""",
+        (facts["url"], etag, modified, sha, utc_now()),
+    )
+
+
+def record_result(
+    store: Store,
+    run_id: int,
+    position: int,
+    result: AuditResult,
+    *,
+    findings_run: int | None = None,
+    spec: SpecCapture | None = None,
+) -> None:
+    """Commit one entry's result; ``findings_run`` points a rescore at the findings it reused."""
+    store.require_writer()
+    db = store.db
+    sha = spec_sha256(result.findings)
+    entry_id = result.entry.id
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("DELETE FROM findings WHERE run_id = ? AND entry_id = ?", (run_id, entry_id))
+        db.execute(
+            """INSERT OR REPLACE INTO results (run_id, entry_id, position, entry, score, tier,
+                   assessment, finished_at, findings_run, spec_sha256)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                run_id,
+                entry_id,
+                position,
+                facts_text(store, entry_dict(result.entry), ENTRY_BLOB_THRESHOLD),
+                result.assessment.score,
+                result.assessment.tier,
+                pack(assessment_to_json(result.assessment)),
+                utc_now(),
+                findings_run if findings_run is not None else run_id,
+                sha,
+            ),
+        )
+        if findings_run is None:
+            db.executemany(
+                """INSERT INTO findings (run_id, entry_id, check_id, outcome, message, probe,
+                       subject, facts, observed_at, latency_ms)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (
+                        run_id,
+                        entry_id,
+                        f.check,
+                        f.outcome.value,
+                        f.message,
+                        f.probe,
+                        f.subject,
+                        facts_text(store, f.facts),
+                        f.observed_at,
+                        _latency(f),
+                    )
+                    for f in result.findings
+                ],
+            )
+            if sha is not None:
+                _save_snapshot(store, sha, result.findings, spec)
+                _save_validators(store, sha, result.findings)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def load_results(store: Store, run_id: int) -> list[AuditResult]:
+    """Every result of a run in catalog order, findings included."""
+    db = store.db
+    rows = db.execute(
+        "SELECT entry_id, entry, assessment, findings_run FROM results WHERE run_id = ? "
+        "ORDER BY position",
+        (run_id,),
+    ).fetchall()
+    findings: dict[tuple[int, str], list[Finding]] = defaultdict(list)
+    read = FactsReader(store)
+    for source in {row["findings_run"] for row in rows}:
+        for f in db.execute("SELECT * FROM findings WHERE run_id = ? ORDER BY id", (source,)):
+            findings[(source, f["entry_id"])].append(finding_from_row(f, read(f["facts"])))
+    return [
+        AuditResult(
+            entry_from_dict(read(row["entry"])),
+            tuple(findings.get((row["findings_run"], row["entry_id"]), ())),
+            assessment_from_json(row["assessment"]),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,171 @@
+"""The store's schema, as numbered migrations applied in order.
+
+``PRAGMA user_version`` holds the schema version. A database at version N
+gets migrations N+1.. applied in one transaction, so a crash mid-upgrade
+leaves the old version intact; a database newer than this auditor knows is
+refused rather than half-understood. Migrations never drop data.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from auditor.errors import AuditorError
+
+APPLICATION_ID = 0x41554454  # "AUDT": marks a SQLite file as an auditor store
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # v1: runs, per-entry results and every finding.
+    (
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            sources TEXT NOT NULL,
+            methodology_id TEXT NOT NULL,
+            methodology_version TEXT NOT NULL,
+            auditor_version TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            entry_count INTEGER NOT NULL DEFAULT 0,
+            counts TEXT
+        )""",
+        """CREATE TABLE results (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            entry_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            entry TEXT NOT NULL,
+            score REAL,
+            tier TEXT,
+            assessment TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, entry_id)
+        )""",
+        """CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            entry_id TEXT NOT NULL,
+            check_id TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            message TEXT NOT NULL,
+            probe TEXT NOT NULL,
+            subject TEXT,
+            facts TEXT NOT NULL,
+            observed_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX findings_by_run ON findings(run_id, entry_id)",
+        "CREATE INDEX findings_by_check ON findings(entry_id, check_id, observed_at)",
+    ),
+    # v2: rescore runs, the availability window, spec snapshots, HTTP validators.
+    (
+        "ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'audit'",
+        "ALTER TABLE runs ADD COLUMN rescore_of INTEGER REFERENCES runs(id)",
+        "ALTER TABLE runs ADD COLUMN window_days REAL NOT NULL DEFAULT 30",
+        # A rescore's findings stay with the run that observed them.
+        "ALTER TABLE results ADD COLUMN findings_run INTEGER",
+        "ALTER TABLE results ADD COLUMN spec_sha256 TEXT",
+        "ALTER TABLE findings ADD COLUMN latency_ms REAL",
+        "UPDATE results SET findings_run = run_id",
+        """UPDATE findings SET latency_ms = json_extract(facts, '$.latency_ms')
+           WHERE check_id LIKE 'availability.%'""",
+        """UPDATE results SET spec_sha256 = (
+               SELECT json_extract(f.facts, '$.sha256') FROM findings f
+               WHERE f.run_id = results.run_id AND f.entry_id = results.entry_id
+                 AND f.check_id = 'spec.valid' LIMIT 1)""",
+        """CREATE TABLE spec_snapshots (
+            sha256 TEXT PRIMARY KEY,
+            captured_at TEXT NOT NULL,
+            url TEXT,
+            size INTEGER NOT NULL DEFAULT 0,
+            format_label TEXT,
+            field_count INTEGER,
+            inventory TEXT NOT NULL DEFAULT '{}',
+            report BLOB,
+            validator TEXT,
+            body BLOB
+        )""",
+        """CREATE TABLE http_validators (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            sha256 TEXT,
+            updated_at TEXT NOT NULL
+        )""",
+        # Large facts (a spec's analysis, repeated run after run) are kept once, by hash.
+        "CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL)",
+        "CREATE INDEX results_by_entry ON results(entry_id, run_id)",
+        f"PRAGMA application_id = {APPLICATION_ID}",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(AuditorError):
+    """A store that cannot be used as asked; the message names the file and what to do."""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, foreign keys on."""
+    connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+    connection.row_factory = sqlite3.Row
+    try:
+        connection.execute("PRAGMA busy_timeout = 30000")
+        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        raise StoreError(f"{path}: not an auditor store (not a SQLite database: {exc})") from exc
+    if str(mode).lower() != "wal":
+        connection.close()
+        raise StoreError(f"{path}: cannot switch the store to WAL mode (got {mode!r})")
+    # NORMAL in WAL mode: a committed entry survives a killed process (not a power cut).
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA foreign_keys = ON")
+    return connection
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _check_identity(connection: sqlite3.Connection, path: Path, version: int) -> None:
+    application_id = int(connection.execute("PRAGMA application_id").fetchone()[0])
+    if application_id not in (0, APPLICATION_ID):
+        raise StoreError(f"{path}: not an auditor store (SQLite application_id {application_id})")
+    if version == 0:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        if tables:
+            raise StoreError(
+                f"{path}: not an auditor store (it holds tables {', '.join(sorted(tables))} "
+                "and no auditor schema version); use another --store file"
+            )
+
+
+def migrate(connection: sqlite3.Connection, path: Path) -> int:
+    """Bring the store to ``SCHEMA_VERSION``; returns the version it was at."""
+    version = schema_version(connection)
+    _check_identity(connection, path, version)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: store schema version {version} is newer than this auditor supports "
+            f"({SCHEMA_VERSION}); upgrade auditor to read it"
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        found = schema_version(connection)  # another process may have migrated meanwhile
+        _check_identity(connection, path, found)
+        for number in range(found + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[number - 1]:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return version

@@ -1,0 +1,161 @@
+"""One run being recorded: what the store lends the audit loop, and what it keeps.
+
+The audit loop (auditor/audit.py) sees this only through its ``RunHistory``
+protocol: a fetcher, a spec-analysis cache and the entry's earlier findings
+for time-window signals. The rule engine never touches the store; it is
+handed those earlier findings with the new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from auditor.audit import AuditResult
+from auditor.context import AuditSettings
+from auditor.methodology.model import Methodology
+from auditor.model import Entry, Finding
+from auditor.net.fetcher import Fetcher
+from auditor.spec.analyse import SpecReport
+from auditor.store.codec import finding_from_row
+from auditor.store.db import Store
+from auditor.store.records import SpecCapture, load_results, record_result, spec_sha256
+from auditor.store.runs import (
+    RunInfo,
+    begin_run,
+    finish_run,
+    finished_entry_ids,
+    last_unfinished_run,
+)
+from auditor.store.schema import StoreError
+from auditor.store.snapshots import SnapshotFetcher, SnapshotLibrary, StoredReports
+
+DEFAULT_WINDOW_DAYS = 30.0
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def window_start(started_at: str, window_days: float) -> str:
+    return iso(parse_iso(started_at) - timedelta(days=window_days))
+
+
+def windowed_checks(methodology: Methodology) -> tuple[str, ...]:
+    """Checks whose signal aggregates over time (``share``): they get the window's history."""
+    return tuple(
+        sorted(
+            {s.check for axis in methodology.axes for s in axis.signals if s.function == "share"}
+        )
+    )
+
+
+def earlier_findings(
+    store: Store, entry_id: str, run: RunInfo, checks: Sequence[str]
+) -> list[Finding]:
+    """The entry's findings for ``checks`` from runs before ``run``, inside its window."""
+    if not checks:
+        return []
+    marks = ", ".join("?" for _ in checks)
+    rows = store.db.execute(
+        f"""SELECT check_id, outcome, message, probe, subject, '{{}}' AS facts, observed_at
+            FROM findings WHERE entry_id = ? AND check_id IN ({marks})
+            AND observed_at >= ? AND run_id < ? ORDER BY observed_at""",
+        (entry_id, *checks, window_start(run.started_at, run.window_days), run.id),
+    )
+    return [finding_from_row(row) for row in rows]
+
+
+class RecordingRun:
+    """Records an audit run entry by entry; lends the audit loop its history."""
+
+    def __init__(
+        self, store: Store, run: RunInfo, methodology: Methodology, entries: Sequence[Entry]
+    ) -> None:
+        store.require_writer()
+        self.store = store
+        self.run = run
+        self.resumed = finished_entry_ids(store, run.id)
+        self._positions = {entry.id: i for i, entry in enumerate(entries)}
+        self._checks = windowed_checks(methodology)
+        self.library = SnapshotLibrary(store)
+        self._reports = StoredReports(self.library.report)
+        self.recorded = 0
+
+    @classmethod
+    def start(
+        cls,
+        store: Store,
+        sources: Sequence[str],
+        methodology: Methodology,
+        entries: Sequence[Entry],
+        *,
+        window_days: float = DEFAULT_WINDOW_DAYS,
+        resume: bool = False,
+    ) -> RecordingRun:
+        """Begin a run, or with ``resume`` continue the last unfinished one if there is one."""
+        if resume:
+            previous = last_unfinished_run(store)
+            if previous is not None:
+                if (previous.methodology_id, previous.methodology_version) != (
+                    methodology.id,
+                    methodology.version,
+                ):
+                    raise StoreError(
+                        f"{store.path}: run {previous.id} was started under "
+                        f"{previous.methodology_id} {previous.methodology_version}, not "
+                        f"{methodology.id} {methodology.version}; resume it with the same --rules"
+                    )
+                if tuple(sources) != previous.sources:
+                    raise StoreError(
+                        f"{store.path}: run {previous.id} audited {', '.join(previous.sources)}; "
+                        "resume it with the same sources, or drop --resume to start a new run"
+                    )
+                return cls(store, previous, methodology, entries)
+        run = begin_run(
+            store,
+            sources=sources,
+            methodology=methodology,
+            entry_count=len(entries),
+            window_days=window_days,
+        )
+        return cls(store, run, methodology, entries)
+
+    def remaining(self, entries: Sequence[Entry]) -> list[Entry]:
+        """The entries still to audit (all of them unless resuming)."""
+        return [entry for entry in entries if entry.id not in self.resumed]
+
+    # --- the audit loop's RunHistory protocol -------------------------------------------
+    def open_fetcher(self, settings: AuditSettings) -> Fetcher:
+        return SnapshotFetcher(settings, self.library)
+
+    def spec_cache(self) -> dict[str, SpecReport]:
+        return self._reports
+
+    def previous_findings(self, entry: Entry) -> Sequence[Finding]:
+        return earlier_findings(self.store, entry.id, self.run, self._checks)
+
+    # --- recording ---------------------------------------------------------------------
+    def record(self, result: AuditResult) -> None:
+        """Commit one finished entry (called as each entry finishes)."""
+        fetched = next((f for f in result.findings if f.check == "spec.fetched"), None)
+        url = fetched.subject if fetched is not None else result.entry.spec_url
+        body = self.library.take_body(url)
+        sha = spec_sha256(result.findings)
+        report = dict.get(self._reports, sha) if sha else None
+        position = self._positions.get(result.entry.id, len(self._positions))
+        capture = SpecCapture(url, body, report)
+        record_result(self.store, self.run.id, position, result, spec=capture)
+        self.recorded += 1
+
+    def finish(self) -> RunInfo:
+        self.run = finish_run(self.store, self.run.id)
+        return self.run
+
+    def results(self) -> list[AuditResult]:
+        """Every result of the run so far (earlier sessions included), in catalog order."""
+        return load_results(self.store, self.run.id)

@@ -1,0 +1,167 @@
+"""Stored spec documents lent to a new run: conditional fetches and reused analyses.
+
+On the next run the spec URL is fetched with the ETag / Last-Modified the
+server gave last time. A ``304 Not Modified`` is answered from the stored
+copy (no download), and any document whose sha256 is already in the store is
+not analysed again (no re-validation): the stored ``SpecReport`` is reused,
+so the probes produce the same findings as when it was captured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from auditor.context import AuditSettings
+from auditor.net.fetcher import Fetcher
+from auditor.net.observation import HttpObservation
+from auditor.spec.analyse import SpecReport
+from auditor.spec.validate import validator_id
+from auditor.store.codec import loads, report_from_facts, unpack
+from auditor.store.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class StoredValidators:
+    url: str
+    etag: str | None
+    last_modified: str | None
+    sha256: str
+
+
+class SnapshotLibrary:
+    """Read access to stored specs for one run, plus the bodies the run downloaded."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._bodies: dict[str, bytes] = {}
+        self._reports: dict[str, SpecReport | None] = {}
+        self._validators: dict[str, StoredValidators | None] = {}
+        self.not_modified = 0
+        """How many spec fetches were answered 304 and served from the store."""
+
+    def conditional(self, url: str) -> tuple[str | None, str | None]:
+        """The Fetcher's ``validators`` seam: what to send for ``url``, (None, None) for nothing."""
+        known = self.validators(url)
+        return (known.etag, known.last_modified) if known is not None else (None, None)
+
+    def stored_body(self, url: str) -> bytes | None:
+        """The stored document a 304 for ``url`` stands for."""
+        known = self.validators(url)
+        return self.body(known.sha256) if known is not None else None
+
+    def forget(self, url: str) -> None:
+        """Send no validators for ``url`` any more in this run (its stored copy is unusable)."""
+        self._validators[url] = None
+
+    def validators(self, url: str) -> StoredValidators | None:
+        if url not in self._validators:
+            self._validators[url] = self._lookup(url)
+        return self._validators[url]
+
+    def _lookup(self, url: str) -> StoredValidators | None:
+        """The validators to send for ``url``, only when the stored copy can stand in for it."""
+        # A report made by another validator is not reused: fetch and analyse afresh.
+        row = self._store.db.execute(
+            """SELECT v.etag, v.last_modified, v.sha256 FROM http_validators v
+               JOIN spec_snapshots s ON s.sha256 = v.sha256
+               WHERE v.url = ? AND s.body IS NOT NULL
+                 AND s.report IS NOT NULL AND s.validator = ?""",
+            (url, validator_id()),
+        ).fetchone()
+        if row is None or not (row[0] or row[1]):
+            return None
+        return StoredValidators(url, row[0], row[1], row[2])
+
+    def body(self, sha: str) -> bytes | None:
+        row = self._store.db.execute(
+            "SELECT body FROM spec_snapshots WHERE sha256 = ?", (sha,)
+        ).fetchone()
+        return unpack(row[0]) if row is not None else None
+
+    def report(self, sha: str) -> SpecReport | None:
+        """The stored analysis of ``sha``, if made by the validator this auditor runs."""
+        if sha not in self._reports:
+            self._reports[sha] = self._load_report(sha)
+        return self._reports[sha]
+
+    def _load_report(self, sha: str) -> SpecReport | None:
+        row = self._store.db.execute(
+            "SELECT report FROM spec_snapshots WHERE sha256 = ?", (sha,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        report = report_from_facts(loads(unpack(row[0])) or {})
+        if report is None or report.sha256 != sha or report.validator != validator_id():
+            return None
+        return report
+
+    def keep_body(self, url: str, body: bytes) -> None:
+        self._bodies[url] = body
+
+    def take_body(self, url: str | None) -> bytes | None:
+        return self._bodies.pop(url, None) if url else None
+
+
+class StoredReports(dict[str, SpecReport]):
+    """The run's spec-analysis cache, falling back to analyses already in the store."""
+
+    def __init__(self, load: Callable[[str], SpecReport | None]) -> None:
+        super().__init__()
+        self._load = load
+        self._absent: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        if not isinstance(key, str) or key in self._absent:
+            return False
+        report = self._load(key)
+        if report is None:
+            self._absent.add(key)
+            return False
+        self[key] = report
+        return True
+
+
+class SnapshotFetcher(Fetcher):
+    """The run's fetcher, conditional for the spec documents the store holds.
+
+    The Fetcher's ``validators`` seam sends the stored ETag / Last-Modified;
+    a 304 (``not_modified``) is answered here with the stored document.
+    """
+
+    def __init__(self, settings: AuditSettings, library: SnapshotLibrary) -> None:
+        super().__init__(settings, validators=library.conditional)
+        self._library = library
+        self._spec_cap = settings.limits.max_spec_bytes
+        self._page_cap = settings.limits.max_page_bytes
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        max_bytes: int | None = None,
+        keep_body: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> HttpObservation:
+        observation = await super().fetch(
+            url, method=method, max_bytes=max_bytes, keep_body=keep_body, headers=headers
+        )
+        if observation.not_modified:
+            body = self._library.stored_body(url)
+            cap = max_bytes if max_bytes is not None else self._page_cap
+            if body is not None and len(body) <= cap:
+                self._library.not_modified += 1
+                return replace(observation, body=body if keep_body else None, size=len(body))
+            # the stored copy cannot stand in: ask again without validators
+            self._library.forget(url)
+            observation = await super().fetch(
+                url, method=method, max_bytes=max_bytes, keep_body=keep_body, headers=headers
+            )
+        status = observation.status
+        spec_fetch = method == "GET" and max_bytes == self._spec_cap
+        if spec_fetch and observation.body is not None and status is not None and status < 400:
+            self._library.keep_body(url, observation.body)
+        return observation

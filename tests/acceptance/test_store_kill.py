@@ -1,0 +1,113 @@
+"""A run killed with SIGKILL keeps every finished entry; ``--resume`` finishes it;
+a second writer meanwhile is refused and the store stays sound."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LocalServer
+
+AUDITOR = str(Path(sys.executable).with_name("auditor"))
+FAST, SLOW = 4, 2
+
+
+def recorded(store: Path) -> set[str]:
+    if not store.exists():
+        return set()
+    try:
+        with sqlite3.connect(store, timeout=5) as db:
+            return {row[0] for row in db.execute("SELECT entry_id FROM results")}
+    except sqlite3.OperationalError:  # schema not created yet
+        return set()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_sigkill_loses_no_finished_entry_and_resume_skips_them(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    release = threading.Event()
+
+    def slow(handler: BaseHTTPRequestHandler) -> None:
+        release.wait(60)
+        handler.send_response(200)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    lines = []
+    for i in range(FAST):
+        http_server.add(f"/fast{i}", 200, "{}", "application/json")
+        lines.append(
+            f"- {{id: fast{i}, title: Fast {i}, base_url: '{http_server.url(f'/fast{i}')}'}}"
+        )
+    for i in range(SLOW):
+        http_server.routes[f"/slow{i}"] = slow
+        lines.append(
+            f"- {{id: slow{i}, title: Slow {i}, base_url: '{http_server.url(f'/slow{i}')}'}}"
+        )
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("\n".join(lines) + "\n")
+    store = tmp_path / "audit.db"
+    command = [
+        AUDITOR, "audit", str(catalog), "--store", str(store), "--format", "json",
+        "--allow-private-network", "--timeout", "60", "--per-host", "16",
+    ]  # fmt: skip
+
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while len(recorded(store)) < FAST and time.monotonic() < deadline:
+            assert first.poll() is None, first.communicate()
+            time.sleep(0.1)
+        assert recorded(store) == {f"fast{i}" for i in range(FAST)}
+
+        # a second writer while the first is alive: refused with a clear message
+        second = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert second.returncode == 2, second.stderr
+        assert f"being written by auditor pid {first.pid}" in second.stderr
+
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        first.communicate()
+    assert first.returncode == -signal.SIGKILL
+
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*), MAX(finished_at) FROM runs").fetchone() == (1, None)
+        findings = db.execute("SELECT COUNT(DISTINCT entry_id) FROM findings").fetchone()[0]
+        assert findings == FAST  # each finished entry with its findings, nothing half-written
+
+    release.set()
+    http_server.requests.clear()
+    resumed = subprocess.run(
+        [*command, "--resume"], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{FAST} entries already recorded, {SLOW} to go" in resumed.stderr
+    probed = {path for _method, path, _headers in http_server.requests}
+    assert not any(path.startswith("/fast") for path in probed), probed
+    assert {f"/slow{i}" for i in range(SLOW)} <= probed
+    results = json.loads(resumed.stdout)["results"]
+    assert [r["id"] for r in results] == [
+        *(f"fast{i}" for i in range(FAST)),
+        *(f"slow{i}" for i in range(SLOW)),
+    ]
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        run = db.execute("SELECT COUNT(*), MIN(finished_at) IS NOT NULL FROM runs").fetchone()
+        assert run == (1, 1)
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == FAST + SLOW
