@@ -18,9 +18,15 @@ from auditor import __version__
 # command name -> "module:attribute"; a new command adds one line here.
 COMMANDS: dict[str, str] = {
     "audit": "auditor.cli.audit_cmd:audit",
+    "badge": "auditor.cli.badge_cmd:badge",
+    "catalog": "auditor.cli.catalog_cmd:catalog",
     "demo": "auditor.cli.demo_cmd:demo",
+    "diff": "auditor.cli.diff_cmd:diff",
     "gate": "auditor.cli.gate_cmd:gate",
+    "history": "auditor.cli.history_cmd:history",
     "methodology": "auditor.cli.methodology_cmd:methodology",
+    "report": "auditor.cli.report_cmd:report",
+    "rescore": "auditor.cli.rescore_cmd:rescore",
 }
 
 

@@ -16,10 +16,30 @@ from auditor.audit import AuditResult
 from auditor.catalog import LoadedCatalog
 from auditor.errors import AuditorError
 from auditor.methodology import Methodology, load_methodology
+from auditor.methodology.load import resolve_rules
 from auditor.output.results_json import results_document
 from auditor.output.table import print_table
 
 FORMATS = ("table", "json")
+
+
+class RulesParam(click.ParamType):  # type: ignore[type-arg]
+    """A methodology file path or a built-in methodology name; resolved to a path."""
+
+    name = "FILE|NAME"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Path:
+        if isinstance(value, Path):
+            return value
+        try:
+            return resolve_rules(str(value))
+        except AuditorError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+RULES = RulesParam()
 
 
 def load_rules(rules: Path | None) -> Methodology:
@@ -83,8 +103,9 @@ OUTPUT_OPTIONS = [
     ),
     click.option(
         "--rules",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Score with this methodology file instead of the built-in trust-v1.",
+        type=RULES,
+        help="Score with this methodology (a file, or a built-in name such as "
+        "trust-v1-strict) instead of trust-v1.",
     ),
 ]
 

@@ -10,7 +10,7 @@ import click
 
 from auditor.audit import run_audit
 from auditor.catalog import load_sources
-from auditor.cli.common import load_rules, with_progress
+from auditor.cli.common import RULES, load_rules, with_progress
 from auditor.config import load_config
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.errors import AuditorError
@@ -92,7 +92,7 @@ def _write(path: Path, text: str) -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when the gate fails.")
 @click.option(
     "--rules",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=RULES,
     help="Score with this methodology file instead of the built-in trust-v1.",
 )
 @click.option(

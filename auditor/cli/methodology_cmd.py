@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import load_rules
+from auditor.cli.common import RULES, load_rules
 from auditor.output.methodology_md import methodology_markdown
 
 
 @click.command()
 @click.option(
     "--rules",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=RULES,
     help="Describe this methodology file instead of the built-in trust-v1.",
 )
 def methodology(rules: Path | None) -> None:

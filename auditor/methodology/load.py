@@ -55,6 +55,23 @@ def _where(path: Path, node: yaml.Node | None, keys: list[str | int]) -> str:
     return f"{path}:{line}: {dotted}" if line else f"{path}: {dotted}"
 
 
+def builtin_rules() -> dict[str, Path]:
+    """The methodology files shipped with auditor, by name (``trust-v1``, ``trust-v1-strict``)."""
+    return {p.stem: p for p in sorted(rules_dir().glob("*.yaml"))}
+
+
+def resolve_rules(value: str | Path) -> Path:
+    """A rules file path, or the name of a built-in methodology."""
+    path = Path(value)
+    if path.is_file():
+        return path
+    builtin = builtin_rules().get(str(value).removesuffix(".yaml"))
+    if builtin is not None:
+        return builtin
+    names = ", ".join(builtin_rules())
+    raise RulesError(f"{value}: no such rules file, nor a built-in methodology ({names})")
+
+
 def load_methodology(path: str | Path | None = None) -> Methodology:
     """Load and validate a methodology; the built-in trust-v1 when ``path`` is None."""
     file = Path(path) if path is not None else default_rules_file()
