@@ -74,3 +74,22 @@ def test_yaml_spec_with_integer_response_codes_validates(demo_results: dict) -> 
     assert annuaire["spec.valid"].outcome is Outcome.PASS
     assert annuaire["availability.base_url"].facts["status"] == 401
     assert annuaire["agent_discovery"].outcome is Outcome.PASS
+
+
+def test_each_proof_signal_can_pass_in_the_demo(demo_results: dict) -> None:
+    """The demo shows every officialness signal passing somewhere, with its evidence."""
+
+    def signals(entry_id: str) -> dict:
+        axis = demo_results[entry_id].assessment.axis("officialness")
+        return {s.id: s for s in axis.signals}
+
+    annuaire = signals("annuaire-demo")
+    assert annuaire["portal-backlink"].outcome is Outcome.PASS
+    assert "https://api.gouv.fr/les-api/annuaire-demo" in annuaire["portal-backlink"].evidence
+    assert annuaire["reciprocal-link"].outcome is Outcome.PASS
+    assert annuaire["published-policy"].outcome is Outcome.PASS
+    assert "security.txt" in annuaire["published-policy"].evidence
+    bus = signals("uk-bus-open-data")
+    assert bus["github-org"].outcome is Outcome.PASS
+    assert "alphagov" in bus["github-org"].evidence
+    assert demo_results["annuaire-demo"].assessment.axis("officialness").score == 85.0
