@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from auditor.audit import AuditResult
 from auditor.catalog import LoadedCatalog
+from auditor.config import Config, load_config
+from auditor.context import AuditSettings, NetworkPolicy
 from auditor.errors import AuditorError
 from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.load import resolve_rules
@@ -117,3 +120,108 @@ def apply_options(options: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:
         return function
 
     return decorator
+
+
+VERIFIER_OPTIONS = [
+    click.option(
+        "--concurrency",
+        type=click.IntRange(1, 4096),
+        default=64,
+        show_default=True,
+        help="Entries and requests in flight at once.",
+    ),
+    click.option(
+        "--per-host",
+        type=click.IntRange(1, 256),
+        default=4,
+        show_default=True,
+        help="Requests in flight per host, so one host is never hammered.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 600),
+        default=10.0,
+        show_default=True,
+        help="Seconds for one request, connect to last byte.",
+    ),
+    click.option(
+        "--allow-private-network",
+        is_flag=True,
+        help="Allow requests to private, loopback and link-local addresses (intranets, tests).",
+    ),
+    click.option("--user-agent", help="Override the User-Agent header auditor sends."),
+    click.option(
+        "--limit",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Set any verifier cap, e.g. max_spec_bytes=100MB, retries=0, entry_timeout=90s "
+        "(also [limits] in auditor.toml; see docs/verifier.md).",
+    ),
+    click.option(
+        "--spec-workers",
+        type=click.IntRange(-1, 64),
+        default=-1,
+        show_default=True,
+        help="Processes for validating large specs (-1: one per core, 0: validate in a thread).",
+    ),
+    click.option(
+        "--domain-list",
+        "domain_lists",
+        multiple=True,
+        metavar="[NAME=]FILE_OR_URL",
+        help="An official domain list (CISA .gov CSV, French public-sector list, UK JSON, "
+        "one host a line); repeatable. Also `domain_lists` in auditor.toml.",
+    ),
+    click.option(
+        "--github-org-list",
+        "github_org_lists",
+        multiple=True,
+        metavar="[NAME=]FILE_OR_URL",
+        help="A government GitHub organisations list (GitHub's governments.yml, or one "
+        "login or URL a line); repeatable. Also `github_org_lists` in auditor.toml.",
+    ),
+]
+"""The options of every command that audits, so audit, report and gate score alike."""
+
+
+def verifier_settings(
+    params: Mapping[str, Any], *, offline: bool = False, config: Config | None = None
+) -> AuditSettings:
+    """AuditSettings from the verifier options, ``--limit`` and the config file.
+
+    Precedence: defaults, then ``[limits]`` in the config, then ``--limit``,
+    then explicit flags. Domain and GitHub-org lists come from the config and
+    the flags. Errors become usage errors naming their source.
+    """
+    from auditor.net.limits_config import resolve_limits
+    from auditor.probes.lists import settings_with_lists
+
+    ctx = click.get_current_context()
+    given = {
+        name: params[name]
+        for name in ("timeout", "concurrency", "per_host")
+        if name in params
+        and ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    }
+    try:
+        config = config if config is not None else load_config()
+        limits = resolve_limits(
+            given, params.get("limit", ()), config.section("limits"), str(config.path)
+        )
+        settings = AuditSettings(
+            limits=limits,
+            network=NetworkPolicy(
+                allow_private=bool(params.get("allow_private_network")), offline=offline
+            ),
+            spec_workers=params.get("spec_workers", -1),
+        )
+        if params.get("user_agent"):
+            settings = replace(settings, user_agent=params["user_agent"])
+        settings, notes = settings_with_lists(
+            settings, config, params.get("domain_lists", ()), params.get("github_org_lists", ())
+        )
+    except AuditorError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    return settings

@@ -10,9 +10,8 @@ import click
 
 from auditor.audit import run_audit
 from auditor.catalog import load_sources
-from auditor.cli.common import RULES, load_rules, with_progress
+from auditor.cli.common import RULES, load_rules, verifier_settings, with_progress
 from auditor.config import load_config
-from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.errors import AuditorError
 from auditor.gate import FORMATS, evaluate, render, resolve_options
 
@@ -159,9 +158,10 @@ def gate(
         )
     except AuditorError as exc:
         raise click.UsageError(str(exc)) from exc
-    settings = AuditSettings(
-        limits=Limits(timeout=timeout),
-        network=NetworkPolicy(allow_private=allow_private_network, offline=options.offline),
+    settings = verifier_settings(
+        click.get_current_context().params,
+        offline=options.offline,
+        config=load_config(config_file),
     )
     try:
         loaded = asyncio.run(load_sources(list(sources), settings))

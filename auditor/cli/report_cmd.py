@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from auditor.cli.catalog_cmd import SOURCE_OPTIONS, source_options
-from auditor.cli.common import RULES, apply_options, load_rules, with_progress
-from auditor.context import AuditSettings, Limits, NetworkPolicy
+from auditor.cli.common import (
+    RULES,
+    VERIFIER_OPTIONS,
+    apply_options,
+    load_rules,
+    verifier_settings,
+    with_progress,
+)
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
 from auditor.model import Entry
@@ -29,57 +34,8 @@ AUDIT_OPTIONS = [
         type=RULES,
         help="Score (and describe) with this methodology file instead of the built-in trust-v1.",
     ),
-    click.option(
-        "--concurrency",
-        type=click.IntRange(1, 4096),
-        default=64,
-        show_default=True,
-        help="When auditing: entries and requests in flight at once.",
-    ),
-    click.option(
-        "--per-host",
-        type=click.IntRange(1, 256),
-        default=4,
-        show_default=True,
-        help="When auditing: requests in flight per host.",
-    ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(0.1, 600),
-        default=10.0,
-        show_default=True,
-        help="When auditing: seconds for one request, connect to last byte.",
-    ),
-    click.option(
-        "--allow-private-network",
-        is_flag=True,
-        help="When auditing: allow private, loopback and link-local addresses.",
-    ),
-    click.option("--user-agent", help="When auditing: override the User-Agent header."),
-    click.option(
-        "--spec-workers",
-        type=click.IntRange(0, 64),
-        default=0,
-        show_default=True,
-        help="When auditing: processes for spec validation (0: a thread).",
-    ),
+    *VERIFIER_OPTIONS,
 ]
-
-
-def audit_settings(options: dict[str, Any]) -> AuditSettings:
-    limits = Limits(
-        timeout=options["timeout"],
-        concurrency=options["concurrency"],
-        per_host=options["per_host"],
-    )
-    settings = AuditSettings(
-        limits=limits,
-        network=NetworkPolicy(allow_private=options["allow_private_network"]),
-        spec_workers=options["spec_workers"],
-    )
-    if options.get("user_agent"):
-        settings = replace(settings, user_agent=options["user_agent"])
-    return settings
 
 
 def results_or_audit(
@@ -107,7 +63,7 @@ def results_or_audit(
         except AuditorError as exc:
             raise click.UsageError(str(exc)) from exc
         return document, [str(r["id"]) for r in document["results"]]
-    settings = audit_settings(audit_options)
+    settings = verifier_settings(audit_options)
     chosen_sources = source_options(
         audit_options["source_type"],
         audit_options["organization"],

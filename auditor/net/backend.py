@@ -22,6 +22,37 @@ class DnsFailure(httpcore.ConnectError):
     """The host name did not resolve; told apart from a refused connection."""
 
 
+async def vetted_addresses(policy: NetworkPolicy, host: str, port: int) -> list[tuple[str, int]]:
+    """Resolve ``host`` and return the addresses to dial, or raise if any is refused.
+
+    Shared by every transport (httpcore's backend here, aiohttp's resolver in
+    aiohttp_transport.py), so the policy is decided in exactly one place.
+    """
+    override = policy.host_overrides.get(host.lower().rstrip("."))
+    if override is not None:
+        return [override]
+    if policy.offline:
+        raise AddressRefused(f"refused: offline mode, no network access ({host})")
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DnsFailure(f"DNS lookup failed for {host}: {exc}") from exc
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    # One refused address refuses the host: a name that also resolves to a
+    # private address is not trusted to land on the public one.
+    for address in addresses:
+        problem = refusal(
+            address,
+            host,
+            allow_private=policy.allow_private,
+            allow_cloud_metadata=policy.allow_cloud_metadata,
+        )
+        if problem is not None:
+            raise AddressRefused(problem)
+    return [(a, port) for a in addresses]
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves, vets every address, then dials only vetted addresses."""
 
@@ -30,29 +61,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         self._inner = AutoBackend()
 
     async def _vetted_addresses(self, host: str, port: int) -> list[tuple[str, int]]:
-        override = self._policy.host_overrides.get(host.lower().rstrip("."))
-        if override is not None:
-            return [override]
-        if self._policy.offline:
-            raise AddressRefused(f"refused: offline mode, no network access ({host})")
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise DnsFailure(f"DNS lookup failed for {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        # One refused address refuses the host: a name that also resolves to a
-        # private address is not trusted to land on the public one.
-        for address in addresses:
-            problem = refusal(
-                address,
-                host,
-                allow_private=self._policy.allow_private,
-                allow_cloud_metadata=self._policy.allow_cloud_metadata,
-            )
-            if problem is not None:
-                raise AddressRefused(problem)
-        return [(a, port) for a in addresses]
+        return await vetted_addresses(self._policy, host, port)
 
     async def connect_tcp(
         self,
