@@ -5,7 +5,7 @@ there has its own file in ``_data/producteurs/``. The slug is the file name
 (the site publishes the entry at https://api.gouv.fr/les-api/<slug>). Keys the
 site does not know, such as the real ``extrenal_site`` typo, are reported with
 the key they were probably meant to be, and are not used. The mapping table is
-in docs/readme/catalogs.md.
+in docs/catalogs.md.
 """
 
 from __future__ import annotations

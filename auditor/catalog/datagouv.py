@@ -1,7 +1,7 @@
 """data.gouv.fr dataservices: map one record of ``/api/1/dataservices/`` to an Entry,
 and read saved dumps of such pages.
 
-The mapping table is in docs/readme/catalogs.md. Two rules matter for scores:
+The mapping table is in docs/catalogs.md. Two rules matter for scores:
 
 * ``Entry.catalog`` is ``datagouv`` only when the user selected the source as
   data.gouv.fr (``datagouv:`` or ``--source-type datagouv``); a file that merely

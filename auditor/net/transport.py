@@ -4,7 +4,7 @@ The fetcher decides what to ask, how often, for how long and how much to
 keep; a ``Transport`` only sends one request through the guarded network and
 hands back the response head and its raw (still encoded) body. Keeping this
 small lets the library be swapped (httpx today; aiohttp or httpx-aiohttp are
-candidates, see docs/readme/verifier.md) without touching caps, retries,
+candidates, see docs/verifier.md) without touching caps, retries,
 redirects or the address guard's tests. A transport must dial only through
 the address guard and must raise ``TransportError`` (or ``AddressRefused``)
 for every failure, never its library's own exceptions.

@@ -1,7 +1,7 @@
 """What changed between two runs: scores, tiers, axes, entries, and spec documents.
 
 ``diff_runs`` returns a ``RunDiff`` whose ``to_dict()`` is the "what changed"
-structure reports render (its shape is documented in docs/readme/history.md).
+structure reports render (its shape is documented in docs/history.md).
 A spec change is BREAKING when a field or an operation the earlier document
 had is gone from the later one.
 """
