@@ -1,0 +1,99 @@
+"""How fast can each HTTP client do many small GETs on loopback, by concurrency?
+
+Prints requests/s for httpx's default AsyncClient (the baseline), auditor's
+Fetcher (guarded backend, caps, per-host limits off), aiohttp, and httpx with
+the httpx-aiohttp transport, all against one farm in another process, in the
+same run. Usage: python benchmarks/http_clients.py [--requests 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from auditor.context import AuditSettings, Limits, NetworkPolicy
+from auditor.net.fetcher import Fetcher
+from benchmarks._farm import farm
+
+Runner = Callable[[str, int, int], Awaitable[float]]
+
+
+async def _drive(n: int, concurrency: int, one: Callable[[int], Awaitable[object]]) -> float:
+    sem = asyncio.Semaphore(concurrency)
+
+    async def task(i: int) -> None:
+        async with sem:
+            await one(i)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(task(i) for i in range(n)))
+    return n / (time.perf_counter() - started)
+
+
+async def run_httpx(base: str, n: int, c: int) -> float:
+    limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
+    async with httpx.AsyncClient(limits=limits) as client:
+        return await _drive(n, c, lambda i: client.get(f"{base}/r{i}"))
+
+
+async def run_fetcher(base: str, n: int, c: int) -> float:
+    settings = AuditSettings(
+        limits=Limits(concurrency=c, per_host=c, retries=0),
+        network=NetworkPolicy(allow_private=True),
+    )
+    async with Fetcher(settings) as fetcher:
+        return await _drive(n, c, lambda i: fetcher.fetch(f"{base}/r{i}"))
+
+
+async def run_aiohttp(base: str, n: int, c: int) -> float:
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=c)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(i: int) -> None:
+            async with session.get(f"{base}/r{i}") as response:
+                await response.read()
+
+        return await _drive(n, c, one)
+
+
+async def run_httpx_aiohttp(base: str, n: int, c: int) -> float:
+    from httpx_aiohttp import AiohttpTransport
+
+    transport = AiohttpTransport(limits=httpx.Limits(max_connections=c))
+    async with httpx.AsyncClient(transport=transport) as client:
+        return await _drive(n, c, lambda i: client.get(f"{base}/r{i}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 50, 200])
+    args = parser.parse_args()
+    runners: dict[str, Runner] = {
+        "httpx AsyncClient (baseline)": run_httpx,
+        "auditor Fetcher": run_fetcher,
+        "aiohttp ClientSession": run_aiohttp,
+        "httpx + httpx-aiohttp": run_httpx_aiohttp,
+    }
+    with farm() as port:
+        base = f"http://127.0.0.1:{port}"
+        print(f"{args.requests} GETs per cell, loopback farm in another process; req/s")
+        header = "client".ljust(32) + "".join(f"c={c}".rjust(12) for c in args.concurrency)
+        print(header + "   ratio vs baseline at max c")
+        baseline: float | None = None
+        for name, runner in runners.items():
+            figures = [asyncio.run(runner(base, args.requests, c)) for c in args.concurrency]
+            if baseline is None:
+                baseline = figures[-1]
+            row = name.ljust(32) + "".join(f"{f:12,.0f}" for f in figures)
+            print(row + f"   {figures[-1] / baseline:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
