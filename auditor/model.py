@@ -14,6 +14,18 @@ from enum import StrEnum
 from typing import Any
 
 ENTRY_URL_FIELDS = ("base_url", "spec_url", "docs_url", "homepage_url")
+RECOMMENDED_FIELDS = (
+    "title",
+    "description",
+    "organization",
+    *ENTRY_URL_FIELDS,
+    "contact",
+    "license",
+    "tags",
+)
+"""The catalog fields a complete record fills (metadata completeness scores them)."""
+ENTRY_FIELDS = ("id", *RECOMMENDED_FIELDS, "catalog", "catalog_url")
+"""The Entry fields a catalog record may set (``local_spec`` and ``raw`` never come from data)."""
 
 
 def utc_now() -> str:

@@ -13,7 +13,8 @@ import io
 from collections.abc import AsyncIterator, Iterator
 
 from auditor.catalog.base import CatalogProblem, SourceRecord
-from auditor.catalog.native import ENTRY_FIELDS, entry_from_record
+from auditor.catalog.native import entry_from_record
+from auditor.model import ENTRY_FIELDS
 
 DELIMITERS = (",", ";", "\t")
 

@@ -15,21 +15,13 @@ from typing import Any
 
 from auditor import __version__
 from auditor.catalog.base import CatalogProblem, LoadedCatalog
-from auditor.model import ENTRY_URL_FIELDS, Entry, utc_now
+from auditor.model import ENTRY_FIELDS, ENTRY_URL_FIELDS, Entry, utc_now
+from auditor.model import RECOMMENDED_FIELDS as MODEL_RECOMMENDED
 from auditor.net.guard import url_problem
 
 SCHEMA_VERSION = 1
-RECOMMENDED_FIELDS = (
-    "description",
-    "organization",
-    "base_url",
-    "spec_url",
-    "docs_url",
-    "homepage_url",
-    "contact",
-    "license",
-    "tags",
-)
+RECOMMENDED_FIELDS = tuple(f for f in MODEL_RECOMMENDED if f != "title")
+"""Title is always set (an entry without one gets its id), so it is never missing."""
 DECLARED_KEYS = (
     "access_type",
     "declared_availability",
@@ -38,19 +30,7 @@ DECLARED_KEYS = (
     "unofficial_spec",
 )
 CSV_COLUMNS = (
-    "id",
-    "title",
-    "description",
-    "organization",
-    "base_url",
-    "spec_url",
-    "docs_url",
-    "homepage_url",
-    "contact",
-    "license",
-    "tags",
-    "catalog",
-    "catalog_url",
+    *ENTRY_FIELDS,
     "origin",
     "missing",
     "problems",

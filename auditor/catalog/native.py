@@ -23,23 +23,8 @@ from auditor.catalog.base import (
     text_value,
 )
 from auditor.catalog.lines import item_lines
-from auditor.model import Entry
+from auditor.model import ENTRY_FIELDS, Entry
 
-ENTRY_FIELDS = (
-    "id",
-    "title",
-    "description",
-    "organization",
-    "base_url",
-    "spec_url",
-    "docs_url",
-    "homepage_url",
-    "contact",
-    "license",
-    "tags",
-    "catalog",
-    "catalog_url",
-)
 TEXT_FIELDS = tuple(f for f in ENTRY_FIELDS if f != "tags")
 
 

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from auditor.model import ENTRY_URL_FIELDS, Finding, Outcome
+from auditor.model import ENTRY_URL_FIELDS, RECOMMENDED_FIELDS, Finding, Outcome
 from auditor.net.guard import url_problem
 from auditor.probes.context import EntryContext
-
-RECOMMENDED_FIELDS = (
-    "title",
-    "description",
-    "organization",
-    "base_url",
-    "spec_url",
-    "docs_url",
-    "homepage_url",
-    "contact",
-    "license",
-    "tags",
-)
 
 
 async def probe(ctx: EntryContext) -> list[Finding]:
