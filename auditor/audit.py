@@ -15,7 +15,7 @@ from typing import Protocol
 from auditor.context import AuditSettings
 from auditor.methodology.engine import assess
 from auditor.methodology.model import Methodology
-from auditor.model import Assessment, Entry, Finding
+from auditor.model import Assessment, Entry, Finding, Outcome
 from auditor.net.fetcher import Fetcher
 from auditor.probes.context import RunContext
 from auditor.probes.domains import DomainList, DomainMatcher, builtin_gov_suffixes
@@ -68,9 +68,14 @@ async def audit_entries(
                 run.spec_cache = history.spec_cache()
 
             async def one(entry: Entry) -> AuditResult:
-                findings = tuple(await verify_entry(entry, run))
-                earlier = tuple(history.previous_findings(entry)) if history else ()
-                assessment = assess(entry.id, (*findings, *earlier), methodology)
+                try:
+                    findings = tuple(await verify_entry(entry, run))
+                    earlier = tuple(history.previous_findings(entry)) if history else ()
+                    assessment = assess(entry.id, (*findings, *earlier), methodology)
+                except Exception as exc:  # one bad entry never stops a run
+                    message = f"{entry.id}: internal error: {type(exc).__name__}: {exc}"
+                    findings = (Finding("auditor.internal", Outcome.ERROR, message, "audit"),)
+                    assessment = assess(entry.id, (), methodology)
                 return AuditResult(entry, findings, assessment)
 
             pending: set[asyncio.Task[AuditResult]] = set()

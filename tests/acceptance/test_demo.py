@@ -93,3 +93,29 @@ def test_each_proof_signal_can_pass_in_the_demo(demo_results: dict) -> None:
     assert bus["github-org"].outcome is Outcome.PASS
     assert "alphagov" in bus["github-org"].evidence
     assert demo_results["annuaire-demo"].assessment.axis("officialness").score == 85.0
+
+
+def test_an_internal_error_in_one_entry_does_not_stop_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even a bug in auditor itself ends as an error finding for that entry only."""
+    from auditor import audit
+    from auditor.audit import run_audit
+    from auditor.model import Entry
+
+    real = audit.verify_entry
+
+    async def flaky(entry, run):  # type: ignore[no-untyped-def]
+        if entry.id == "bad":
+            raise RuntimeError("boom")
+        return await real(entry, run)
+
+    monkeypatch.setattr(audit, "verify_entry", flaky)
+    entries = [Entry(id="bad", title="Bad"), Entry(id="good", title="Good")]
+    results = {r.entry.id: r for r in run_audit(entries, AuditSettings(), load_methodology())}
+    assert set(results) == {"bad", "good"}
+    bad = results["bad"]
+    assert [f.check for f in bad.findings] == ["auditor.internal"]
+    assert "boom" in bad.findings[0].message
+    assert bad.assessment.score is None  # nothing established: unknown, not 0
+    assert any(f.check == "metadata.title" for f in results["good"].findings)
