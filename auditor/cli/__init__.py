@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "diff": "auditor.cli.diff_cmd:diff",
     "gate": "auditor.cli.gate_cmd:gate",
     "history": "auditor.cli.history_cmd:history",
+    "merge": "auditor.cli.merge_cmd:merge",
     "methodology": "auditor.cli.methodology_cmd:methodology",
     "report": "auditor.cli.report_cmd:report",
     "rescore": "auditor.cli.rescore_cmd:rescore",

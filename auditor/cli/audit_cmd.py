@@ -23,6 +23,8 @@ from auditor.cli.common import (
 )
 from auditor.cli.store_support import parse_window, record_audit
 from auditor.errors import AuditorError
+from auditor.scale.cli import EXECUTORS, check_scale_options, scaled_audit, shard_option
+from auditor.scale.shard import Shard
 
 
 @click.command()
@@ -44,6 +46,24 @@ from auditor.errors import AuditorError
     metavar="DURATION",
     help="With --store: availability history window, e.g. 30d, 7d, 12h  [default: 30d].",
 )
+@click.option(
+    "--shard",
+    callback=shard_option,
+    metavar="K/N",
+    help="Audit only shard K of N (1-based), split by host; for CI matrices (see auditor merge).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(EXECUTORS),
+    default="local",
+    show_default=True,
+    help="Where entries are audited: this process, or Dask workers (pip install 'auditor[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="With --executor dask: the Dask scheduler (default: a LocalCluster on this machine).",
+)
 def audit(
     sources: tuple[str, ...],
     fmt: str | None,
@@ -56,6 +76,9 @@ def audit(
     store: Path | None,
     resume: bool,
     window: float | None,
+    shard: Shard | None,
+    executor: str,
+    scheduler: str | None,
     **verifier: Any,
 ) -> None:
     """Audit the APIs listed in SOURCES and print their scores.
@@ -78,9 +101,12 @@ def audit(
       auditor audit openapi.yaml --format json -o results.json
       auditor audit specs/ --rules my-methodology.yaml
       auditor audit catalog.yaml --store audit.db --resume   # nightly, with history
+      auditor audit catalog.yaml --shard 2/8 --store shard-2.db  # CI matrix; auditor merge
+      auditor audit catalog.yaml --executor dask --scheduler tcp://10.0.0.5:8786
     """
     if store is None and (resume or window is not None):
         raise click.UsageError("--resume and --window need --store FILE")
+    check_scale_options(executor, scheduler)
     methodology = load_rules(rules)
     settings = verifier_settings(verifier)
     try:
@@ -90,7 +116,20 @@ def audit(
         raise click.UsageError(str(exc)) from exc
     for problem in loaded.problems:
         click.echo(f"warning: {problem}", err=True)
-    if store is not None:
+    if shard is not None or executor != "local":
+        results = scaled_audit(
+            sources,
+            loaded,
+            settings,
+            methodology,
+            shard=shard,
+            executor=executor,
+            scheduler=scheduler,
+            store=store,
+            resume=resume,
+            window=window,
+        )
+    elif store is not None:
         results = record_audit(
             store,
             sources,

@@ -1,0 +1,107 @@
+"""CLI glue for ``auditor audit --shard K/N`` and ``--executor dask --scheduler ADDRESS``.
+
+Kept out of auditor/cli/audit_cmd.py so that command only gains its options
+and one branch; nothing here is imported unless one of them is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from auditor.audit import AuditResult
+from auditor.catalog import LoadedCatalog
+from auditor.cli.common import with_progress
+from auditor.cli.store_support import source_key, store_failure
+from auditor.context import AuditSettings
+from auditor.errors import AuditorError
+from auditor.methodology.model import Methodology
+from auditor.scale.shard import Shard, parse_shard, select_shard
+
+if TYPE_CHECKING:  # the store and the executors are imported only when they are used
+    from auditor.scale.recording import Executor
+
+EXECUTORS = ("local", "dask")
+
+
+def shard_option(
+    ctx: click.Context | None, param: click.Parameter | None, value: str | None
+) -> Shard | None:
+    """``--shard K/N`` as a Shard; a bad value is a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def check_scale_options(executor: str, scheduler: str | None) -> None:
+    if scheduler is not None and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    if scheduler is not None and "://" not in scheduler:
+        raise click.BadParameter(
+            f"{scheduler!r}: give the scheduler's address, e.g. tcp://10.0.0.5:8786",
+            param_hint="--scheduler",
+        )
+
+
+def _executor(name: str, scheduler: str | None) -> Executor:
+    if name == "dask":
+        from auditor.scale.dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler)
+    from auditor.scale.recording import local_executor
+
+    return local_executor
+
+
+def scaled_audit(
+    sources: tuple[str, ...],
+    loaded: LoadedCatalog,
+    settings: AuditSettings,
+    methodology: Methodology,
+    *,
+    shard: Shard | None,
+    executor: str,
+    scheduler: str | None,
+    store: Path | None,
+    resume: bool,
+    window: float | None,
+) -> list[AuditResult]:
+    """Audit the shard's entries (all of them without ``--shard``) with the chosen executor."""
+    catalog = loaded.entries
+    entries = select_shard(catalog, shard) if shard is not None else list(catalog)
+    if shard is not None:
+        click.echo(f"shard {shard}: {len(entries)} of {len(catalog)} entries", err=True)
+    run_on = _executor(executor, scheduler)
+
+    def say(message: str) -> None:
+        click.echo(message, err=True)
+
+    try:
+        if store is not None:
+            from auditor.scale.recording import record_scaled
+
+            keys = [source_key(s) for s in sources]
+            return record_scaled(
+                store,
+                [*keys, shard.marker] if shard is not None else keys,
+                catalog,
+                entries,
+                settings,
+                methodology,
+                executor=run_on,
+                resume=resume,
+                window_days=window,
+                progress=with_progress,
+                say=say,
+            )
+        return with_progress(
+            len(entries),
+            lambda tick: run_on(entries, settings, methodology, run=None, on_result=tick),
+        )
+    except AuditorError as exc:
+        raise store_failure(exc) from exc

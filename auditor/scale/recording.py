@@ -1,0 +1,132 @@
+"""Recording a run that audits part of a catalog (a shard) or audits it elsewhere (Dask).
+
+Like ``auditor audit --store`` (auditor/cli/store_support.py), each entry is
+committed as it arrives, so a killed run keeps what finished and
+``--resume`` completes it. Two differences:
+
+- an entry is stored at its position in the whole catalog, not in the
+  shard, so ``auditor merge`` can put the shards back in catalog order;
+- the entries are audited by an ``Executor``: the local event loop, or
+  Dask workers, which send spec documents back with their results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from auditor.audit import AuditResult, run_audit
+from auditor.context import AuditSettings
+from auditor.methodology.model import Methodology
+from auditor.model import Entry
+from auditor.store.db import Store
+from auditor.store.records import SpecCapture, record_result, spec_sha256
+from auditor.store.session import DEFAULT_WINDOW_DAYS, RecordingRun
+
+OnResult = Callable[[AuditResult], None]
+Work = Callable[[OnResult], list[AuditResult]]
+Progress = Callable[[int, Work], list[AuditResult]]
+
+
+class Executor(Protocol):
+    """Audits ``entries``, calling ``on_result`` as each one finishes, in this process.
+
+    With a ``run`` (a store is recording), the executor lends it to the audit
+    (earlier findings, stored analyses) and hands the run's library the spec
+    documents it downloaded before ``on_result`` is called for their entries.
+    """
+
+    def __call__(
+        self,
+        entries: list[Entry],
+        settings: AuditSettings,
+        methodology: Methodology,
+        *,
+        run: RecordingRun | None,
+        on_result: OnResult,
+    ) -> list[AuditResult]: ...
+
+
+def local_executor(
+    entries: list[Entry],
+    settings: AuditSettings,
+    methodology: Methodology,
+    *,
+    run: RecordingRun | None,
+    on_result: OnResult,
+) -> list[AuditResult]:
+    """This process's event loop: what ``auditor audit`` does without ``--executor``."""
+    return run_audit(entries, settings, methodology, on_result, history=run)
+
+
+def _record(
+    store: Store, run: RecordingRun, positions: dict[str, int], result: AuditResult
+) -> None:
+    """Commit one entry at its catalog position, with the spec document it was scored on."""
+    fetched = next((f for f in result.findings if f.check == "spec.fetched"), None)
+    url = fetched.subject if fetched is not None else result.entry.spec_url
+    body = run.library.take_body(url)
+    sha = spec_sha256(result.findings)
+    report = dict.get(run.spec_cache(), sha) if sha else None  # no store look-up: this run's own
+    position = positions.get(result.entry.id, len(positions))
+    record_result(store, run.run.id, position, result, spec=SpecCapture(url, body, report))
+
+
+def record_scaled(
+    path: Path,
+    sources: Sequence[str],
+    catalog: Sequence[Entry],
+    entries: list[Entry],
+    settings: AuditSettings,
+    methodology: Methodology,
+    *,
+    executor: Executor,
+    resume: bool,
+    window_days: float | None,
+    progress: Progress,
+    say: Callable[[str], None],
+) -> list[AuditResult]:
+    """Audit ``entries`` (a part of ``catalog``) into the store at ``path``.
+
+    ``sources`` are as the store keeps them (a shard adds its ``shard:K/N``
+    marker). Raises AuditorError (StoreError) for a store that cannot be used;
+    if the executor fails, the run stays unfinished for ``--resume``.
+    """
+    positions = {entry.id: i for i, entry in reversed(list(enumerate(catalog)))}
+    with Store.open(path, write=True) as store:
+        if store.migrated_from:
+            say(f"upgraded {path} from schema version {store.migrated_from}")
+        run = RecordingRun.start(
+            store,
+            sources,
+            methodology,
+            entries,
+            window_days=window_days if window_days is not None else DEFAULT_WINDOW_DAYS,
+            resume=resume,
+        )
+        todo = run.remaining(entries)
+        if run.resumed:
+            say(
+                f"resuming run {run.run.id} in {path}: {len(run.resumed)} entries already "
+                f"recorded, {len(todo)} to go"
+            )
+        elif resume:
+            say(f"no unfinished run in {path}; starting run {run.run.id}")
+
+        def work(tick: OnResult) -> list[AuditResult]:
+            def each(result: AuditResult) -> None:
+                _record(store, run, positions, result)
+                tick(result)
+
+            return executor(todo, settings, methodology, run=run, on_result=each)
+
+        progress(len(todo), work)
+        finished = run.finish()
+        reused = run.library.not_modified
+        say(
+            f"recorded run {finished.id} in {path} ({finished.counts.get('entries', 0)} entries"
+            + (f"; {reused} spec(s) unchanged since last run" if reused else "")
+            + ")"
+        )
+        return run.results()
