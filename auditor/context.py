@@ -81,3 +81,6 @@ class AuditSettings:
     spec_cache_dir: str | None = None
     """Directory keeping spec analyses by content hash across runs (e.g.
     ``~/.cache/auditor/specs``); None keeps them for the run only."""
+    http_client: str = "aiohttp"
+    """The HTTP library under the fetcher: ``aiohttp`` (default, faster at many requests
+    in flight) or ``httpx``; both pass the same hostile-server suites (docs/readme/throughput.md)."""

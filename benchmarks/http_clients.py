@@ -1,17 +1,25 @@
 """How fast can each HTTP client do many small GETs on loopback, by concurrency?
 
 Prints requests/s for httpx's default AsyncClient (the baseline), auditor's
-Fetcher (guarded backend, caps, per-host limits off), aiohttp, and httpx with
-the httpx-aiohttp transport, all against one farm in another process, in the
-same run. Usage: python benchmarks/http_clients.py [--requests 2000]
+Fetcher over each of its transports (address guard, caps, decoding, per-host
+limit lifted to the concurrency), aiohttp, and httpx with the httpx-aiohttp
+transport, all against one farm in another process, in the same run; then
+each row's ratio to the baseline at the highest concurrency.
+
+Usage: python -m benchmarks.http_clients [--requests 2000] [--concurrency 1 50 200]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import importlib.util
+import os
+import platform
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import httpx
 
@@ -40,10 +48,11 @@ async def run_httpx(base: str, n: int, c: int) -> float:
         return await _drive(n, c, lambda i: client.get(f"{base}/r{i}"))
 
 
-async def run_fetcher(base: str, n: int, c: int) -> float:
+async def run_fetcher(client: str, base: str, n: int, c: int) -> float:
     settings = AuditSettings(
         limits=Limits(concurrency=c, per_host=c, retries=0),
         network=NetworkPolicy(allow_private=True),
+        http_client=client,
     )
     async with Fetcher(settings) as fetcher:
         return await _drive(n, c, lambda i: fetcher.fetch(f"{base}/r{i}"))
@@ -77,13 +86,20 @@ def main() -> None:
     args = parser.parse_args()
     runners: dict[str, Runner] = {
         "httpx AsyncClient (baseline)": run_httpx,
-        "auditor Fetcher": run_fetcher,
+        "auditor Fetcher over httpx": functools.partial(run_fetcher, "httpx"),
+        "auditor Fetcher over aiohttp": functools.partial(run_fetcher, "aiohttp"),
         "aiohttp ClientSession": run_aiohttp,
         "httpx + httpx-aiohttp": run_httpx_aiohttp,
     }
+    if importlib.util.find_spec("httpx_aiohttp") is None:  # pip install httpx-aiohttp for the row
+        del runners["httpx + httpx-aiohttp"]
     with farm() as port:
         base = f"http://127.0.0.1:{port}"
-        print(f"{args.requests} GETs per cell, loopback farm in another process; req/s")
+        print(
+            f"{args.requests} GETs per cell, loopback farm in another process; req/s "
+            f"({os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{datetime.now(UTC):%Y-%m-%d})"
+        )
         header = "client".ljust(32) + "".join(f"c={c}".rjust(12) for c in args.concurrency)
         print(header + "   ratio vs baseline at max c")
         baseline: float | None = None

@@ -16,12 +16,21 @@ interpreter:
   (imports, compiled meta-schemas), for both engines alike.
 
 Prints per-spec times, ratios and verdicts; every verdict difference is
-listed. Then the same batch serially vs through ``SpecPool`` (all cores),
-the full SPEC_MANIFEST.jsonl agreement (``--manifest``) and the
-swagger-parser expectations. Documents with ``$ref``s outside themselves are
-not given to the reference (it would fetch them).
+listed. Then the same batch serially vs through ``SpecPool`` (all cores);
+whole processes (``peers.py``): ``auditor audit``, auditor's pipeline in a
+fresh interpreter, Redocly CLI and Spectral (with ``--full`` also
+openapi-spec-validator's CLI, both backends) on GitHub, Stripe and the batch;
+the full SPEC_MANIFEST.jsonl agreement (``--manifest``) and swagger-parser's
+expectations, with what each peer says about them. Documents with ``$ref``s
+outside themselves are given to no peer (the reference would fetch them).
 
-Usage: python benchmarks/spec_validation.py [--batch 200] [--manifest] [--no-pool]
+Runs: ``--quick`` (about a minute: Stripe and 20 specs, one run each, no pool);
+the default (large specs and 200, reference and peers once, auditor median of
+``--repeat``); ``--full`` (every large-spec measurement median of ``--repeat``,
+the peers on all four large specs, the osv CLI, the manifest).
+
+Usage: python benchmarks/spec_validation.py [--quick | --full] [--batch 200] [--manifest]
+       [--no-pool] [--no-peers] [--no-node]
 """
 
 from __future__ import annotations
@@ -42,6 +51,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import peers
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 LARGE = CORPUS / "openapi_specs" / "large"
@@ -55,10 +66,18 @@ TINY = [
 ]
 
 
-def documents(batch: int) -> list[Path]:
+def documents(batch: int, quick: bool) -> list[Path]:
     large = sorted(p for p in LARGE.iterdir() if p.suffix in (".json", ".yaml"))
+    if quick:
+        large = [p for p in large if "stripe" in p.name]
     guru = sorted((CORPUS / "apisguru" / "specs").rglob("*.json"))[:batch]
     return large + guru
+
+
+def short_name(path: Path) -> str:
+    """github__api.github.com.json -> github; apisguru__stripe.com.json -> stripe."""
+    owner, _, rest = path.name.partition("__")
+    return (rest if owner == "apisguru" else owner).split(".")[0]
 
 
 def label(path: Path) -> str:
@@ -116,7 +135,7 @@ def work_auditor(paths: list[Path], repeat: int) -> None:
     rss()
 
 
-def work_reference(paths: list[Path], backend: str) -> None:
+def work_reference(paths: list[Path], backend: str, repeat: int) -> None:
     os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = backend
     from openapi_spec_validator import validate
     from openapi_spec_validator.schemas import get_validator_backend
@@ -128,14 +147,17 @@ def work_reference(paths: list[Path], backend: str) -> None:
         validate(parse_document(tiny))
     for path in paths:
         document = parse_document(path.read_bytes())
-        started = time.perf_counter()
-        error = ""
-        try:
-            validate(document)
-            valid = True
-        except Exception as exc:
-            valid, error = False, f"{type(exc).__name__}: {str(exc).splitlines()[0][:140]}"
-        emit(path, seconds=time.perf_counter() - started, valid=valid, error=error)
+        runs = []
+        for _ in range(repeat if path.parent == LARGE else 1):
+            started = time.perf_counter()
+            error = ""
+            try:
+                validate(document)
+                valid = True
+            except Exception as exc:
+                valid, error = False, f"{type(exc).__name__}: {str(exc).splitlines()[0][:140]}"
+            runs.append(time.perf_counter() - started)
+        emit(path, seconds=statistics.median(runs), valid=valid, error=error)
     rss()
 
 
@@ -208,11 +230,12 @@ def verdict(value: bool | None) -> str:
     return {True: "valid", False: "invalid", None: "none"}[value]
 
 
-def compare(paths: list[Path], repeat: int, tmp: Path) -> None:
+def compare(paths: list[Path], repeat: int, ref_repeat: int, tmp: Path) -> list[Path]:
+    """The in-process table; returns the documents without external ``$ref``s."""
     auditor, auditor_rss = by_path(spawn("auditor", listing(paths, tmp, "all"), str(repeat)))
     refusable = [p for p in paths if not auditor[label(p)]["external"]]
     given = listing(refusable, tmp, "local")
-    refs = {b: by_path(spawn("reference", given, b)) for b in BACKENDS}
+    refs = {b: by_path(spawn("reference", given, b, str(ref_repeat))) for b in BACKENDS}
 
     print(f"{'spec':44} {'KB':>7} {'ref py':>8} {'ref rs':>8} {'aud val':>8} {'aud all':>8}"
           f" {'warm ms':>8} {'py/val':>7} {'rs/val':>7} {'py/all':>7} {'rs/all':>7}"
@@ -237,7 +260,7 @@ def compare(paths: list[Path], repeat: int, tmp: Path) -> None:
         if path.parent == LARGE or not agree:
             print(
                 f"{name[-44:]:44} {path.stat().st_size / 1024:7.0f} "
-                f"{fmt_s(py and py['seconds'])} {fmt_s(rs and rs['seconds'])} "
+                f"{fmt_s(py['seconds'] if py else None)} {fmt_s(rs['seconds'] if rs else None)} "
                 f"{fmt_s(mine['validate'])} {fmt_s(mine['cold'])} {mine['warm'] * 1000:8.1f} "
                 f"{(py['seconds'] / mine['validate']) if py else 0:6.1f}x "
                 f"{(rs['seconds'] / mine['validate']) if rs else 0:6.1f}x "
@@ -274,6 +297,7 @@ def compare(paths: list[Path], repeat: int, tmp: Path) -> None:
             if row and row["error"]:
                 print(f"    {who}: {row['error']}")
         print(f"    auditor: {mine['error']}")
+    return refusable
 
 
 def pool_figures(paths: list[Path], tmp: Path) -> None:
@@ -310,25 +334,31 @@ def manifest_agreement() -> None:
         )
 
 
-def swagger_parser_cases() -> None:
-    from auditor.spec.analyse import analyse_spec
-
-    base = CORPUS / "invalid_specs" / "swagger_parser"
-    cases = json.loads((base / "EXPECTED.json").read_text())["cases"]
-    agree = sum(
-        (analyse_spec((base / c["file"]).read_bytes()).valid is True) == c["valid"] for c in cases
-    )
-    print(f"\nswagger-parser EXPECTED.json: auditor agrees on {agree}/{len(cases)} "
-          f"(the rest are Swagger 2.0 rules swagger-parser adds and openapi-spec-validator,"
-          f" the reference, does not check)")  # fmt: skip
+def swagger_parser_cases(peers_run: list[peers.Tool]) -> None:
+    """auditor and the peers against swagger-parser's expected outcomes (its 49 test cases)."""
+    prefix = "invalid_specs/swagger_parser/"
+    reference = {
+        row["path"].removeprefix(prefix): bool(
+            row.get("osv_valid_with_osv_reader", row["osv_valid"])
+        )
+        for row in map(json.loads, (CORPUS / "SPEC_MANIFEST.jsonl").read_text().splitlines())
+        if row["path"].startswith(prefix)
+    }
+    chosen = [t for t in peers_run if not t.name.startswith("osv CLI")]
+    peers.swagger_parser_peers(CORPUS / prefix, reference, chosen)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=3, help="cold runs of each large spec")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each large spec (median)")
     parser.add_argument("--manifest", action="store_true", help="check all 538 manifest verdicts")
     parser.add_argument("--no-pool", action="store_true")
+    parser.add_argument("--no-peers", action="store_true", help="no whole-process comparison")
+    parser.add_argument("--no-node", action="store_true", help="leave out Redocly and Spectral")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--quick", action="store_true", help="Stripe and 20 specs, one run each")
+    modes.add_argument("--full", action="store_true", help="everything, medians, the osv CLI")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -337,7 +367,7 @@ def main() -> None:
         if kind == "auditor":
             work_auditor(paths, int(rest[0]))
         elif kind == "reference":
-            work_reference(paths, rest[0])
+            work_reference(paths, rest[0], int(rest[1]))
         else:
             work_pool(paths)
         return
@@ -346,14 +376,25 @@ def main() -> None:
     print(f"spec validation benchmark — {platform.python_implementation()} "
           f"{platform.python_version()}, {os.cpu_count()} cores, "
           f"{datetime.date.today().isoformat()}, load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
-    paths = documents(args.batch)
+    if args.quick:
+        args.batch, args.repeat, args.no_pool = min(args.batch, 20), 1, True
+    once = args.repeat if args.full else 1  # references and peers: medians only with --full
+    paths = documents(args.batch, args.quick)
     with tempfile.TemporaryDirectory() as tmp:
-        compare(paths, args.repeat, Path(tmp))
+        local = compare(paths, args.repeat, once, Path(tmp))
         if not args.no_pool:
             pool_figures(paths, Path(tmp))
-    if args.manifest:
+    peers_run = peers.tools(osv_cli=args.full, node=not (args.no_node or args.no_peers))
+    if not args.no_peers:
+        large = [p for p in local if p.parent == LARGE and (args.full or p.suffix == ".json")]
+        batch = [p for p in local if p.parent != LARGE]
+        groups = [(short_name(p), [p], once) for p in large]
+        print(f"\nwhole processes (peer runs: median of {once}; load average "
+              f"{os.getloadavg()[0]:.1f}); the batch is one command over all {len(batch)} files:")  # fmt: skip
+        peers.whole_process([*groups, (f"{len(batch)} APIs.guru specs", batch, 1)], peers_run)
+    if args.manifest or args.full:
         manifest_agreement()
-    swagger_parser_cases()
+    swagger_parser_cases(peers_run)
 
 
 if __name__ == "__main__":

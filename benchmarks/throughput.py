@@ -1,64 +1,156 @@
-"""Catalog-scale throughput against its floors.
+"""Catalog-scale throughput against its floors (issue 9).
 
-A fixture farm on 127.0.0.1 (many virtual host names on one port, a latency
-injected per request, one distinct spec per host) and a generated catalog of
-N entries, audited with auditor's real verifier, results streamed and
-dropped. Prints wall time, the network floor (requests x latency / effective
-concurrency, given the per-host limit and the number of hosts), the CPU
-floor (analysis time of the distinct specs / cores, measured in this run),
-the ratio of wall time to the larger floor, requests/s and peak RSS; then the
-same catalog at several concurrencies.
+A fixture farm on 127.0.0.1 (one process, a few ports, many virtual host
+names through ``NetworkPolicy.host_overrides``, a latency injected on every
+request, some hosts slow, some answering 500, some refusing connections)
+serves a generated catalog of N entries, each pointing at one of a set of
+distinct specs of realistic sizes (the APIs.guru specs of the real-world
+corpus when ../shared/corpus is there, else fixture specs grown to the
+corpus's size quartiles). The catalog is audited with auditor's real
+verifier; results are streamed (and recorded with ``--store``), never held.
 
-Usage: python -m benchmarks.throughput [--entries 1000] [--hosts 50]
-       [--latency-ms 50] [--concurrency 16 64 256]
+Each run happens in a fresh process, so its peak RSS is its own. Printed per
+run: wall time; the network floor (the latency-seconds the farm served,
+divided by the effective concurrency: min(concurrency, hosts x per-host), and
+never below the busiest host's latency-seconds / per-host); the CPU floor
+(the CPU time analysing each distinct spec takes, measured in this run, /
+cores); wall / the larger floor; requests/s; peak RSS; store size; entries
+per hour. The goal at 10k entries: wall <= 1.5x the larger floor, RSS < 500 MB.
+
+    python -m benchmarks.throughput                          # 1k entries, curve 16/64/256
+    python -m benchmarks.throughput --entries 10000 --curve 64 256
+    python -m benchmarks.throughput --entries 2000 --curve 256 --store --http-client httpx
+    python -m benchmarks.throughput --entries 2000 --curve 256 --profile   # cProfile top 30
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
+import platform
+import queue
+import random
 import resource
+import sys
+import tempfile
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import orjson
+from benchmarks._farm import CatalogFarm, FarmSpec, Site, catalog_farm, free_port
 
-from auditor.audit import audit_entries
-from auditor.context import AuditSettings, Limits, NetworkPolicy
-from auditor.methodology import load_methodology
-from auditor.model import Entry
-from auditor.spec.analyse import analyse_spec
-from benchmarks._farm import farm
-
-SPEC = (
-    Path(__file__).resolve().parent.parent / "auditor" / "demo" / "files" / "datagouv-openapi.json"
-)
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "apisguru"
+DEMO_FILES = ROOT / "auditor" / "demo" / "files"
+GROWN_SIZES = (561, 9_000, 27_594, 90_000, 400_000, 1_453_416)
+"""Sizes (bytes) of the APIs.guru subset's quartiles and extremes, for specs grown from a fixture."""
 
 
-def spec_for(host: str) -> bytes:
-    document = orjson.loads(SPEC.read_bytes())
-    document["info"]["title"] = f"Bench API on {host}"
-    document["servers"] = [{"url": f"http://{host}/api"}]
-    return orjson.dumps(document)
+@dataclass(frozen=True)
+class Plan:
+    """The catalog and the farm it runs against (picklable: sent to each run's process)."""
+
+    entries: int
+    hosts: tuple[str, ...]
+    overrides: dict[str, tuple[str, int]]
+    spec_names: tuple[str, ...]
+    concurrency: int
+    per_host: int
+    http_client: str
+    store: str | None
+    profile: bool
 
 
-def catalog(entries: int, hosts: int) -> list[Entry]:
+def base_documents() -> tuple[list[dict[str, Any]], str]:
+    if CORPUS.is_dir():
+        documents = []
+        for line in (CORPUS / "subset_index.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            documents.append(json.loads((CORPUS / "specs" / row["file"]).read_bytes()))
+        return documents, "APIs.guru corpus"
+    seed = json.loads((DEMO_FILES / "datagouv-openapi.json").read_bytes())
+    documents = []
+    for target in GROWN_SIZES:
+        document = json.loads(json.dumps(seed))
+        paths = document.setdefault("paths", {})
+        template = next(iter(paths.values()))
+        i = 0
+        while len(json.dumps(document)) < target:
+            paths[f"/grown{i}/{{id}}"] = template
+            i += 1
+        documents.append(document)
+    return documents, "demo spec grown to corpus sizes"
+
+
+def write_specs(folder: Path, count: int) -> tuple[list[str], str, list[int]]:
+    """``count`` distinct spec files (a base document with its title numbered)."""
+    documents, origin = base_documents()
+    names, sizes = [], []
+    for k in range(count):
+        document = dict(documents[k % len(documents)])
+        info = dict(document.get("info") or {})
+        info["title"] = f"{info.get('title', 'API')} #{k}"
+        document["info"] = info
+        data = json.dumps(document).encode()
+        name = f"s{k}.json"
+        (folder / name).write_bytes(data)
+        names.append(name)
+        sizes.append(len(data))
+    return names, origin, sizes
+
+
+def _analyse_cpu_seconds(path: str) -> float:
+    from auditor.spec.analyse import analyse_spec
+
+    data = Path(path).read_bytes()
+    started = time.process_time()
+    analyse_spec(data)
+    return time.process_time() - started
+
+
+def cpu_floor(folder: Path, names: list[str]) -> tuple[float, float]:
+    """(CPU seconds analysing every distinct spec once, that / cores), in worker processes."""
+    cores = os.cpu_count() or 1
+    with multiprocessing.get_context("spawn").Pool(cores) as pool:
+        pool.map(_analyse_cpu_seconds, [str(folder / names[0])])  # warm the validators
+        seconds = sum(pool.map(_analyse_cpu_seconds, [str(folder / n) for n in names]))
+    return seconds, seconds / cores
+
+
+def network_floor(
+    hosts: dict[str, int], latency: dict[str, float], concurrency: int, per_host: int
+) -> float:
+    """The least wall time the requests the farm served can take under the run's limits."""
+    seconds = {h: n * latency.get(h, 0.0) for h, n in hosts.items()}
+    effective = min(concurrency, max(1, len(seconds)) * per_host)
+    total = sum(seconds.values()) / effective
+    busiest = max(seconds.values(), default=0.0) / per_host
+    return max(total, busiest)
+
+
+def catalog(plan: Plan) -> list[Any]:
+    from auditor.model import Entry
+
     out = []
-    for i in range(entries):
-        host = f"h{i % hosts}.bench.test"
+    for i in range(plan.entries):
+        host = plan.hosts[i % len(plan.hosts)]
+        origin = f"http://{host}"
         out.append(
             Entry(
                 id=f"e{i}",
                 title=f"Entry {i}",
-                description="generated",
-                organization="Bench",
-                base_url=f"http://{host}/api/{i}",
-                spec_url=f"http://{host}/openapi.json",
-                docs_url=f"http://{host}/docs",
-                homepage_url=f"http://{host}/",
-                contact="bench@example.org",
+                description="A generated catalog entry",
+                organization=f"Org {i % 37}",
+                base_url=f"{origin}/api/{i}",
+                spec_url=f"{origin}/specs/{plan.spec_names[i % len(plan.spec_names)]}",
+                docs_url=f"{origin}/docs",
+                homepage_url=f"{origin}/",
+                contact="api@example.org",
                 license="MIT",
                 tags=("bench",),
             )
@@ -66,68 +158,202 @@ def catalog(entries: int, hosts: int) -> list[Entry]:
     return out
 
 
-async def run(entries: list[Entry], settings: AuditSettings) -> int:
+async def _audit(plan: Plan) -> tuple[int, float]:
+    """Audit the catalog, streaming; (results, store MB)."""
+    from auditor.audit import audit_entries
+    from auditor.context import AuditSettings, Limits, NetworkPolicy
+    from auditor.methodology import load_methodology
+
+    settings = AuditSettings(
+        limits=Limits(concurrency=plan.concurrency, per_host=plan.per_host),
+        network=NetworkPolicy(offline=True, host_overrides=plan.overrides),
+        spec_workers=-1,
+        http_client=plan.http_client,
+    )
     methodology = load_methodology()
+    entries = catalog(plan)
     count = 0
-    async for _result in audit_entries(entries, settings, methodology):
-        count += 1  # streamed: nothing kept
-    return count
+    if plan.store is None:
+        async for _result in audit_entries(entries, settings, methodology):
+            count += 1  # streamed: nothing kept
+        return count, 0.0
+    from auditor.store.db import Store
+    from auditor.store.session import RecordingRun
+
+    path = Path(plan.store)
+    with Store.open(path, write=True) as store:
+        run = RecordingRun.start(store, ["benchmark"], methodology, entries)
+        async for result in audit_entries(entries, settings, methodology, history=run):
+            run.record(result)
+            count += 1
+        run.finish()
+    return count, sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+
+
+def _one_run(plan: Plan, out: Any) -> None:
+    """A run in its own process: (results, wall, peak RSS MiB, store MB, CPU s)."""
+    profiler = None
+    if plan.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started, cpu = time.perf_counter(), time.process_time()
+    count, store_mb = asyncio.run(_audit(plan))
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.put((count, wall, peak, store_mb, cpu))
+
+
+def run_in_process(plan: Plan) -> tuple[int, float, float, float, float]:
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    process = ctx.Process(target=_one_run, args=(plan, out))
+    process.start()
+    while True:
+        try:
+            result: tuple[int, float, float, float, float] = out.get(timeout=5)
+        except queue.Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"the run failed (exit code {process.exitcode})") from None
+            continue
+        process.join()
+        return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1000)
-    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--ports", type=int, default=4, help="ports the farm listens on")
     parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--specs", type=int, default=300, help="distinct spec documents")
     parser.add_argument("--per-host", type=int, default=4)
-    parser.add_argument("--concurrency", type=int, nargs="*", default=[16, 64, 256])
+    parser.add_argument("--curve", type=int, nargs="+", default=[16, 64, 256])
+    parser.add_argument("--slow", type=float, default=0.05, help="share of hosts 5x slower")
+    parser.add_argument("--failing", type=float, default=0.05, help="share of hosts answering 500")
+    parser.add_argument("--dead", type=float, default=0.01, help="share of hosts refusing")
+    parser.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
+    parser.add_argument("--store", action="store_true", help="record each run in a store")
+    parser.add_argument("--profile", action="store_true", help="cProfile each run (slower)")
     args = parser.parse_args()
+
     latency = args.latency_ms / 1000
-    hosts = [f"h{h}.bench.test" for h in range(args.hosts)]
-    # One spec per host, all at the same path: the farm answers by path, so vary
-    # the content through the host's own spec route.
-    specs = {h: spec_for(h) for h in hosts}
-    routes = {"/openapi.json": (200, specs[hosts[0]], "application/json")}
-    entries = catalog(args.entries, args.hosts)
-
-    started = time.perf_counter()
-    for data in specs.values():
-        analyse_spec(data)
-    cpu_floor = (time.perf_counter() - started) / (os.cpu_count() or 1)
-
-    counter = multiprocessing.get_context("spawn").Value("i", 0)
-    print(
-        f"{args.entries} entries on {args.hosts} hosts, {args.latency_ms:g} ms per request, "
-        f"per-host limit {args.per_host}, {os.cpu_count()} cores, "
-        f"{Limits().timeout:g} s request timeout"
+    rng = random.Random(9)
+    hosts = tuple(f"api{h}.bench{h % 7}.test" for h in range(args.hosts))
+    kinds = ["slow"] * round(args.slow * args.hosts) + ["failing"] * round(
+        args.failing * args.hosts
     )
-    print(
-        f"{'concurrency':>11} {'wall s':>8} {'requests':>9} {'req/s':>8} {'net floor s':>11} "
-        f"{'cpu floor s':>11} {'wall/floor':>10} {'peak RSS MB':>11}"
+    kinds += ["dead"] * round(args.dead * args.hosts)
+    kinds += ["normal"] * (args.hosts - len(kinds))
+    rng.shuffle(kinds)
+    kind = dict(zip(hosts, kinds, strict=True))
+    sites = {
+        h: Site(latency * (5 if kind[h] == "slow" else 1), 500 if kind[h] == "failing" else 200)
+        for h in hosts
+        if kind[h] != "dead"
+    }
+    home = (DEMO_FILES / "datagouv-home.html").read_bytes()
+    docs = (
+        b"<!doctype html><html><body><h1>API docs</h1>"
+        + b"<p>Reference.</p>" * 400
+        + b"</body></html>"
     )
-    with farm(latency=latency, routes=routes, counter=counter) as port:
-        overrides = {h: ("127.0.0.1", port) for h in hosts}
-        for concurrency in args.concurrency:
-            with counter.get_lock():
-                counter.value = 0
-            settings = AuditSettings(
-                limits=Limits(concurrency=concurrency, per_host=args.per_host, retries=0),
-                network=NetworkPolicy(offline=True, host_overrides=overrides),
-                spec_workers=0,
-            )
-            started = time.perf_counter()
-            done = asyncio.run(run(entries, settings))
-            wall = time.perf_counter() - started
-            requests = counter.value
-            effective = min(concurrency, args.hosts * args.per_host)
-            net_floor = requests * latency / effective
-            floor = max(net_floor, cpu_floor)
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            assert done == args.entries
-            print(
-                f"{concurrency:>11} {wall:>8.1f} {requests:>9} {requests / wall:>8.0f} "
-                f"{net_floor:>11.2f} {cpu_floor:>11.3f} {wall / floor:>9.1f}x {rss:>11.0f}"
-            )
+    cores = os.cpu_count() or 1
+
+    with tempfile.TemporaryDirectory(prefix="auditor-throughput-") as tmp:
+        folder = Path(tmp)
+        spec_dir = folder / "specs"
+        spec_dir.mkdir()
+        names, origin, sizes = write_specs(spec_dir, args.specs)
+        cpu_total, cpu_floor_s = cpu_floor(spec_dir, names)
+        sizes.sort()
+        print(
+            f"{args.entries:,} entries on {args.hosts} hosts ({kinds.count('slow')} slow x5, "
+            f"{kinds.count('failing')} failing, {kinds.count('dead')} refusing) over {args.ports} "
+            f"ports; {args.latency_ms:g} ms per request; per-host limit {args.per_host}; "
+            f"{len(names)} distinct specs ({origin}; median {sizes[len(sizes) // 2] / 1e3:.0f} KB, "
+            f"max {sizes[-1] / 1e6:.1f} MB; analysing them all takes {cpu_total:.1f} CPU s); "
+            f"http client {args.http_client}; {cores} cores, Python {platform.python_version()}, "
+            f"{datetime.now(UTC):%Y-%m-%d}; load average {os.getloadavg()[0]:.1f}"
+        )
+        spec = FarmSpec(sites=sites, spec_dir=spec_dir, pages={"/": home, "/docs": docs})
+        header = (
+            f"{'concurrency':>11} {'wall s':>8} {'requests':>9} {'req/s':>7} {'net floor':>9} "
+            f"{'cpu floor':>9} {'wall/floor':>10} {'run CPU s':>9} {'RSS MiB':>8} {'store MB':>8} {'entries/h':>10}"
+        )
+        with catalog_farm(spec, ports=args.ports) as farm:
+            print(header)
+            for concurrency in args.curve:
+                row = one_row(args, farm, hosts, kind, names, concurrency, latency, folder)
+                floor = max(row["net"], cpu_floor_s)
+                print(
+                    f"{concurrency:>11} {row['wall']:>8.1f} {row['requests']:>9,} "
+                    f"{row['requests'] / row['wall']:>7,.0f} {row['net']:>9.1f} "
+                    f"{cpu_floor_s:>9.1f} {row['wall'] / floor:>9.2f}x {row['cpu']:>9.1f} {row['rss']:>8.0f} "
+                    f"{row['store']:>8.1f} {args.entries / row['wall'] * 3600:>10,.0f}",
+                    flush=True,
+                )
+            asked = row["paths"]
+            top = ", ".join(f"{path} {n / args.entries:.2f}" for path, n in asked.most_common(8))
+            print(f"requests per entry by path (last run): {top}")
+        print(
+            f"load average after the runs: {os.getloadavg()[0]:.1f} (other processes share the cores)"
+        )
+        print(
+            "net floor: latency-seconds served / min(concurrency, hosts x per-host), or the "
+            "busiest host's / per-host; cpu floor: spec analysis CPU s / cores. "
+            "Dead hosts cost retries and back-off, which no floor counts."
+        )
+
+
+def one_row(
+    args: argparse.Namespace,
+    farm: CatalogFarm,
+    hosts: tuple[str, ...],
+    kind: dict[str, str],
+    names: list[str],
+    concurrency: int,
+    latency: float,
+    folder: Path,
+) -> dict[str, Any]:
+    dead_port = free_port()  # nothing listens there: connection refused
+    overrides = {
+        h: ("127.0.0.1", dead_port if kind[h] == "dead" else farm.ports[i % len(farm.ports)])
+        for i, h in enumerate(hosts)
+    }
+    store = folder / f"audit-{concurrency}.db" if args.store else None
+    plan = Plan(
+        entries=args.entries,
+        hosts=hosts,
+        overrides=overrides,
+        spec_names=tuple(names),
+        concurrency=concurrency,
+        per_host=args.per_host,
+        http_client=args.http_client,
+        store=str(store) if store else None,
+        profile=args.profile,
+    )
+    farm.stats()  # reset the counters
+    count, wall, rss, store_mb, cpu = run_in_process(plan)
+    served, paths = farm.stats()
+    assert count == args.entries, f"{count} results for {args.entries} entries"
+    per_host_latency = {h: latency * (5 if kind[h] == "slow" else 1) for h in hosts}
+    net = network_floor(dict(served), per_host_latency, concurrency, args.per_host)
+    return {
+        "wall": wall,
+        "requests": sum(served.values()),
+        "net": net,
+        "rss": rss,
+        "store": store_mb,
+        "cpu": cpu,
+        "paths": paths,
+    }
 
 
 if __name__ == "__main__":

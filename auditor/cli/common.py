@@ -151,6 +151,14 @@ VERIFIER_OPTIONS = [
     ),
     click.option("--user-agent", help="Override the User-Agent header auditor sends."),
     click.option(
+        "--http-client",
+        type=click.Choice(("aiohttp", "httpx")),
+        default="aiohttp",
+        show_default=True,
+        help="HTTP library under the verifier (same guards and caps; aiohttp is faster at "
+        "many requests in flight, see docs/readme/throughput.md).",
+    ),
+    click.option(
         "--limit",
         multiple=True,
         metavar="KEY=VALUE",
@@ -214,6 +222,7 @@ def verifier_settings(
                 allow_private=bool(params.get("allow_private_network")), offline=offline
             ),
             spec_workers=params.get("spec_workers", -1),
+            http_client=params.get("http_client", "aiohttp"),
         )
         if params.get("user_agent"):
             settings = replace(settings, user_agent=params["user_agent"])

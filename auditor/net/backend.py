@@ -8,6 +8,7 @@ every new connection passes through here.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 from collections.abc import Iterable
 
@@ -33,12 +34,8 @@ async def vetted_addresses(policy: NetworkPolicy, host: str, port: int) -> list[
         return [override]
     if policy.offline:
         raise AddressRefused(f"refused: offline mode, no network access ({host})")
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise DnsFailure(f"DNS lookup failed for {host}: {exc}") from exc
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    literal = _literal(host)
+    addresses = [literal] if literal is not None else await _resolve(host, port)
     # One refused address refuses the host: a name that also resolves to a
     # private address is not trusted to land on the public one.
     for address in addresses:
@@ -51,6 +48,34 @@ async def vetted_addresses(policy: NetworkPolicy, host: str, port: int) -> list[
         if problem is not None:
             raise AddressRefused(problem)
     return [(a, port) for a in addresses]
+
+
+def _literal(host: str) -> str | None:
+    """A canonical IP literal written as the resolver would answer it, else None.
+
+    A literal is its own answer, so no resolver thread is spent on it (a run
+    may ask thousands of times); legacy spellings and scoped addresses still
+    go through ``getaddrinfo``.
+    """
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.scope_id:
+            return None
+        return socket.inet_ntop(socket.AF_INET6, ip.packed)
+    return str(ip)
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (legacy spellings such as ``2130706433`` included)."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DnsFailure(f"DNS lookup failed for {host}: {exc}") from exc
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):

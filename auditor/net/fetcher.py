@@ -23,7 +23,6 @@ from urllib.parse import urljoin, urlsplit
 from auditor.context import AuditSettings
 from auditor.net.decode import Chain, DecodeError, accept_encoding
 from auditor.net.guard import AddressRefused, url_problem
-from auditor.net.httpx_transport import HttpxTransport
 from auditor.net.observation import HttpObservation
 from auditor.net.politeness import HostGate, backoff, parse_retry_after
 from auditor.net.transport import ResponseHead, Transport, TransportError
@@ -37,9 +36,28 @@ Validators = Callable[[str], tuple[str | None, str | None]]
 """``url -> (etag, last_modified)`` from an earlier run; either may be None."""
 
 
+HTTP_CLIENTS = ("aiohttp", "httpx")
+"""The libraries ``AuditSettings.http_client`` may name; the first is the default."""
+
+
 def open_transport(settings: AuditSettings) -> Transport:
-    """The HTTP library the run uses: the one line to change to swap it (see issue 9)."""
-    return HttpxTransport(settings)
+    """The HTTP library the run uses, as ``settings.http_client`` names it.
+
+    aiohttp is the default: httpx's pool slows as requests in flight grow
+    (encode/httpx#3215; figures in docs/readme/throughput.md). Both pass the
+    same hostile-server suites; each is imported only when chosen.
+    """
+    if settings.http_client == "httpx":
+        from auditor.net.httpx_transport import HttpxTransport
+
+        return HttpxTransport(settings)
+    if settings.http_client != "aiohttp":
+        raise ValueError(
+            f"unknown http_client {settings.http_client!r}: choose one of {', '.join(HTTP_CLIENTS)}"
+        )
+    from auditor.net.aiohttp_transport import AiohttpTransport
+
+    return AiohttpTransport(settings)
 
 
 @dataclass(slots=True)

@@ -1,15 +1,16 @@
 """Catalog entries that try to make the verifier reach what it must not.
 
-A recording network backend stands in for the real one underneath the
-address guard: it lists every dial and refuses, itself, anything but
-127.0.0.1 — so even a broken guard could never send a packet off this
-machine. Loopback URLs point at a live local server, so a spelling that
+A recording network backend (httpx) or socket factory (aiohttp) stands in
+for the real one underneath the address guard: it lists every dial and
+refuses, itself, anything but 127.0.0.1 — so even a broken guard could never
+send a packet off this machine. Every test runs once per HTTP library. Loopback URLs point at a live local server, so a spelling that
 slipped through the guard would show up in its request log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
@@ -17,14 +18,15 @@ from typing import Any, ClassVar
 import httpcore
 import pytest
 
+import auditor.net.aiohttp_transport as aiohttp_module
 import auditor.net.backend as backend_module
 from auditor.audit import run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
-from auditor.net.fetcher import Fetcher
+from auditor.net.fetcher import HTTP_CLIENTS, Fetcher
 from auditor.net.observation import HttpObservation
-from tests.acceptance.test_hostile_servers import HostileServer, Request
+from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
 
 LIMITS = Limits(timeout=2, retries=0)
 STRICT = AuditSettings(limits=LIMITS)
@@ -50,6 +52,24 @@ class RecordingBackend(backend_module.AutoBackend):  # type: ignore[misc]
         return await super().connect_tcp(host, port, timeout, local_address, socket_options)
 
 
+LOOPBACK_ADDRESSES = {ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::ffff:127.0.0.1")}
+
+
+def recording_socket(addr_info: Any) -> socket.socket:
+    """The same recorder for aiohttp, where a socket factory makes every dial."""
+    host = str(addr_info[4][0])
+    RecordingBackend.dialled.append(host)
+    if ipaddress.ip_address(host) not in LOOPBACK_ADDRESSES:
+        raise OSError(f"test socket factory refuses to dial {host}")
+    return socket.socket(addr_info[0], addr_info[1], addr_info[2])
+
+
+@pytest.fixture(scope="module", params=HTTP_CLIENTS, autouse=True)
+def http_client(request: pytest.FixtureRequest) -> Iterator[str]:
+    with using_http_client(request.param) as name:
+        yield name
+
+
 @pytest.fixture
 def hostile() -> Iterator[HostileServer]:
     server = HostileServer()
@@ -61,6 +81,7 @@ def hostile() -> Iterator[HostileServer]:
 def dials(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     RecordingBackend.dialled = []
     monkeypatch.setattr(backend_module, "AutoBackend", RecordingBackend)
+    monkeypatch.setattr(aiohttp_module, "open_socket", recording_socket)
     yield RecordingBackend.dialled
 
 

@@ -20,11 +20,17 @@ from auditor.audit import run_audit
 from auditor.context import DEFAULT_USER_AGENT, AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
-from auditor.net.fetcher import Fetcher, Validators
+from auditor.net.fetcher import HTTP_CLIENTS, Fetcher, Validators
 from auditor.net.observation import HttpObservation
-from tests.acceptance.test_hostile_servers import HostileServer, Request
+from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
 
 LOOPBACK = NetworkPolicy(allow_private=True)
+
+
+@pytest.fixture(scope="module", params=HTTP_CLIENTS, autouse=True)
+def http_client(request: pytest.FixtureRequest) -> Iterator[str]:
+    with using_http_client(request.param) as name:
+        yield name
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ entries must be untouched, the run must end within its bounds and memory
 must stay far below what the servers tried to make us hold.
 
 ``HostileServer`` (raw sockets, one request per connection) is shared by the
-other ``test_hostile_*`` modules.
+other ``test_hostile_*`` modules, and so is ``using_http_client``: every
+hostile suite runs once per HTTP library the fetcher can use.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import tracemalloc
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import brotli
 import pytest
@@ -34,6 +35,28 @@ from auditor.audit import AuditResult, run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Finding, Outcome
+from auditor.net import fetcher as fetcher_module
+from auditor.net.fetcher import HTTP_CLIENTS
+
+# --- the HTTP library under test ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def using_http_client(name: str) -> Iterator[str]:
+    """Every fetcher made inside uses the HTTP library ``name``, whatever its settings say."""
+    choose = fetcher_module.open_transport
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            fetcher_module, "open_transport", lambda s: choose(replace(s, http_client=name))
+        )
+        yield name
+
+
+@pytest.fixture(scope="module", params=HTTP_CLIENTS, autouse=True)
+def http_client(request: pytest.FixtureRequest) -> Iterator[str]:
+    with using_http_client(request.param) as name:
+        yield name
+
 
 # --- the server ------------------------------------------------------------------
 
@@ -331,7 +354,7 @@ class HostileRun:
 
 
 @pytest.fixture(scope="module")
-def hostile_run() -> Iterator[HostileRun]:
+def hostile_run(http_client: str) -> Iterator[HostileRun]:
     server = HostileServer(routes=dict(HOSTILE))
     entries = [
         Entry(path.strip("/"), path, spec_url=server.url(path))

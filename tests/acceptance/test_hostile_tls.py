@@ -18,7 +18,14 @@ from auditor.audit import AuditResult, run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Finding, Outcome
-from tests.acceptance.test_hostile_servers import HostileServer, Request
+from auditor.net.fetcher import HTTP_CLIENTS
+from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
+
+
+@pytest.fixture(scope="module", params=HTTP_CLIENTS, autouse=True)
+def http_client(request: pytest.FixtureRequest) -> Iterator[str]:
+    with using_http_client(request.param) as name:
+        yield name
 
 
 def served_by(cert: trustme.LeafCert) -> ssl.SSLContext:
@@ -41,7 +48,7 @@ def fine(r: Request) -> None:
 
 
 @pytest.fixture(scope="module")
-def tls_run() -> Iterator[dict[str, AuditResult]]:
+def tls_run(http_client: str) -> Iterator[dict[str, AuditResult]]:
     ca = trustme.CA()
     now = datetime.now(UTC)
     contexts = {
