@@ -83,4 +83,4 @@ class AuditSettings:
     ``~/.cache/auditor/specs``); None keeps them for the run only."""
     http_client: str = "aiohttp"
     """The HTTP library under the fetcher: ``aiohttp`` (default, faster at many requests
-    in flight) or ``httpx``; both pass the same hostile-server suites (docs/readme/throughput.md)."""
+    in flight) or ``httpx``; both pass the same hostile-server suites (the Benchmarks section of README.md)."""

@@ -156,7 +156,7 @@ VERIFIER_OPTIONS = [
         default="aiohttp",
         show_default=True,
         help="HTTP library under the verifier (same guards and caps; aiohttp is faster at "
-        "many requests in flight, see docs/readme/throughput.md).",
+        "many requests in flight, see the Benchmarks section of README.md).",
     ),
     click.option(
         "--limit",

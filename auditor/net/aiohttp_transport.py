@@ -1,7 +1,7 @@
 """The aiohttp implementation of ``Transport``, the default since issue 9.
 
 httpx's pool slows down as requests in flight grow (encode/httpx#3215; see
-docs/readme/throughput.md for the figures measured here), and a catalog run
+the Benchmarks section of README.md for the figures measured here), and a catalog run
 keeps a few hundred in flight. aiohttp is used for framing, TLS and
 connection reuse only: redirects, retries, decompression and cookies are off
 here, because the fetcher does each of them itself under its own caps.

@@ -44,7 +44,7 @@ def open_transport(settings: AuditSettings) -> Transport:
     """The HTTP library the run uses, as ``settings.http_client`` names it.
 
     aiohttp is the default: httpx's pool slows as requests in flight grow
-    (encode/httpx#3215; figures in docs/readme/throughput.md). Both pass the
+    (encode/httpx#3215; figures in the Benchmarks section of README.md). Both pass the
     same hostile-server suites; each is imported only when chosen.
     """
     if settings.http_client == "httpx":
