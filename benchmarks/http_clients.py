@@ -4,7 +4,8 @@ Prints requests/s for httpx's default AsyncClient (the baseline), auditor's
 Fetcher over each of its transports (address guard, caps, decoding, per-host
 limit lifted to the concurrency), aiohttp, and httpx with the httpx-aiohttp
 transport, all against one farm in another process, in the same run; then
-each row's ratio to the baseline at the highest concurrency.
+each row's ratio to the baseline at the highest concurrency, and the client's
+CPU time per request there (what a catalog run's single event loop pays).
 
 Usage: python -m benchmarks.http_clients [--requests 2000] [--concurrency 1 50 200]
 """
@@ -101,14 +102,18 @@ def main() -> None:
             f"{datetime.now(UTC):%Y-%m-%d})"
         )
         header = "client".ljust(32) + "".join(f"c={c}".rjust(12) for c in args.concurrency)
-        print(header + "   ratio vs baseline at max c")
+        print(header + "   ratio vs baseline at max c   client CPU per request at max c")
         baseline: float | None = None
         for name, runner in runners.items():
-            figures = [asyncio.run(runner(base, args.requests, c)) for c in args.concurrency]
+            figures = []
+            for c in args.concurrency:
+                cpu = time.process_time()  # this process only: the farm is another one
+                figures.append(asyncio.run(runner(base, args.requests, c)))
+            cpu_per_request = (time.process_time() - cpu) / args.requests
             if baseline is None:
                 baseline = figures[-1]
             row = name.ljust(32) + "".join(f"{f:12,.0f}" for f in figures)
-            print(row + f"   {figures[-1] / baseline:5.2f}x")
+            print(row + f"   {figures[-1] / baseline:5.2f}x {cpu_per_request * 1e6:27,.0f} µs")
 
 
 if __name__ == "__main__":
