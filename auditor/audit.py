@@ -2,7 +2,9 @@
 
 Results stream out as entries finish (an async iterator), so a caller can
 store or print them without holding the whole catalog's findings, and a run
-that is killed keeps whatever was already handed on.
+that is killed keeps whatever was already handed on. Entries start a few per
+host at a time (``auditor/admission.py``), so one crowded host neither fills
+the run's slots nor eats its entries' time budgets in its queue.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from auditor.admission import HostAdmission
 from auditor.context import AuditSettings
 from auditor.methodology.engine import assess
 from auditor.methodology.model import Methodology
@@ -23,6 +26,9 @@ from auditor.probes.orgs import OrgList, OrgMatcher, builtin_github_orgs
 from auditor.spec.analyse import SpecReport
 from auditor.spec.pool import spec_pool
 from auditor.verifier import verify_entry
+
+LOOKAHEAD = 1024
+"""Entries read ahead of the running ones at least, to find hosts with room."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +84,23 @@ async def audit_entries(
                     assessment = assess(entry.id, (), methodology)
                 return AuditResult(entry, findings, assessment)
 
+            admission = HostAdmission(
+                entries, settings.limits.per_host, lookahead=max(LOOKAHEAD, 16 * window)
+            )
             pending: set[asyncio.Task[AuditResult]] = set()
-            for entry in entries:
-                pending.add(asyncio.ensure_future(one(entry)))
-                if len(pending) >= window:
+            try:
+                while True:
+                    while len(pending) < window and (entry := admission.next()) is not None:
+                        pending.add(asyncio.ensure_future(one(entry)))
+                    if not pending:
+                        break
                     done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
-                        yield task.result()
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    yield task.result()
+                        result = task.result()
+                        admission.finished(result.entry)
+                        yield result
+            finally:
+                await run.shared.close()
     finally:
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)

@@ -44,6 +44,9 @@ class Limits:
     back-off waits (time spent queueing for a concurrency slot is not counted)."""
     retry_backoff: float = 0.25
     """First back-off in seconds, doubled per retry, with ±50% jitter, capped by max_retry_after."""
+    shared_cache_bytes: int = 64 * 1024 * 1024
+    """Site-level documents (security.txt, llms.txt, pages) kept for the run's other
+    entries; least recently used dropped first."""
     max_yaml_nodes: int = 2_000_000
     max_json_depth: int = 512
 

@@ -47,7 +47,8 @@ class FarmSpec:
     spec_dir: Path | None = None
     """``/specs/<name>`` is answered with the file ``spec_dir/<name>``."""
     pages: Mapping[str, bytes] = field(default_factory=dict)
-    """Exact paths answered as HTML (``/`` and ``/docs``, say)."""
+    """Paths answered as HTML (``/`` and ``/docs``, say); a page other than ``/`` also
+    answers the paths below it (``/docs/12``)."""
 
 
 def _serve(
@@ -76,6 +77,9 @@ def _serve(
             return 200, specs[path[7:]], "application/json"
         if path in pages:
             return 200, pages[path], "text/html"
+        below = "/" + path.split("/")[1]
+        if below != "/" and below in pages:  # /docs/12 is answered with the page /docs
+            return 200, pages[below], "text/html"
         if spec is None:
             return 200, b'{"ok": true}', "application/json"
         return 404, b"not here", "text/plain"
@@ -90,7 +94,7 @@ def _serve(
         site = sites.get(host)
         asked[host] += 1
         kind = request.path.split("/")[1] if request.path.count("/") > 1 else ""
-        paths[f"/{kind}/*" if kind in ("specs", "api") else request.path] += 1
+        paths[f"/{kind}/*" if kind in ("specs", "api", "docs") else request.path] += 1
         if counter is not None:
             with counter.get_lock():
                 counter.value += 1

@@ -148,7 +148,7 @@ def catalog(plan: Plan) -> list[Any]:
                 organization=f"Org {i % 37}",
                 base_url=f"{origin}/api/{i}",
                 spec_url=f"{origin}/specs/{plan.spec_names[i % len(plan.spec_names)]}",
-                docs_url=f"{origin}/docs",
+                docs_url=f"{origin}/docs/{i}",  # its own page; the home page is the site's
                 homepage_url=f"{origin}/",
                 contact="api@example.org",
                 license="MIT",

@@ -65,7 +65,14 @@ class LocalServer:
     def url(self, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def add(self, path: str, status: int = 200, body: bytes | str = b"", content_type: str = "text/plain", headers: dict[str, str] | None = None) -> None:
+    def add(
+        self,
+        path: str,
+        status: int = 200,
+        body: bytes | str = b"",
+        content_type: str = "text/plain",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """A plain route answering ``status`` with ``body``."""
         data = body.encode() if isinstance(body, str) else body
 

@@ -13,6 +13,7 @@ intranet audit has no reason to reach them.
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -118,9 +119,14 @@ def refusal(
     )
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_BAD_HOST_CHAR = re.compile(r'[\s<>\\^`{|}"]')
+"""Characters no host name may hold (a regex: this runs on every URL of a run)."""
+
+
 def url_problem(url: str) -> str | None:
     """A reason this URL cannot be probed at all (bad scheme, no host), or None."""
-    if any(ord(c) < 0x20 or c == "\x7f" for c in url):
+    if _CONTROL.search(url):
         # urlsplit silently drops CR, LF and tabs; what it would probe is not what was written
         return "malformed URL: control characters"
     try:
@@ -132,6 +138,6 @@ def url_problem(url: str) -> str | None:
         return f"unsupported scheme {parts.scheme or '(none)'!r}: only http and https are probed"
     if not parts.hostname:
         return "URL has no host"
-    if any(c.isspace() or c in '<>\\^`{|}"' for c in parts.hostname):
+    if _BAD_HOST_CHAR.search(parts.hostname):
         return f"malformed URL: invalid host {parts.hostname!r}"
     return None

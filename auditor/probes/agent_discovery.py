@@ -81,7 +81,7 @@ async def _declared(ctx: EntryContext, tried: list[dict[str, Any]]) -> Finding |
             break
         followed += 1
         seen.add(link.url)
-        obs = await ctx.fetch(link.url, max_bytes=MAX_BYTES)
+        obs = await ctx.fetch_shared(link.url, max_bytes=MAX_BYTES)
         tried.append(
             {
                 "url": obs.url,
@@ -108,7 +108,7 @@ async def probe(ctx: EntryContext) -> list[Finding]:
     if not origins:
         return [Finding("agent_discovery", Outcome.UNKNOWN, "no base or homepage URL", PROBE)]
     urls = [origin + path for origin in origins for path in DOCUMENTS]
-    observations = await asyncio.gather(*(ctx.fetch(u, max_bytes=MAX_BYTES) for u in urls))
+    observations = await asyncio.gather(*(ctx.fetch_shared(u, max_bytes=MAX_BYTES) for u in urls))
     found = [o for o in observations if _published(o)]
     tried: list[dict[str, Any]] = [
         {"url": o.url, "status": o.status, "error": o.error} for o in observations

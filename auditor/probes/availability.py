@@ -2,7 +2,8 @@
 
 A verification succeeds when every declared API endpoint (base URL, spec URL)
 answers without a 5xx within the timeout; 401/403 count as answering. A
-policy refusal (private address, offline) is unknown, not down.
+policy refusal (private address, offline) is unknown, not down. The docs
+page is reported too (not scored), from the one GET the page probes make.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from auditor.model import Finding, Outcome
 from auditor.net.guard import url_problem
 from auditor.net.observation import HttpObservation
 from auditor.probes.context import EntryContext
+from auditor.probes.html_links import page
 
 PROBE = "availability"
 CERT_WARNING_DAYS = 14
@@ -33,9 +35,17 @@ async def head_or_get(ctx: EntryContext, url: str) -> HttpObservation:
     return observation
 
 
+async def docs_answer(ctx: EntryContext, url: str) -> HttpObservation:
+    """The docs page's answer: the GET the page probes make anyway (one per run), no HEAD."""
+    return (await page(ctx, url)).observation
+
+
 def _endpoint_finding(field: str, obs: HttpObservation) -> Finding:
     if obs.error_class in NOT_MEASURED:
         outcome = Outcome.UNKNOWN
+    elif obs.error_class == "too_large" and obs.status is not None:
+        # it answered; we stopped reading at our cap (a docs page over 2 MB)
+        outcome = Outcome.PASS if obs.status < 500 else Outcome.FAIL
     else:
         outcome = Outcome.PASS if obs.answered else Outcome.FAIL
     return Finding(
@@ -56,7 +66,11 @@ async def probe(ctx: EntryContext) -> list[Finding]:
     max_spec = ctx.settings.limits.max_spec_bytes
     tasks = {
         field: (
-            ctx.fetch(url, max_bytes=max_spec) if field == "spec_url" else head_or_get(ctx, url)
+            ctx.fetch(url, max_bytes=max_spec)
+            if field == "spec_url"
+            else docs_answer(ctx, url)
+            if field == "docs_url"
+            else head_or_get(ctx, url)
         )
         for field, url in endpoints.items()
     }

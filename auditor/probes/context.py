@@ -2,7 +2,9 @@
 
 Probes collect facts and never score. Each gets an ``EntryContext``; fetches
 through it are memoised per entry so the spec is downloaded once even when
-availability and the spec probe both need it.
+availability and the spec probe both need it. Documents that belong to a
+site rather than to an entry (security.txt, llms.txt, pages) go through
+``fetch_shared``/``shared``: once per run for every entry that cites them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import concurrent.futures
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor.context import AuditSettings
 from auditor.model import Entry
@@ -19,7 +21,12 @@ from auditor.net.fetcher import Fetcher
 from auditor.net.observation import HttpObservation
 from auditor.probes.domains import DomainMatcher
 from auditor.probes.orgs import OrgMatcher, builtin_github_orgs
+from auditor.probes.shared import SharedLookups
 from auditor.spec.analyse import SpecReport
+
+T = TypeVar("T")
+OBSERVATION_OVERHEAD = 1024
+"""Bytes an observation holds besides its body (URLs, headers kept as facts)."""
 
 
 @dataclass
@@ -33,6 +40,10 @@ class RunContext:
     spec_cache: dict[str, SpecReport] = field(default_factory=dict)
     spec_inflight: dict[str, asyncio.Future[SpecReport]] = field(default_factory=dict)
     github_orgs: OrgMatcher = field(default_factory=lambda: OrgMatcher((builtin_github_orgs(),)))
+    shared: SharedLookups = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shared = SharedLookups(self.settings.limits.shared_cache_bytes)
 
 
 class EntryContext:
@@ -56,6 +67,20 @@ class EntryContext:
             )
         return self._fetches[key]
 
+    def fetch_shared(self, url: str, *, max_bytes: int | None = None) -> Awaitable[HttpObservation]:
+        """GET a site-level document once per run (every entry citing it sees one answer)."""
+
+        def load() -> Awaitable[HttpObservation]:
+            return self.run.fetcher.fetch(url, max_bytes=max_bytes)
+
+        return self.shared(f"GET {max_bytes} {url}", load, observation_weight)
+
+    def shared(
+        self, key: str, factory: Callable[[], Awaitable[T]], weight: Callable[[T], int]
+    ) -> Awaitable[T]:
+        """``factory``'s result, computed once per run for every entry asking for ``key``."""
+        return self.run.shared.get(key, factory, weight)
+
     def once(self, name: str, factory: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:
         """Run ``factory`` at most once per entry (e.g. the spec analysis)."""
         if name not in self._once:
@@ -65,3 +90,7 @@ class EntryContext:
     def cancel_pending(self) -> None:
         for task in [*self._fetches.values(), *self._once.values()]:
             task.cancel()
+
+
+def observation_weight(observation: HttpObservation) -> int:
+    return len(observation.body or b"") + OBSERVATION_OVERHEAD

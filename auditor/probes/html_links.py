@@ -1,8 +1,8 @@
-"""One HTML page, fetched once per entry and read with a real parser.
+"""One HTML page, fetched once per run and read with a real parser.
 
 The reciprocal-link, published-policy, licence and agent-discovery probes
 all look at the homepage and docs page; ``page()`` fetches each at most once
-per entry (capped at the page limit, 2 MB by default), parses it with
+per run (capped at the page limit, 2 MB by default), parses it with
 selectolax (Lexbor, an HTML5 parser) and keeps the links with the line they
 sit on so evidence can point at them. No link is followed from here.
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from collections.abc import Awaitable
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from auditor.net.observation import HttpObservation
-from auditor.probes.context import EntryContext
+from auditor.probes.context import OBSERVATION_OVERHEAD, EntryContext
 
 MAX_LINKS = 50_000
 """Links read per page at most (a 2 MB page rarely holds more than a few thousand)."""
@@ -140,25 +141,42 @@ def parse_links(text: str, page_url: str) -> tuple[Link, ...]:
 
 
 async def page(ctx: EntryContext, url: str) -> Page:
-    """The page at ``url``, fetched and parsed at most once for this entry."""
+    """The page at ``url``, fetched and parsed once per run (a site's home page
+    or docs portal reads the same for every entry that cites it).
+
+    The page keeps its links and the answer's facts, not its body: that is
+    all a probe reads, and what the run keeps for the next entry.
+    """
 
     async def load() -> Page:
-        obs = await ctx.fetch(url, max_bytes=ctx.settings.limits.max_page_bytes)
+        obs = await ctx.run.fetcher.fetch(url, max_bytes=ctx.settings.limits.max_page_bytes)
         if obs.body is None or obs.status is None:
             return Page(url, obs, problem=f"not fetched: {obs.describe()}")
+        facts = replace(obs, body=None)
         if obs.status >= 400:
-            return Page(url, obs, problem=f"HTTP {obs.status}")
+            return Page(url, facts, problem=f"HTTP {obs.status}")
         if not looks_like_html(obs):
-            return Page(url, obs, problem=f"not an HTML page ({obs.content_type or 'no type'})")
+            return Page(url, facts, problem=f"not an HTML page ({obs.content_type or 'no type'})")
         text = decode(obs.body, obs.content_type)
         if len(obs.body) < THREAD_PARSE_BYTES:
-            return Page(url, obs, parse_links(text, obs.final_url or url))
+            return Page(url, facts, parse_links(text, obs.final_url or url))
         # a 2 MB page takes ~0.2 s to read: keep the event loop answering meanwhile
         links = await asyncio.to_thread(parse_links, text, obs.final_url or url)
-        return Page(url, obs, links)
+        return Page(url, facts, links)
 
-    result: Page = await ctx.once(f"page:{url}", load)
+    def shared() -> Awaitable[Page]:
+        return ctx.shared(f"page:{url}", load, page_weight)
+
+    result: Page = await ctx.once(f"page:{url}", shared)
     return result
+
+
+def page_weight(read: Page) -> int:
+    """Bytes a parsed page holds, roughly: its links' strings and their objects."""
+    strings = sum(len(link.href) + len(link.url) + len(link.text) for link in read.links)
+    return (
+        OBSERVATION_OVERHEAD + len(read.observation.body or b"") + strings + 200 * len(read.links)
+    )
 
 
 def same_site(host: str, other: str) -> bool:

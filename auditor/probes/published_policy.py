@@ -72,7 +72,7 @@ async def _security_txt(
 ) -> tuple[str, str, dict[str, Any]]:
     """``(state, message, facts)`` with state one of valid, invalid, missing, unchecked."""
     url = origin + security_txt.PATH
-    obs = await ctx.fetch(url, max_bytes=MAX_SECURITY_TXT)
+    obs = await ctx.fetch_shared(url, max_bytes=MAX_SECURITY_TXT)
     facts: dict[str, Any] = {"url": url, "status": obs.status, "error": obs.error}
     if obs.status is None or obs.error_class is not None:
         return "unchecked", f"{url}: {obs.describe()}", facts

@@ -115,7 +115,13 @@ async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding]:
 
 
 def _plain(item: Any) -> dict[str, Any]:
-    """A nested report item as a dict (a SpecReport rebuilt by a store may hold dicts)."""
+    """A nested report item as a dict (a SpecReport rebuilt by a store may hold dicts).
+
+    Plain dicts (the inventory rows, up to 500 a spec) are handed on as they are:
+    they are facts no one mutates, and copying them cost ~0.7 ms an entry.
+    """
+    if type(item) is dict:
+        return item
     if hasattr(item, "to_dict"):
         return dict(item.to_dict())
     return dict(item) if isinstance(item, Mapping) else {}

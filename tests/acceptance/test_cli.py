@@ -61,7 +61,9 @@ def test_audit_yaml_catalog_against_a_local_server(
   base_url: http://127.0.0.1:9/nothing
 """
     )
-    proc = run("audit", str(catalog), "--format", "json", "--allow-private-network", "--timeout", "2")
+    proc = run(
+        "audit", str(catalog), "--format", "json", "--allow-private-network", "--timeout", "2"
+    )
     assert proc.returncode == 0, proc.stderr
     results = {r["id"]: r for r in json.loads(proc.stdout)["results"]}
     assert results["local"]["axes"]["availability"]["score"] == 100
@@ -72,7 +74,9 @@ def test_audit_yaml_catalog_against_a_local_server(
 def test_audit_refuses_loopback_without_opt_in(tmp_path: Path, http_server: LocalServer) -> None:
     http_server.add("/api", 200, "{}")
     catalog = tmp_path / "catalog.json"
-    catalog.write_text(json.dumps({"entries": [{"id": "x", "title": "X", "base_url": http_server.url("/api")}]}))
+    catalog.write_text(
+        json.dumps({"entries": [{"id": "x", "title": "X", "base_url": http_server.url("/api")}]})
+    )
     proc = run("audit", str(catalog), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)["results"][0]
@@ -103,7 +107,9 @@ def test_audit_single_spec_file(tmp_path: Path, http_server: LocalServer) -> Non
         ("just a string", "not a catalog"),
     ],
 )
-def test_unreadable_catalog_exits_2_naming_the_file(tmp_path: Path, content: str, expected: str) -> None:
+def test_unreadable_catalog_exits_2_naming_the_file(
+    tmp_path: Path, content: str, expected: str
+) -> None:
     catalog = tmp_path / "broken.yaml"
     catalog.write_text(content)
     proc = run("audit", str(catalog))
@@ -145,7 +151,13 @@ def test_methodology_prints_markdown_from_the_rules_file() -> None:
     proc = run("methodology")
     assert proc.returncode == 0
     assert "# Trust score" in proc.stdout
-    for name in ("Officialness", "Availability", "Metadata completeness", "License clarity", "Agent readiness"):
+    for name in (
+        "Officialness",
+        "Availability",
+        "Metadata completeness",
+        "License clarity",
+        "Agent readiness",
+    ):
         assert name in proc.stdout
 
 

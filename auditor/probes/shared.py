@@ -1,0 +1,87 @@
+"""Facts that belong to a site, not to an entry: looked up once per run.
+
+A catalog often lists many APIs of one publisher: they share a gateway, a
+home page and a documentation portal. ``/.well-known/security.txt``,
+``/llms.txt``, ``/.well-known/mcp.json`` and those pages say the same thing
+for every entry that points at them, so a run asks once and every entry
+cites the same observation. That halves the requests of a typical catalog
+and spares the publisher's servers the repetition.
+
+Two entries asking at the same time share one request (single flight), and
+an entry that runs out of time stops waiting without cancelling the request
+the others wait on. Finished results are kept in a least-recently-used map
+bounded in bytes (``Limits.shared_cache_bytes``), so a catalog of a million
+sites costs no more memory than one of a hundred.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class SharedLookups:
+    """Single-flight, byte-bounded memo of a run's site-level lookups."""
+
+    def __init__(self, capacity_bytes: int) -> None:
+        self._capacity = max(0, capacity_bytes)
+        self._done: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._held = 0
+        self._inflight: dict[str, asyncio.Task[Any]] = {}
+
+    @property
+    def held_bytes(self) -> int:
+        return self._held
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    async def get(
+        self,
+        key: str,
+        factory: Callable[[], Awaitable[T]],
+        weight: Callable[[T], int],
+    ) -> T:
+        """The value for ``key``, computing it with ``factory`` if no one has yet.
+
+        ``weight`` estimates the bytes a value holds; a value heavier than the
+        whole capacity is handed out but not kept.
+        """
+        if key in self._done:
+            self._done.move_to_end(key)
+            value: T = self._done[key][0]
+            return value
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(factory())
+            self._inflight[key] = task
+            task.add_done_callback(lambda done: self._settle(key, done, weight))
+        # shield: a caller that is cancelled (its entry ran out of time) stops
+        # waiting; the lookup goes on for the entries still waiting on it.
+        result: T = await asyncio.shield(task)
+        return result
+
+    def _settle(self, key: str, task: asyncio.Task[Any], weight: Callable[[Any], int]) -> None:
+        self._inflight.pop(key, None)
+        if task.cancelled() or task.exception() is not None:
+            return  # not remembered: the next entry asks again
+        value = task.result()
+        size = max(1, weight(value))
+        if size > self._capacity:
+            return
+        self._done[key] = (value, size)
+        self._held += size
+        while self._held > self._capacity:
+            _, (_, dropped) = self._done.popitem(last=False)
+            self._held -= dropped
+
+    async def close(self) -> None:
+        """Cancel lookups no entry waits for any more (the run is over)."""
+        tasks = list(self._inflight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
