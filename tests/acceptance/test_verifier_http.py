@@ -283,6 +283,33 @@ def test_body_over_the_spec_cap_is_too_large(http_server, methodology) -> None:
     # the truncated body is never analysed
     assert found["spec.format_known"].outcome is Outcome.UNKNOWN
     assert "spec.valid" not in found
+    # ...while the server did answer: availability says so, the spec's findings say the rest
+    assert found["availability.spec_url"].outcome is Outcome.PASS
+
+
+def test_docs_page_is_fetched_once_and_a_page_over_the_cap_still_answered(
+    http_server, methodology
+) -> None:
+    http_server.add("/api", 200, "{}", "application/json")
+    http_server.add("/docs", 200, "<html><body>" + "x" * 5000 + "</body></html>", "text/html")
+    http_server.add("/broken-docs", 502, "bad gateway")
+    settings = AuditSettings(
+        network=NetworkPolicy(allow_private=True),
+        limits=Limits(retries=0, timeout=2, max_page_bytes=1000),
+    )
+    big = Entry("big", "Big", base_url=http_server.url("/api"), docs_url=http_server.url("/docs"))
+    broken = Entry(
+        "broken",
+        "Broken",
+        base_url=http_server.url("/api"),
+        docs_url=http_server.url("/broken-docs"),
+    )
+    results = {r.entry.id: checks(r) for r in audit(methodology, big, broken, settings=settings)}
+    docs = results["big"]["availability.docs_url"]
+    assert docs.facts["error_class"] == "too_large"
+    assert docs.outcome is Outcome.PASS
+    assert results["broken"]["availability.docs_url"].outcome is Outcome.FAIL
+    assert methods(http_server, "/docs") == ["GET"]  # no HEAD first, one GET for every probe
 
 
 # --- specs ----------------------------------------------------------------------
