@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -153,9 +154,13 @@ def serve(folder: str, latency: float, ready: Any) -> None:
 
         do_HEAD = do_GET
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 256
+    class Farm(ThreadingHTTPServer):
+        # listen()'s backlog is read in the constructor: set after it, it is still 5, and
+        # 64 clients connecting at once then wait on SYN retransmits (seconds, or forever).
+        request_queue_size = 1024
+        daemon_threads = True
+
+    server = Farm(("127.0.0.1", 0), Handler)
     ready.put(server.server_address[1])
     server.serve_forever()
 
@@ -191,6 +196,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--spec-workers", type=int, default=0)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
     parser.add_argument(
         "--baseline", action="store_true", help="first time a run without a store (its overhead)"
     )
@@ -218,6 +224,7 @@ def main() -> None:
             limits=Limits(timeout=30, concurrency=args.concurrency, per_host=4),
             network=NetworkPolicy(host_overrides={n: ("127.0.0.1", port) for n in names}),
             spec_workers=args.spec_workers,
+            http_client=args.http_client,
         )
         methodology = load_methodology()
         loaded = asyncio.run(load_sources([str(catalog)], settings))
@@ -226,7 +233,7 @@ def main() -> None:
         print(
             f"{len(loaded.entries)} entries, {len(names)} hosts, {args.latency_ms:g} ms per request, "
             f"specs {spec_bytes / 1e6:.1f} MB ({'corpus' if CORPUS.is_dir() else 'grown'}), "
-            f"{validator_id()}, spec workers {args.spec_workers}"
+            f"{validator_id()}, spec workers {args.spec_workers}, {args.http_client}"
         )
         analyses = count_analyses()
         timings: dict[str, float] = {}
@@ -267,6 +274,15 @@ def main() -> None:
             counted = (
                 f"{len(analyses)} analysed" if not args.spec_workers else "analyses in workers"
             )
+            failures = Counter(
+                f"{f.check}: {f.facts.get('error_class') or f.message[:60]}"
+                for r in results
+                for f in r.findings
+                if f.outcome.value in ("error", "unknown")
+                and f.check.startswith(("availability", "spec", "probe"))
+            )
+            if failures:
+                print(f"  {label} unknowns/errors: {dict(failures.most_common(6))}")
             print(
                 f"{label}: {timings[label]:.2f} s, CPU {cpu[label]:.2f} s ({scored} scored, {valid} valid specs, "
                 f"{unchanged} answered 304, {downloaded / 1e6:.1f} MB of specs downloaded, "

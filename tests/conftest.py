@@ -26,6 +26,11 @@ def corpus() -> Path:
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
+class _Listener(ThreadingHTTPServer):
+    request_queue_size = 128
+    """listen()'s backlog (the default, 5, drops connections a concurrent run opens at once)."""
+
+
 class LocalServer:
     """A real HTTP server on 127.0.0.1 whose routes are Python callables.
 
@@ -57,7 +62,7 @@ class LocalServer:
 
             do_GET = do_HEAD = do_POST = _dispatch
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = _Listener(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

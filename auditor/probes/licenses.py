@@ -185,7 +185,9 @@ def spdx(text: str) -> Normalised | None:
         return Normalised(*own)
     try:
         checked = _licensing().validate(text)
-    except ExpressionError:
+    except (ExpressionError, AttributeError):
+        # license-expression's validate() itself raises AttributeError on a name with a
+        # character keys may not hold ("Queen's Printer License"): not an SPDX expression.
         return None
     if checked.errors or not checked.normalized_expression:
         return None

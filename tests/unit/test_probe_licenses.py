@@ -60,7 +60,14 @@ def test_normalise(text: str, spdx: str, cls: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["other-at", "Licence maison", "https://example.com/licence", "LicenseRef-foo"]
+    "text",
+    [
+        "other-at",
+        "Licence maison",
+        "https://example.com/licence",
+        "LicenseRef-foo",
+        "Queen's Printer License",  # license-expression's validate() raised AttributeError
+    ],
 )
 def test_unrecognised_statements_name_nothing(text: str) -> None:
     assert licenses.normalise(text) is None
