@@ -20,17 +20,23 @@ listed. Then the same batch serially vs through ``SpecPool`` (all cores);
 whole processes (``peers.py``): ``auditor audit``, auditor's pipeline in a
 fresh interpreter, Redocly CLI and Spectral (with ``--full`` also
 openapi-spec-validator's CLI, both backends) on GitHub, Stripe and the batch;
-the full SPEC_MANIFEST.jsonl agreement (``--manifest``) and swagger-parser's
-expectations, with what each peer says about them. Documents with ``$ref``s
-outside themselves are given to no peer (the reference would fetch them).
+the full SPEC_MANIFEST.jsonl agreement and swagger-parser's expectations, with
+what each peer says about them (above all the 15 documents
+openapi-spec-validator accepts and should not); last, a summary table: each
+peer's time on GitHub, Stripe and the batch and how many times faster auditor
+is, all from this run, with the load average (the machine may be shared).
+Documents with ``$ref``s outside themselves are given to no peer (the
+reference would fetch them).
 
-Runs: ``--quick`` (about a minute: Stripe and 20 specs, one run each, no pool);
-the default (large specs and 200, reference and peers once, auditor median of
-``--repeat``); ``--full`` (every large-spec measurement median of ``--repeat``,
-the peers on all four large specs, the osv CLI, the manifest).
+Runs: ``--quick`` (about a minute: Stripe and 20 specs, one run each, no pool,
+no manifest unless ``--manifest``); the default (large specs and 200; every
+large-spec measurement, reference and peers included, the median of
+``--repeat`` = 3, the peers' rounds interleaved; the batch once, auditor's
+per-spec figures aside); ``--full`` (also the peers on all four large specs
+and the osv CLI).
 
-Usage: python benchmarks/spec_validation.py [--quick | --full] [--batch 200] [--manifest]
-       [--no-pool] [--no-peers] [--no-node]
+Usage: python -m benchmarks.spec_validation [--quick | --full] [--batch 200] [--repeat 3]
+       [--manifest] [--no-pool] [--no-peers] [--no-node]
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -230,12 +237,28 @@ def verdict(value: bool | None) -> str:
     return {True: "valid", False: "invalid", None: "none"}[value]
 
 
-def compare(paths: list[Path], repeat: int, ref_repeat: int, tmp: Path) -> list[Path]:
-    """The in-process table; returns the documents without external ``$ref``s."""
+Cells = dict[str, dict[str, float]]
+"""In-process seconds by target (``github``, ``stripe``, ``200 APIs.guru specs``) and row."""
+
+
+def batch_name(count: int) -> str:
+    return f"{count} APIs.guru specs"
+
+
+def compare(
+    paths: list[Path], repeat: int, ref_repeat: int, tmp: Path
+) -> tuple[list[Path], Cells, str]:
+    """The in-process table; returns the documents without external ``$ref``s, the cells of
+    the summary (load average before each engine's process included) and its verdict line."""
+    loads = {"auditor": os.getloadavg()[0]}
     auditor, auditor_rss = by_path(spawn("auditor", listing(paths, tmp, "all"), str(repeat)))
     refusable = [p for p in paths if not auditor[label(p)]["external"]]
     given = listing(refusable, tmp, "local")
-    refs = {b: by_path(spawn("reference", given, b, str(ref_repeat))) for b in BACKENDS}
+    refs = {}
+    for backend in BACKENDS:
+        loads[backend] = os.getloadavg()[0]
+        refs[backend] = by_path(spawn("reference", given, backend, str(ref_repeat)))
+    cells: Cells = {}
 
     print(f"{'spec':44} {'KB':>7} {'ref py':>8} {'ref rs':>8} {'aud val':>8} {'aud all':>8}"
           f" {'warm ms':>8} {'py/val':>7} {'rs/val':>7} {'py/all':>7} {'rs/all':>7}"
@@ -252,6 +275,13 @@ def compare(paths: list[Path], repeat: int, ref_repeat: int, tmp: Path) -> list[
             totals["val"] += mine["validate"]
             totals["all"] += mine["cold"]
             totals["warm"] += mine["warm"]
+        if path.parent == LARGE and py and rs:
+            cells[short_name(path)] = {
+                "val": mine["validate"],
+                "all": mine["cold"],
+                "py": py["seconds"],
+                "rs": rs["seconds"],
+            }
         ours = mine["valid"]
         theirs = [r["valid"] if r else None for r in (py, rs)]
         agree = all(t is None or (ours is True) == t for t in theirs)
@@ -270,8 +300,12 @@ def compare(paths: list[Path], repeat: int, ref_repeat: int, tmp: Path) -> list[
                 + ("" if agree else "   <-- differs")
             )
     batch = len([p for p in paths if p.parent != LARGE])
-    print(f"\nbatch of {batch} APIs.guru specs (given to the reference: "
-          f"{len([p for p in refusable if p.parent != LARGE])}):")  # fmt: skip
+    given_batch = len([p for p in refusable if p.parent != LARGE])
+    if totals["all"]:
+        cells[batch_name(given_batch)] = {k: totals[k] for k in ("val", "all", "py", "rs")}
+    for cell in cells.values():
+        cell.update({f"load {k}": v for k, v in loads.items()})
+    print(f"\nbatch of {batch} APIs.guru specs (given to the reference: {given_batch}):")
     print(f"  reference jsonschema {totals['py']:.2f} s, jsonschema-rs {totals['rs']:.2f} s")
     print(f"  auditor validate {totals['val']:.2f} s, whole cold analysis {totals['all']:.2f} s,"
           f" warm re-run {totals['warm'] * 1000:.0f} ms")  # fmt: skip
@@ -284,10 +318,13 @@ def compare(paths: list[Path], repeat: int, ref_repeat: int, tmp: Path) -> list[
     gh = auditor.get("openapi_specs/large/github__api.github.com.json")
     gh_py = refs["jsonschema"][0].get("openapi_specs/large/github__api.github.com.json")
     if gh and gh_py:
-        print(f"\nGitHub 13 MB: reference (jsonschema) {gh_py['seconds']:.2f} s; auditor cold "
-              f"{gh['cold']:.2f} s (median of {repeat}, first {gh['cold_first']:.2f} s) = "
-              f"{gh_py['seconds'] / gh['cold']:.1f}x faster; warm {gh['warm'] * 1000:.1f} ms = "
-              f"{100 * gh['warm'] / gh['cold']:.1f}% of cold")  # fmt: skip
+        print(f"\nGitHub 13 MB: reference (jsonschema) {gh_py['seconds']:.2f} s (median of "
+              f"{ref_repeat}); auditor cold {gh['cold']:.2f} s (median of {repeat}, first "
+              f"{gh['cold_first']:.2f} s) = {gh_py['seconds'] / gh['cold']:.1f}x faster; warm "
+              f"{gh['warm'] * 1000:.1f} ms = {100 * gh['warm'] / gh['cold']:.1f}% of cold")  # fmt: skip
+    print(
+        "load average before each process: " + ", ".join(f"{k} {v:.1f}" for k, v in loads.items())
+    )
     print(f"peak RSS: auditor worker {auditor_rss} MB, reference jsonschema "
           f"{refs['jsonschema'][1]} MB, jsonschema-rs {refs['jsonschema-rs'][1]} MB")  # fmt: skip
     print(f"\nverdict differences: {len(differences)}")
@@ -297,7 +334,8 @@ def compare(paths: list[Path], repeat: int, ref_repeat: int, tmp: Path) -> list[
             if row and row["error"]:
                 print(f"    {who}: {row['error']}")
         print(f"    auditor: {mine['error']}")
-    return refusable
+    agreed = f"{len(paths) - len(differences)}/{len(paths)}"
+    return refusable, cells, f"same verdict as osv, both backends, on {agreed} documents here"
 
 
 def pool_figures(paths: list[Path], tmp: Path) -> None:
@@ -308,7 +346,7 @@ def pool_figures(paths: list[Path], tmp: Path) -> None:
           f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
 
 
-def manifest_agreement() -> None:
+def manifest_agreement() -> str:
     from auditor.spec.detect import detect_format
     from auditor.spec.parse import parse_document
     from auditor.spec.validate import validate_document
@@ -332,9 +370,13 @@ def manifest_agreement() -> None:
         print(
             f"  {path}: reference {expected}, auditor {mine.valid} — {mine.note or mine.errors[:1]}"
         )
+    unknown = sum(mine.valid is None for _, _, mine in other)
+    return (f"SPEC_MANIFEST.jsonl: same verdict as osv 0.9.0 on {agree}/{len(rows)}; of the "
+            f"others, {unknown} without a verdict (multi-file: external $refs not followed), "
+            f"{len(other) - unknown} opposite")  # fmt: skip
 
 
-def swagger_parser_cases(peers_run: list[peers.Tool]) -> None:
+def swagger_parser_cases(peers_run: list[peers.Tool]) -> list[str]:
     """auditor and the peers against swagger-parser's expected outcomes (its 49 test cases)."""
     prefix = "invalid_specs/swagger_parser/"
     reference = {
@@ -345,14 +387,77 @@ def swagger_parser_cases(peers_run: list[peers.Tool]) -> None:
         if row["path"].startswith(prefix)
     }
     chosen = [t for t in peers_run if not t.name.startswith("osv CLI")]
-    peers.swagger_parser_peers(CORPUS / prefix, reference, chosen)
+    return peers.swagger_parser_peers(CORPUS / prefix, reference, chosen)
+
+
+def summary(
+    cells: Cells, whole: peers.Results, targets: list[str], names: list[str], verdicts: list[str]
+) -> None:
+    """The headline: each peer's time on GitHub, Stripe and the batch, and how many times
+    faster auditor is (peer / auditor), all from this run."""
+    shown = [t for t in targets if t in cells or any(g == t for g, _ in whole)]
+    print("\n=== auditor against its peers, this run (Nx: the peer's time / auditor's, "
+          "i.e. auditor is N times faster)")  # fmt: skip
+    print(f"{'':34}" + "".join(f"{t:>30}" for t in shown))
+
+    def line(title: str, cell: Callable[[str], str | None]) -> None:
+        print(f"{title:34}" + "".join(f"{cell(t) or '—':>30}" for t in shown))
+
+    def inproc(key: str, base: str = "") -> Callable[[str], str | None]:
+        def cell(t: str) -> str | None:
+            if (c := cells.get(t)) is None:
+                return None
+            ratios = f" {c[key] / c['all']:5.1f}x ({c[key] / c['val']:.0f}x)" if base else ""
+            return f"{c[key]:.2f} s{ratios}"
+
+        return cell
+
+    print("in process, same parsed document (osv: openapi-spec-validator 0.9 validate()):")
+    line("  auditor validate_document", inproc("val"))
+    line("  auditor analyse_spec, cold", inproc("all"))
+    line("  osv, jsonschema backend", inproc("py", "x"))
+    line("  osv, jsonschema-rs backend", inproc("rs", "x"))
+    line("  load average (auditor/py/rs)", lambda t: "/".join(
+        f"{v:.1f}" for k, v in cells.get(t, {}).items() if k.startswith("load")) or None)  # fmt: skip
+    print("  (x: against analyse_spec, all of auditor's work; in brackets against "
+          "validate_document, the same work; large specs: medians of --repeat)")  # fmt: skip
+
+    def whole_cell(name: str) -> Callable[[str], str | None]:
+        def cell(t: str) -> str | None:
+            m, pipe, audit = (
+                whole.get((t, n)) for n in (name, "auditor pipeline", "auditor audit")
+            )
+            if m is None or pipe is None or audit is None:
+                return None
+            if name.startswith("auditor"):
+                waited = "*" if m.cpu < 0.5 * m.wall else ""
+                return f"{waited}{m.wall:.2f} s (CPU {m.cpu:.1f} s)"
+            return f"{m.wall:.2f} s {m.wall / pipe.wall:5.1f}x ({m.wall / audit.wall:.1f}x)"
+
+        return cell
+
+    print("whole process, one command (start-up, reading and parsing included):")
+    for name in names:
+        line(f"  {name}", whole_cell(name))
+    line("  load average", lambda t: next(
+        (f"{m.load:.1f}" for (g, _), m in whole.items() if g == t), None))  # fmt: skip
+    print("  (x: against `auditor pipeline`, the same work: analyse_spec in a fresh interpreter;"
+          " in brackets against `auditor audit`, the whole audit with its network probes)")  # fmt: skip
+    print("  *: less CPU than half the wall time: waiting on network probes (offline DNS)")
+    runs = {t: len(m.walls) for (t, n), m in whole.items() if n == "auditor pipeline"}
+    print("  runs per cell (median): " + ", ".join(f"{t} {n}" for t, n in runs.items()))
+    print("verdicts:")
+    for text in verdicts:
+        print(f"  {text}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each large spec (median)")
-    parser.add_argument("--manifest", action="store_true", help="check all 538 manifest verdicts")
+    parser.add_argument(
+        "--manifest", action="store_true", help="check all 538 manifest verdicts (also --quick)"
+    )
     parser.add_argument("--no-pool", action="store_true")
     parser.add_argument("--no-peers", action="store_true", help="no whole-process comparison")
     parser.add_argument("--no-node", action="store_true", help="leave out Redocly and Spectral")
@@ -378,23 +483,27 @@ def main() -> None:
           f"{datetime.date.today().isoformat()}, load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
     if args.quick:
         args.batch, args.repeat, args.no_pool = min(args.batch, 20), 1, True
-    once = args.repeat if args.full else 1  # references and peers: medians only with --full
     paths = documents(args.batch, args.quick)
     with tempfile.TemporaryDirectory() as tmp:
-        local = compare(paths, args.repeat, once, Path(tmp))
+        local, cells, agreed = compare(paths, args.repeat, args.repeat, Path(tmp))
         if not args.no_pool:
             pool_figures(paths, Path(tmp))
     peers_run = peers.tools(osv_cli=args.full, node=not (args.no_node or args.no_peers))
+    whole: peers.Results = {}
+    batch = [p for p in local if p.parent != LARGE]
     if not args.no_peers:
         large = [p for p in local if p.parent == LARGE and (args.full or p.suffix == ".json")]
-        batch = [p for p in local if p.parent != LARGE]
-        groups = [(short_name(p), [p], once) for p in large]
-        print(f"\nwhole processes (peer runs: median of {once}; load average "
-              f"{os.getloadavg()[0]:.1f}); the batch is one command over all {len(batch)} files:")  # fmt: skip
-        peers.whole_process([*groups, (f"{len(batch)} APIs.guru specs", batch, 1)], peers_run)
-    if args.manifest or args.full:
-        manifest_agreement()
-    swagger_parser_cases(peers_run)
+        groups = [(short_name(p), [p], args.repeat) for p in large]
+        print(f"\nwhole processes (each large spec: median of {args.repeat} rounds, tools "
+              f"interleaved; load average {os.getloadavg()[0]:.1f}); the batch is one command "
+              f"over all {len(batch)} files, once:")  # fmt: skip
+        whole = peers.whole_process([*groups, (batch_name(len(batch)), batch, 1)], peers_run)
+    verdicts = [agreed]
+    if args.manifest or not args.quick:
+        verdicts.append(manifest_agreement())
+    verdicts += swagger_parser_cases(peers_run)
+    targets = ["github", "stripe", batch_name(len(batch))]
+    summary(cells, whole, targets, [t.name for t in peers_run], verdicts)
 
 
 if __name__ == "__main__":
