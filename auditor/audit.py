@@ -87,19 +87,27 @@ async def audit_entries(
             admission = HostAdmission(
                 entries, settings.limits.per_host, lookahead=max(LOOKAHEAD, 16 * window)
             )
-            pending: set[asyncio.Task[AuditResult]] = set()
+            # Finished entries queue up here as they end: O(1) a result, where
+            # asyncio.wait(FIRST_COMPLETED) would re-arm every running task each time.
+            finished: asyncio.Queue[asyncio.Task[AuditResult]] = asyncio.Queue()
+            running: set[asyncio.Task[AuditResult]] = set()
             try:
                 while True:
-                    while len(pending) < window and (entry := admission.next()) is not None:
-                        pending.add(asyncio.ensure_future(one(entry)))
-                    if not pending:
+                    while len(running) < window and (entry := admission.next()) is not None:
+                        task = asyncio.ensure_future(one(entry))
+                        task.add_done_callback(finished.put_nowait)
+                        running.add(task)
+                    if not running:
                         break
-                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        result = task.result()
-                        admission.finished(result.entry)
-                        yield result
+                    task = await finished.get()
+                    running.discard(task)
+                    result = task.result()
+                    admission.finished(result.entry)
+                    yield result
             finally:
+                for task in running:  # the caller stopped early: leave nothing behind
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
                 await run.shared.close()
     finally:
         if executor is not None:
