@@ -19,6 +19,7 @@ from auditor.spec.inventory import MAX_LISTED, build_inventory, operations
 from auditor.spec.parse import DocumentError, parse_document, paused_gc
 from auditor.spec.quality import SpecQuality, assess_quality
 from auditor.spec.refs import LocalResolver
+from auditor.spec.swagger2_rules import stricter_notes
 from auditor.spec.validate import validate_document, validator_id
 
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -152,6 +153,8 @@ def _analyse(data: bytes, max_nodes: int, max_depth: int) -> SpecReport:
     paths: dict[str, Any] = raw_paths if isinstance(raw_paths, dict) else {}
     described = _describe(document, fmt.minor or "") if fmt.known else {"notes": []}
     notes = [*(verdict.notes if verdict else ()), *described.pop("notes")]
+    if fmt.known and fmt.family == "swagger":  # Swagger 2.0 rules the reference skips
+        notes += stricter_notes(document)
     return SpecReport(
         sha256=digest,
         size=len(data),

@@ -44,6 +44,11 @@ class Verdict:
     """Observations that do not change the verdict (e.g. recursive schema composition)."""
 
 
+ANALYSIS_REVISION = 2
+"""Bumped when an analysis reports something new for the same document (r2: the
+Swagger 2.0 rules stricter than the reference), so caches and stores analyse again."""
+
+
 @cache
 def validator_id() -> str:
     """Names the engine and everything its verdicts depend on; part of the cache key."""
@@ -51,7 +56,7 @@ def validator_id() -> str:
         f"{name} {version(name)}"
         for name in ("jsonschema-rs", "openapi-schema-validator", "openapi-spec-validator")
     )
-    return f"auditor {__version__} spec engine ({parts})"
+    return f"auditor {__version__} spec engine r{ANALYSIS_REVISION} ({parts})"
 
 
 def _unvalidated(fmt: SpecFormat) -> Verdict | None:
