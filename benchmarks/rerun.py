@@ -19,11 +19,13 @@ the ratio (goal: warm <= 20% of cold), the store size and the peak memory.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import hashlib
 import json
 import multiprocessing
 import os
 import platform
+import pstats
 import resource
 import sys
 import tempfile
@@ -197,6 +199,8 @@ def main() -> None:
     parser.add_argument("--spec-workers", type=int, default=0)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
+    parser.add_argument("--profile", action="store_true", help="cProfile the warm run, top 30")
+    parser.add_argument("--profile-sort", default="tottime", help="pstats sort key (cumulative…)")
     parser.add_argument(
         "--baseline", action="store_true", help="first time a run without a store (its overhead)"
     )
@@ -240,6 +244,9 @@ def main() -> None:
         cpu: dict[str, float] = {}
         for label in ("baseline", "cold", "warm") if args.baseline else ("cold", "warm"):
             analyses.clear()
+            profiler = cProfile.Profile() if args.profile and label == "warm" else None
+            if profiler is not None:
+                profiler.enable()
             started, cpu_started = time.perf_counter(), time.process_time()
             if label == "baseline":
                 results = run_audit(loaded.entries, settings, methodology)
@@ -256,6 +263,9 @@ def main() -> None:
                 )
             timings[label] = time.perf_counter() - started
             cpu[label] = time.process_time() - cpu_started
+            if profiler is not None:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats(args.profile_sort).print_stats(30)
             scored = sum(r.assessment.score is not None for r in results)
             valid = sum(
                 any(f.check == "spec.valid" and f.outcome.value == "pass" for f in r.findings)
