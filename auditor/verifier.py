@@ -29,7 +29,18 @@ async def verify_entry(entry: Entry, run: RunContext) -> list[Finding]:
     tasks = {
         name: asyncio.ensure_future(_run_probe(name, probe, ctx)) for name, probe in PROBES.items()
     }
-    done, pending = await asyncio.wait(tasks.values(), timeout=run.settings.limits.entry_timeout)
+    try:
+        done, pending = await asyncio.wait(
+            tasks.values(), timeout=run.settings.limits.entry_timeout
+        )
+    except asyncio.CancelledError:
+        # the run is stopping (Ctrl-C, a caller that stopped reading): the probes stop with
+        # it, before the fetcher they use is closed
+        for task in tasks.values():
+            task.cancel()
+        ctx.cancel_pending()
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
+        raise
     findings: list[Finding] = []
     for name, task in tasks.items():
         if task in done:

@@ -76,7 +76,7 @@ class EntryContext:
         return self.shared(f"GET {max_bytes} {url}", load, observation_weight)
 
     def shared(
-        self, key: str, factory: Callable[[], Awaitable[T]], weight: Callable[[T], int]
+        self, key: str, factory: Callable[[], Awaitable[T]], weight: Callable[[T], int | None]
     ) -> Awaitable[T]:
         """``factory``'s result, computed once per run for every entry asking for ``key``."""
         return self.run.shared.get(key, factory, weight)
@@ -92,5 +92,22 @@ class EntryContext:
             task.cancel()
 
 
-def observation_weight(observation: HttpObservation) -> int:
+TRANSIENT_ERRORS = frozenset({"timeout", "connect", "reset", "dns", "protocol"})
+
+
+def transient(observation: HttpObservation) -> bool:
+    """A failure the next asker may not see (a timeout, a reset, 429, a 5xx): not worth
+    remembering for the rest of a run."""
+    status = observation.status
+    return (
+        observation.error_class in TRANSIENT_ERRORS
+        or status == 429
+        or (status is not None and status >= 500)
+    )
+
+
+def observation_weight(observation: HttpObservation) -> int | None:
+    """Bytes a kept observation holds; None for a transient failure (asked again later)."""
+    if transient(observation):
+        return None
     return len(observation.body or b"") + OBSERVATION_OVERHEAD

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from auditor.net.observation import HttpObservation
-from auditor.probes.context import OBSERVATION_OVERHEAD, EntryContext
+from auditor.probes.context import OBSERVATION_OVERHEAD, EntryContext, transient
 
 MAX_LINKS = 50_000
 """Links read per page at most (a 2 MB page rarely holds more than a few thousand)."""
@@ -171,11 +171,14 @@ async def page(ctx: EntryContext, url: str) -> Page:
     return result
 
 
-def page_weight(read: Page) -> int:
-    """Bytes a parsed page holds, roughly: its links' strings and their objects."""
-    strings = sum(len(link.href) + len(link.url) + len(link.text) for link in read.links)
+def page_weight(read: Page) -> int | None:
+    """Bytes a parsed page holds, on the safe side: its links' strings (up to 2 bytes a
+    character) and ~400 bytes of objects a link; None when the page failed for now."""
+    if transient(read.observation):
+        return None
+    strings = 2 * sum(len(link.href) + len(link.url) + len(link.text) for link in read.links)
     return (
-        OBSERVATION_OVERHEAD + len(read.observation.body or b"") + strings + 200 * len(read.links)
+        OBSERVATION_OVERHEAD + len(read.observation.body or b"") + strings + 400 * len(read.links)
     )
 
 

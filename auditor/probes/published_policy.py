@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from auditor.model import Finding, Outcome
 from auditor.net.guard import url_problem
 from auditor.probes import security_txt
-from auditor.probes.context import EntryContext
+from auditor.probes.context import EntryContext, transient
 from auditor.probes.html_links import Link, page
 
 PROBE = "published_policy"
@@ -74,8 +74,8 @@ async def _security_txt(
     url = origin + security_txt.PATH
     obs = await ctx.fetch_shared(url, max_bytes=MAX_SECURITY_TXT)
     facts: dict[str, Any] = {"url": url, "status": obs.status, "error": obs.error}
-    if obs.status is None or obs.error_class is not None:
-        return "unchecked", f"{url}: {obs.describe()}", facts
+    if obs.status is None or obs.error_class is not None or transient(obs):
+        return "unchecked", f"{url}: {obs.describe()}", facts  # a 503 proves no absence
     if obs.status != 200 or obs.body is None:
         return "missing", f"{url}: HTTP {obs.status}", facts
     if not security_txt.looks_like_text(obs.content_type, obs.body):

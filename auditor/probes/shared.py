@@ -44,12 +44,13 @@ class SharedLookups:
         self,
         key: str,
         factory: Callable[[], Awaitable[T]],
-        weight: Callable[[T], int],
+        weight: Callable[[T], int | None],
     ) -> T:
         """The value for ``key``, computing it with ``factory`` if no one has yet.
 
-        ``weight`` estimates the bytes a value holds; a value heavier than the
-        whole capacity is handed out but not kept.
+        ``weight`` estimates the bytes a value holds, or None for a value not to
+        remember (a timeout, a 503: the next entry asks again); a value heavier
+        than the whole capacity is handed out but not kept either.
         """
         if key in self._done:
             self._done.move_to_end(key)
@@ -65,12 +66,17 @@ class SharedLookups:
         result: T = await asyncio.shield(task)
         return result
 
-    def _settle(self, key: str, task: asyncio.Task[Any], weight: Callable[[Any], int]) -> None:
+    def _settle(
+        self, key: str, task: asyncio.Task[Any], weight: Callable[[Any], int | None]
+    ) -> None:
         self._inflight.pop(key, None)
         if task.cancelled() or task.exception() is not None:
             return  # not remembered: the next entry asks again
         value = task.result()
-        size = max(1, weight(value))
+        measured = weight(value)
+        if measured is None:
+            return
+        size = max(1, measured)
         if size > self._capacity:
             return
         self._done[key] = (value, size)

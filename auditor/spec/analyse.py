@@ -99,6 +99,8 @@ def _servers(document: dict[str, Any]) -> tuple[str, ...]:
     base = document.get("basePath") if isinstance(document.get("basePath"), str) else ""
     if isinstance(host, str):
         schemes = document.get("schemes") or ["https"]
+        if not isinstance(schemes, list):  # "schemes": 5 is invalid, not a crash
+            schemes = ["https"]
         return tuple(f"{scheme}://{host}{base}" for scheme in schemes if isinstance(scheme, str))
     if "swagger" in document:
         return (base,) if base else ()  # relative to the host the spec came from

@@ -11,6 +11,8 @@ over paths and operations, then each definition; local ``$ref``s only, shared ob
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import islice
 from typing import Any
 
 from auditor.spec.inventory import deref_or_none
@@ -21,9 +23,30 @@ MAX_NOTES = 20
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 PATH_ITEM_FIELDS = frozenset({"$ref", "parameters", *METHODS})
 MAX_ITEMS_DEPTH = 32
+MAX_KEPT = 200
+"""Problems kept at most (the rest only counted): a hostile document cannot make the list grow."""
+MAX_LABEL = 120
+"""Characters of a path, name or media type quoted in a problem (hostile labels are long)."""
+MAX_ALLOF_NODES = 64
+"""Schemas walked at most to gather an object's properties through ``allOf`` (then: unknown)."""
 _PLACEHOLDER = re.compile(r"\{[^/}]+\}")  # swagger-parser's swaggerParamRegExp
 _FILE_MEDIA_TEXT = "multipart/form-data or application/x-www-form-urlencoded"
-_FILE_MEDIA = re.compile(r"multipart/(.*\+)?form-data|application/(.*\+)?x-www-form-urlencoded")
+
+
+def _short(text: object) -> str:
+    """``text`` as quoted in a problem: at most ``MAX_LABEL`` characters."""
+    value = str(text)
+    return value if len(value) <= MAX_LABEL else value[: MAX_LABEL - 1] + "…"
+
+
+def _form_media(media: str) -> bool:
+    """swagger-parser's ``multipart/(.*\\+)?form-data|application/(.*\\+)?x-www-form-urlencoded``,
+    tested in linear time (the regex backtracks quadratically on ``multipart/`` repeated)."""
+    for kind, name in (("multipart/", "form-data"), ("application/", "x-www-form-urlencoded")):
+        start = media.find(kind)
+        if start >= 0 and (kind + name in media or "+" + name in media[start + len(kind) :]):
+            return True
+    return False
 
 
 def check_body_count(where: str, params: list[dict[str, Any]]) -> list[str]:
@@ -43,18 +66,28 @@ def check_body_and_form(where: str, params: list[dict[str, Any]]) -> list[str]:
     return []
 
 
-def check_file_consumes(where: str, params: list[dict[str, Any]], consumes: Any) -> list[str]:
+def accepts_files(consumes: Any) -> bool:
+    """Whether a ``consumes`` list names a form media type a ``file`` parameter needs."""
+    return isinstance(consumes, list) and any(
+        isinstance(m, str) and _form_media(m) for m in consumes
+    )
+
+
+def check_file_consumes(
+    where: str, params: list[dict[str, Any]], consumes: Any, accepted: bool | None = None
+) -> list[str]:
     """Parameter Object, ``type``: "If type is "file", the consumes MUST be either
     "multipart/form-data", "application/x-www-form-urlencoded" or both" (an operation's
     ``consumes`` replaces the document's; ``multipart/vnd.x+form-data`` counts, as there)."""
-    files = [str(p.get("name")) for p in params if p.get("type") == "file"]
-    if not files:
+    files = [p.get("name") for p in params if p.get("type") == "file"]
+    if not files or (accepts_files(consumes) if accepted is None else accepted):
         return []
-    media = [m for m in consumes if isinstance(m, str)] if isinstance(consumes, list) else []
-    if any(_FILE_MEDIA.search(m) for m in media):
-        return []
-    declared, need = f"consumes {media}" if media else "no consumes", _FILE_MEDIA_TEXT
-    return [f"{where}: file parameter '{files[0]}' with {declared} (Swagger 2.0 requires {need})"]
+    listed = (m for m in consumes if isinstance(m, str)) if isinstance(consumes, list) else iter(())
+    media = list(islice(listed, 4))  # only what the message shows: never the whole list
+    shown = [_short(m) for m in media[:3]] + ["…"] * (len(media) > 3)
+    declared, need = f"consumes {shown}" if media else "no consumes", _FILE_MEDIA_TEXT
+    name = _short(files[0])
+    return [f"{where}: file parameter '{name}' with {declared} (Swagger 2.0 requires {need})"]
 
 
 def check_array_items(where: str, node: Any, nested: bool) -> list[str]:
@@ -73,17 +106,18 @@ def check_array_items(where: str, node: Any, nested: bool) -> list[str]:
 def check_response_code(where: str, code: str) -> list[str]:
     """Responses Object: "Any HTTP status code can be used as the property name" — and HTTP
     status codes run from 100 to 599 (RFC 9110 §15); the JSON Schema only asks for 3 digits."""
-    if code.isdigit() and not 100 <= int(code) <= 599:
-        return [f"{where}: response code {code} is not an HTTP status code (100-599)"]
+    # isascii: "²".isdigit() is True; 3 digits before int(): a 5,000-digit code is not one
+    if code.isascii() and code.isdigit() and not (len(code) == 3 and 100 <= int(code) <= 599):
+        return [f"{where}: response code {_short(code)} is not an HTTP status code (100-599)"]
     return []
 
 
 def check_placeholders(where: str, path: str) -> list[str]:
     """Paths Object / Parameter Object ``name``: "If in is "path", the name field MUST
     correspond to the associated path segment": one name cannot stand for two segments."""
-    found = _PLACEHOLDER.findall(path)
-    repeated = sorted({p for p in found if found.count(p) > 1})
-    return [f"{where}: path template repeats {p}" for p in repeated]
+    counts = Counter(_PLACEHOLDER.findall(path))
+    repeated = sorted(p for p, n in counts.items() if n > 1)
+    return [f"{where}: path template repeats {_short(p)}" for p in repeated]
 
 
 def check_required_defined(where: str, schema: Any, refs: LocalResolver) -> list[str]:
@@ -96,8 +130,11 @@ def check_required_defined(where: str, schema: Any, refs: LocalResolver) -> list
     if not isinstance(required := schema.get("required"), list) or not required:
         return []
     props: set[str] = set()
-    stack, seen = [schema], set()
+    stack: list[Any] = [schema]
+    seen: set[int] = set()
     while stack:
+        if len(seen) >= MAX_ALLOF_NODES:
+            return []  # a chain this long: its properties are not worth the walk, say nothing
         raw = stack.pop()
         node = deref_or_none(raw, refs)
         if node is None and raw is not None:
@@ -110,13 +147,13 @@ def check_required_defined(where: str, schema: Any, refs: LocalResolver) -> list
         if isinstance(node.get("allOf"), list):
             stack.extend(node["allOf"])
     missing = [str(r) for r in required if str(r) not in props]
-    return [f"{where}: required property '{m}' is not defined" for m in missing]
+    return [f"{where}: required property '{_short(m)}' is not defined" for m in missing]
 
 
 def check_path_item_ref(where: str, resolved: Any) -> list[str]:
     """Path Item Object, ``$ref``: "The referenced structure MUST be in the format of a Path
     Item Object." (the reference does not look at the target)."""
-    keys = [str(k) for k in resolved] if isinstance(resolved, dict) else [str(resolved)[:40]]
+    keys = [_short(k) for k in resolved] if isinstance(resolved, dict) else [str(resolved)[:40]]
     alien = sorted(k for k in keys if k not in PATH_ITEM_FIELDS and not k.startswith("x-"))
     if alien:
         return [f"{where}: $ref target is not a Path Item Object (has {', '.join(alien[:3])})"]
@@ -125,7 +162,7 @@ def check_path_item_ref(where: str, resolved: Any) -> list[str]:
 
 def _named(raw: Any, fallback: str) -> str:
     """A ``$ref``'d object is named by its target (it may be used in many places)."""
-    return str(raw["$ref"]) if is_ref(raw) else fallback
+    return _short(raw["$ref"]) if is_ref(raw) else fallback
 
 
 def _key(param: dict[str, Any]) -> tuple[Any, Any]:
@@ -140,9 +177,18 @@ class _Walk:
     def __init__(self, document: dict[str, Any]) -> None:
         self.doc = document
         self.refs = LocalResolver(document)
-        self.problems: list[str] = []
+        self.kept: dict[str, None] = {}
+        self.found = 0
         self.seen: set[tuple[str, int]] = set()
         self.targets: dict[str, Any] = {}
+        self.form_media: dict[int, bool] = {}
+
+    def add(self, problems: list[str]) -> None:
+        """Keep the first ``MAX_KEPT`` distinct problems; count every one."""
+        self.found += len(problems)
+        for problem in problems:
+            if len(self.kept) < MAX_KEPT:
+                self.kept.setdefault(problem)
 
     def deref(self, node: Any) -> Any:
         """``node``, or what its ``$ref`` leads to (None if nowhere), each target looked up once."""
@@ -163,7 +209,7 @@ class _Walk:
     def required(self, where: str, raw: Any) -> None:
         schema = self.deref(raw)
         if self.first_time("required", schema):
-            self.problems += check_required_defined(_named(raw, where), schema, self.refs)
+            self.add(check_required_defined(_named(raw, where), schema, self.refs))
 
     def params(self, raw: Any, where: str) -> list[tuple[dict[str, Any], Any, str]]:
         """(parameter, as written, the list's owner): labels are built only for a problem."""
@@ -175,20 +221,20 @@ class _Walk:
         for path, raw_item in (paths if isinstance(paths, dict) else {}).items():
             item = self.deref(raw_item) if str(path).startswith("/") else None
             if is_ref(raw_item) and item is not None:  # None: external or broken, not followed
-                self.problems += check_path_item_ref(f"path {path}", item)
+                self.add(check_path_item_ref(f"path {_short(path)}", item))
             if not isinstance(item, dict):
                 continue
             if "{" in str(path):
-                self.problems += check_placeholders(f"path {path}", str(path))
-            shared = self.params(item.get("parameters"), f"path {path}")
+                self.add(check_placeholders(f"path {_short(path)}", str(path)))
+            shared = self.params(item.get("parameters"), f"path {_short(path)}")
             for method in METHODS:
                 operation = self.deref(item.get(method))
                 if isinstance(operation, dict):
-                    self.operation(f"{method.upper()} {path}", operation, shared)
+                    self.operation(f"{method.upper()} {_short(path)}", operation, shared)
         definitions = self.doc.get("definitions")
         for name, schema in (definitions if isinstance(definitions, dict) else {}).items():
-            self.required(f"#/definitions/{name}", schema)
-        return self.problems
+            self.required(f"#/definitions/{_short(name)}", schema)
+        return list(self.kept)
 
     def operation(self, label: str, op: dict[str, Any], shared: list[Any]) -> None:
         merged = self.params(op.get("parameters"), label)
@@ -197,53 +243,63 @@ class _Walk:
         params = [p for p, _, _ in merged]
         places = {_key(p)[0] for p in params}
         if "body" in places:
-            self.problems += check_body_count(label, params)
-            self.problems += check_body_and_form(label, params)
+            self.add(check_body_count(label, params))
+            self.add(check_body_and_form(label, params))
         if places - {"body", "query", "path"}:  # a file parameter is in formData (or invalid)
             consumes = op["consumes"] if "consumes" in op else self.doc.get("consumes", [])
-            self.problems += check_file_consumes(label, params, consumes)
+            if id(consumes) not in self.form_media:  # the document's list, scanned once
+                self.form_media[id(consumes)] = accepts_files(consumes)
+            self.add(check_file_consumes(label, params, consumes, self.form_media[id(consumes)]))
         for param, entry, owner in merged:
             body = param.get("in") == "body"
             if not (body or param.get("type") == "array") or not self.first_time("param", param):
                 continue
-            where = f"{_named(entry, owner)} parameter '{param.get('name')}'"
+            where = f"{_named(entry, owner)} parameter '{_short(param.get('name'))}'"
             if body:
                 schema = self.deref(param.get("schema"))
-                self.problems += check_array_items(f"{where} schema", schema, False)
+                self.add(check_array_items(f"{where} schema", schema, False))
                 self.required(f"{where} schema", param.get("schema"))
             else:
-                self.problems += check_array_items(where, param, True)
+                self.add(check_array_items(where, param, True))
         responses = op.get("responses")
         for code, raw in (responses if isinstance(responses, dict) else {}).items():
-            self.problems += check_response_code(label, str(code))
+            self.add(check_response_code(label, str(code)))
             response = self.deref(raw)
             if not isinstance(response, dict) or not self.first_time("response", response):
                 continue
-            here = _named(raw, f"{label} response {code}")
+            here = _named(raw, f"{label} response {_short(code)}")
             headers = response.get("headers")
             for name, header in (headers if isinstance(headers, dict) else {}).items():
                 header = self.deref(header)
-                self.problems += check_array_items(f"{here} header '{name}'", header, True)
+                self.add(check_array_items(f"{here} header '{_short(name)}'", header, True))
             if "schema" in response:
                 schema = self.deref(response["schema"])
                 named = _named(response["schema"], f"{here} schema")
-                self.problems += check_array_items(named, schema, False)
+                self.add(check_array_items(named, schema, False))
+
+
+def _walked(document: Any) -> tuple[tuple[str, ...], int]:
+    """The first ``MAX_KEPT`` distinct problems, in document order, and how many in all."""
+    if not isinstance(document, dict):
+        return (), 0
+    walk = _Walk(document)
+    kept = walk.run()
+    return tuple(kept), max(walk.found, len(kept))
 
 
 def swagger2_problems(document: Any) -> tuple[str, ...]:
-    """Every problem the rules above find in a parsed Swagger 2.0 document, in document order."""
-    if not isinstance(document, dict):
-        return ()
-    return tuple(dict.fromkeys(_Walk(document).run()))
+    """The problems the rules above find in a parsed Swagger 2.0 document, in document order
+    (the first ``MAX_KEPT`` distinct ones)."""
+    return _walked(document)[0]
 
 
 def stricter_notes(document: Any, limit: int = MAX_NOTES) -> tuple[str, ...]:
     """The problems as ``SpecReport`` notes: prefixed, at most ``limit`` and a count of the rest."""
     try:
-        problems = swagger2_problems(document)
+        problems, found = _walked(document)
     except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
         return (f"{PREFIX}Swagger 2.0 rules not checked: {type(exc).__name__}"[:300],)
     notes = [PREFIX + p[:300] for p in problems[:limit]]
-    if len(problems) > limit:
-        notes.append(f"{PREFIX}… and {len(problems) - limit} more")
+    if found > len(notes):
+        notes.append(f"{PREFIX}… and {found - len(notes)} more")
     return tuple(notes)

@@ -8,13 +8,14 @@ queueing for the host's request slots, and the site's own documents
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler
 
-from auditor.audit import run_audit
+from auditor.audit import audit_entries, run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
@@ -123,3 +124,79 @@ def test_site_documents_are_fetched_once_per_run_and_cited_by_every_entry(
     assert policies == {http_server.url("/.well-known/security.txt")}
     docs = [next(f for f in r.findings if f.check == "availability.docs_url") for r in results]
     assert {f.outcome for f in docs} == {Outcome.PASS}
+
+
+def test_a_caller_that_stops_reading_leaves_no_probe_running(http_server: LocalServer) -> None:
+    """Breaking out of ``audit_entries`` (or Ctrl-C) stops every probe before the fetcher
+    closes: no task left behind, no request sent after it closed."""
+    asked: list[float] = []
+
+    def slow(h: BaseHTTPRequestHandler) -> None:
+        asked.append(time.monotonic())
+        number = int(h.path[2:]) if h.path.startswith("/a") else 0
+        time.sleep(0.3 + 0.4 * (number % 4))
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", "13")
+        h.end_headers()
+        if h.command != "HEAD":
+            h.wfile.write(b"<html></html>")
+
+    for path in ("/", "/.well-known/security.txt", *(f"/a{i}" for i in range(40))):
+        http_server.routes[path] = slow
+    limits = Limits(retries=0, timeout=5, per_host=4, concurrency=8)
+    settings = AuditSettings(network=NetworkPolicy(allow_private=True), limits=limits)
+    entries = [
+        Entry(
+            id=f"e{i}",
+            title="t",
+            base_url=http_server.url(f"/a{i}"),
+            homepage_url=http_server.url(),
+        )
+        for i in range(40)
+    ]
+
+    async def stop_after_one() -> tuple[list[str], float]:
+        async for _result in audit_entries(entries, settings, load_methodology()):
+            break
+        stopped = time.monotonic()
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        left = [t.get_name() for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        await asyncio.sleep(1.5)  # longer than any answer takes: a probe still running asks
+        return left, stopped
+
+    left, stopped = asyncio.run(stop_after_one())
+    assert left == []
+    assert [t for t in asked if t > stopped] == []
+
+
+def test_a_passing_failure_is_not_remembered_for_the_rest_of_the_run(
+    http_server: LocalServer,
+) -> None:
+    """security.txt answers 503 once: that entry cannot check it (unknown, not a fail), and
+    the next entries ask again and find it, instead of citing the blip all run long."""
+    calls: list[int] = []
+
+    def flaky(h: BaseHTTPRequestHandler) -> None:
+        calls.append(1)
+        status, body = (503, b"") if len(calls) == 1 else (200, SECURITY_TXT)
+        h.send_response(status)
+        h.send_header("Content-Type", "text/plain")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    http_server.routes["/.well-known/security.txt"] = flaky
+    for i in range(3):
+        http_server.add(f"/api/{i}", 200, "{}", "application/json")
+    limits = Limits(retries=0, timeout=2, concurrency=1)
+    settings = AuditSettings(network=NetworkPolicy(allow_private=True), limits=limits)
+    entries = [Entry(f"e{i}", "E", base_url=http_server.url(f"/api/{i}")) for i in range(3)]
+    results = run_audit(entries, settings, load_methodology())
+    policy = {
+        r.entry.id: next(f.outcome for f in r.findings if f.check == "published_policy")
+        for r in results
+    }
+    assert policy == {"e0": Outcome.UNKNOWN, "e1": Outcome.PASS, "e2": Outcome.PASS}
+    assert len(calls) == 2  # asked again once after the 503, then shared

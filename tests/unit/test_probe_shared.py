@@ -110,3 +110,23 @@ def test_close_cancels_lookups_left_behind() -> None:
         return caller.cancelled()
 
     assert asyncio.run(go()) is True
+
+
+def test_a_value_weighed_none_is_shared_while_in_flight_but_not_kept() -> None:
+    calls = 0
+
+    async def blip() -> str:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return "503"
+
+    async def go() -> None:
+        shared = SharedLookups(1024)
+        together = await asyncio.gather(*(shared.get("k", blip, lambda _: None) for _ in range(5)))
+        assert together == ["503"] * 5
+        await shared.get("k", blip, lambda _: None)
+        assert len(shared) == 0
+
+    asyncio.run(go())
+    assert calls == 2

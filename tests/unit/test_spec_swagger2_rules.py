@@ -317,3 +317,58 @@ def test_real_swagger_2_specs_of_the_corpus_get_no_note(corpus: Path) -> None:
     assert len(real) >= 20
     for path in real:
         assert _stricter(analyse_spec((corpus / path).read_bytes())) == [], path
+
+
+# -- hostile documents: bounded notes, no crash ----------------------------------------
+
+
+def test_thousands_of_problems_keep_a_bounded_list_and_count_the_rest() -> None:
+    paths = {f"/p{i}": {"post": op(body("a"), body("b"))} for i in range(5_000)}
+    notes = stricter_notes(swagger(paths))
+    assert len(notes) == 21
+    assert notes[-1] == f"{PREFIX}… and 4980 more"
+
+
+def test_long_labels_are_cut_before_they_are_quoted() -> None:
+    path = "/" + "x" * 100_000
+    notes = stricter_notes(swagger({path: {"post": op(body("a"), body("b"))}}))
+    assert len(notes) == 1
+    assert len(notes[0]) < 300
+    assert "2 body parameters" in notes[0]
+
+
+def test_a_unicode_digit_response_code_does_not_hide_the_other_problems() -> None:
+    operation = op(body("a"), body("b"))
+    operation["responses"] = {"²": {"description": "x"}, "9" * 5_000: {"description": "y"}}
+    notes = stricter_notes(swagger({"/r": {"post": operation}}))
+    assert f"{PREFIX}POST /r: 2 body parameters (Swagger 2.0 allows one)" in notes
+    assert not any("not checked" in n for n in notes)
+    assert any("is not an HTTP status code" in n for n in notes)  # the 5,000 digits, cut
+
+
+@pytest.mark.parametrize(
+    ("media", "accepted"),
+    [
+        ("multipart/form-data", True),
+        ("multipart/vnd.acme+form-data", True),
+        ("application/x-www-form-urlencoded", True),
+        ("application/vnd.x+x-www-form-urlencoded", True),
+        ("text/multipart/form-data; charset=utf-8", True),
+        ("multipart/mixed", False),
+        ("form-data", False),
+        ("application/json", False),
+        ("multipart/" * 5_000, False),  # the regex swagger-parser uses backtracks here
+    ],
+)
+def test_form_media_types_a_file_parameter_needs(media: str, accepted: bool) -> None:
+    doc = swagger({"/u": {"post": op(form("f", "file"), consumes=[media])}})
+    assert (swagger2_problems(doc) == ()) is accepted
+
+
+@pytest.mark.parametrize("schemes", [5, True, 1.5, "https"])
+def test_schemes_that_are_not_a_list_give_a_verdict_not_a_failed_analysis(schemes: Any) -> None:
+    doc = swagger({"/r": {"get": op()}}, host="api.example.org", schemes=schemes)
+    report = analyse_spec(json.dumps(doc).encode())
+    assert not report.extra.get("analysis_failed"), report.note
+    assert report.valid is False  # the reference rejects a non-array schemes
+    assert report.servers == ("https://api.example.org",)
