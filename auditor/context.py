@@ -47,6 +47,9 @@ class Limits:
     shared_cache_bytes: int = 64 * 1024 * 1024
     """Site-level documents (security.txt, llms.txt, pages) kept for the run's other
     entries; least recently used dropped first."""
+    shared_failure_ttl: float = 15.0
+    """Seconds a site-level lookup that failed for now (timeout, reset, 429, 5xx) is reused
+    before the next entry asks again."""
     max_yaml_nodes: int = 2_000_000
     max_json_depth: int = 512
 

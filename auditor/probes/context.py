@@ -43,7 +43,8 @@ class RunContext:
     shared: SharedLookups = field(init=False)
 
     def __post_init__(self) -> None:
-        self.shared = SharedLookups(self.settings.limits.shared_cache_bytes)
+        limits = self.settings.limits
+        self.shared = SharedLookups(limits.shared_cache_bytes, limits.shared_failure_ttl)
 
 
 class EntryContext:

@@ -17,19 +17,23 @@ sites costs no more memory than one of a hundred.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+FAILURE_BYTES = 2048
+"""What a remembered failure is counted as (its facts, no body)."""
 
 
 class SharedLookups:
     """Single-flight, byte-bounded memo of a run's site-level lookups."""
 
-    def __init__(self, capacity_bytes: int) -> None:
+    def __init__(self, capacity_bytes: int, failure_ttl: float = 0.0) -> None:
         self._capacity = max(0, capacity_bytes)
-        self._done: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._failure_ttl = max(0.0, failure_ttl)
+        self._done: OrderedDict[str, tuple[Any, int, float | None]] = OrderedDict()
         self._held = 0
         self._inflight: dict[str, asyncio.Task[Any]] = {}
 
@@ -48,14 +52,20 @@ class SharedLookups:
     ) -> T:
         """The value for ``key``, computing it with ``factory`` if no one has yet.
 
-        ``weight`` estimates the bytes a value holds, or None for a value not to
-        remember (a timeout, a 503: the next entry asks again); a value heavier
-        than the whole capacity is handed out but not kept either.
+        ``weight`` estimates the bytes a value holds, or None for a passing
+        failure (a timeout, a 503): that one is kept ``failure_ttl`` seconds only,
+        so a host failing on everything is not asked again by every entry while
+        a blip is not cited all run long. A value heavier than the whole
+        capacity is handed out but not kept.
         """
         if key in self._done:
-            self._done.move_to_end(key)
-            value: T = self._done[key][0]
-            return value
+            value: T
+            value, size, expires = self._done[key]
+            if expires is None or time.monotonic() < expires:
+                self._done.move_to_end(key)
+                return value
+            del self._done[key]
+            self._held -= size
         task = self._inflight.get(key)
         if task is None:
             task = asyncio.ensure_future(factory())
@@ -74,15 +84,18 @@ class SharedLookups:
             return  # not remembered: the next entry asks again
         value = task.result()
         measured = weight(value)
+        expires = None
         if measured is None:
-            return
+            if not self._failure_ttl:
+                return
+            measured, expires = FAILURE_BYTES, time.monotonic() + self._failure_ttl
         size = max(1, measured)
         if size > self._capacity:
             return
-        self._done[key] = (value, size)
+        self._done[key] = (value, size, expires)
         self._held += size
         while self._held > self._capacity:
-            _, (_, dropped) = self._done.popitem(last=False)
+            _, (_, dropped, _) = self._done.popitem(last=False)
             self._held -= dropped
 
     async def close(self) -> None:

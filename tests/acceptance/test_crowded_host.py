@@ -175,7 +175,8 @@ def test_a_passing_failure_is_not_remembered_for_the_rest_of_the_run(
     http_server: LocalServer,
 ) -> None:
     """security.txt answers 503 once: that entry cannot check it (unknown, not a fail), and
-    the next entries ask again and find it, instead of citing the blip all run long."""
+    once the failure's time to live is over (0 here; 15 s by default) the next entries ask
+    again and find it, instead of citing the blip all run long."""
     calls: list[int] = []
 
     def flaky(h: BaseHTTPRequestHandler) -> None:
@@ -190,7 +191,7 @@ def test_a_passing_failure_is_not_remembered_for_the_rest_of_the_run(
     http_server.routes["/.well-known/security.txt"] = flaky
     for i in range(3):
         http_server.add(f"/api/{i}", 200, "{}", "application/json")
-    limits = Limits(retries=0, timeout=2, concurrency=1)
+    limits = Limits(retries=0, timeout=2, concurrency=1, shared_failure_ttl=0)
     settings = AuditSettings(network=NetworkPolicy(allow_private=True), limits=limits)
     entries = [Entry(f"e{i}", "E", base_url=http_server.url(f"/api/{i}")) for i in range(3)]
     results = run_audit(entries, settings, load_methodology())

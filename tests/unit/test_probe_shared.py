@@ -130,3 +130,23 @@ def test_a_value_weighed_none_is_shared_while_in_flight_but_not_kept() -> None:
 
     asyncio.run(go())
     assert calls == 2
+
+
+def test_a_failure_is_reused_for_its_time_to_live_then_asked_again() -> None:
+    calls = 0
+
+    async def failing() -> str:
+        nonlocal calls
+        calls += 1
+        return "503"
+
+    async def go() -> None:
+        shared = SharedLookups(10_000, failure_ttl=0.2)
+        for _ in range(3):  # a host failing on everything: asked once per 0.2 s, not per entry
+            assert await shared.get("k", failing, lambda _: None) == "503"
+        assert calls == 1
+        await asyncio.sleep(0.25)
+        await shared.get("k", failing, lambda _: None)
+        assert calls == 2
+
+    asyncio.run(go())
