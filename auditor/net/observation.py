@@ -50,8 +50,11 @@ class HttpObservation:
 
     @property
     def answered(self) -> bool:
-        """The server answered without a 5xx (401/403 count: the API is there)."""
-        return self.status is not None and self.status < 500 and self.error_class is None
+        """The server answered without a 5xx (401/403 count: the API is there). A body we
+        stopped reading at our cap (``too_large`` with a status) was still an answer."""
+        if self.status is None or self.status >= 500:
+            return False
+        return self.error_class is None or self.error_class == "too_large"
 
     def describe(self) -> str:
         if self.error_class is not None:

@@ -58,12 +58,7 @@ def declared_kind(link: Link) -> str | None:
 def _answers(kind: str, obs: HttpObservation) -> bool:
     if kind == "llms.txt":
         return _published(obs)
-    return (
-        obs.status is not None
-        and obs.status < 500
-        and obs.status != 404
-        and obs.error_class in {None, "too_large"}
-    )
+    return obs.answered and obs.status != 404
 
 
 async def _declared(ctx: EntryContext, tried: list[dict[str, Any]]) -> Finding | None:
