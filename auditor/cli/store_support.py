@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from auditor.audit import AuditResult, run_audit
+from auditor.audit import AuditResult
 from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
@@ -84,47 +84,21 @@ def record_audit(
     progress: Progress,
 ) -> list[AuditResult]:
     """Audit ``entries`` into the store at ``path``, committing each entry as it finishes."""
-    from auditor.store.db import Store
-    from auditor.store.session import DEFAULT_WINDOW_DAYS, RecordingRun
+    from auditor.scale.recording import local_executor, record_run
 
     try:
-        with Store.open(path, write=True) as store:
-            if store.migrated_from:
-                click.echo(f"upgraded {path} from schema version {store.migrated_from}", err=True)
-            run = RecordingRun.start(
-                store,
-                [source_key(s) for s in sources],
-                methodology,
-                entries,
-                window_days=window_days if window_days is not None else DEFAULT_WINDOW_DAYS,
-                resume=resume,
-            )
-            todo = run.remaining(entries)
-            if run.resumed:
-                click.echo(
-                    f"resuming run {run.run.id} in {path}: {len(run.resumed)} entries already "
-                    f"recorded, {len(todo)} to go",
-                    err=True,
-                )
-            elif resume:
-                click.echo(f"no unfinished run in {path}; starting run {run.run.id}", err=True)
-
-            def work(tick: Callable[[AuditResult], None]) -> list[AuditResult]:
-                def each(result: AuditResult) -> None:
-                    run.record(result)
-                    tick(result)
-
-                return run_audit(todo, settings, methodology, each, history=run)
-
-            progress(len(todo), work)
-            finished = run.finish()
-            reused = run.library.not_modified
-            click.echo(
-                f"recorded run {finished.id} in {path} ({finished.counts.get('entries', 0)} entries"
-                + (f"; {reused} spec(s) unchanged since last run" if reused else "")
-                + ")",
-                err=True,
-            )
-            return run.results()
+        return record_run(
+            path,
+            [source_key(s) for s in sources],
+            entries,
+            entries,
+            settings,
+            methodology,
+            executor=local_executor,
+            resume=resume,
+            window_days=window_days,
+            progress=progress,
+            say=lambda message: click.echo(message, err=True),
+        )
     except AuditorError as exc:
         raise store_failure(exc) from exc

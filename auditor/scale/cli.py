@@ -83,10 +83,10 @@ def scaled_audit(
 
     try:
         if store is not None:
-            from auditor.scale.recording import record_scaled
+            from auditor.scale.recording import record_run
 
             keys = [source_key(s) for s in sources]
-            return record_scaled(
+            return record_run(
                 store,
                 [*keys, shard.marker] if shard is not None else keys,
                 catalog,

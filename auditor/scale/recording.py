@@ -1,13 +1,12 @@
-"""Recording a run that audits part of a catalog (a shard) or audits it elsewhere (Dask).
+"""Recording a run into a store: the whole catalog, a part of it (a shard), or elsewhere (Dask).
 
-Like ``auditor audit --store`` (auditor/cli/store_support.py), each entry is
-committed as it arrives, so a killed run keeps what finished and
-``--resume`` completes it. Two differences:
-
-- an entry is stored at its position in the whole catalog, not in the
-  shard, so ``auditor merge`` can put the shards back in catalog order;
-- the entries are audited by an ``Executor``: the local event loop, or
-  Dask workers, which send spec documents back with their results.
+``auditor audit --store`` and its ``--shard``/``--executor`` forms all come
+here. Each entry is committed as it arrives, so a killed run keeps what
+finished and ``--resume`` completes it. An entry is stored at its position
+in the whole catalog, not in the shard, so ``auditor merge`` can put the
+shards back in catalog order; the entries are audited by an ``Executor``:
+the local event loop, or Dask workers, which send spec documents back with
+their results.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from auditor.context import AuditSettings
 from auditor.methodology.model import Methodology
 from auditor.model import Entry
 from auditor.store.db import Store
-from auditor.store.records import SpecCapture, record_result, spec_sha256
 from auditor.store.session import DEFAULT_WINDOW_DAYS, RecordingRun
 
 OnResult = Callable[[AuditResult], None]
@@ -60,20 +58,7 @@ def local_executor(
     return run_audit(entries, settings, methodology, on_result, history=run)
 
 
-def _record(
-    store: Store, run: RecordingRun, positions: dict[str, int], result: AuditResult
-) -> None:
-    """Commit one entry at its catalog position, with the spec document it was scored on."""
-    fetched = next((f for f in result.findings if f.check == "spec.fetched"), None)
-    url = fetched.subject if fetched is not None else result.entry.spec_url
-    body = run.library.take_body(url)
-    sha = spec_sha256(result.findings)
-    report = dict.get(run.spec_cache(), sha) if sha else None  # no store look-up: this run's own
-    position = positions.get(result.entry.id, len(positions))
-    record_result(store, run.run.id, position, result, spec=SpecCapture(url, body, report))
-
-
-def record_scaled(
+def record_run(
     path: Path,
     sources: Sequence[str],
     catalog: Sequence[Entry],
@@ -116,7 +101,7 @@ def record_scaled(
 
         def work(tick: OnResult) -> list[AuditResult]:
             def each(result: AuditResult) -> None:
-                _record(store, run, positions, result)
+                run.record(result, positions.get(result.entry.id, len(positions)))
                 tick(result)
 
             return executor(todo, settings, methodology, run=run, on_result=each)

@@ -140,14 +140,17 @@ class RecordingRun:
         return earlier_findings(self.store, entry.id, self.run, self._checks)
 
     # --- recording ---------------------------------------------------------------------
-    def record(self, result: AuditResult) -> None:
-        """Commit one finished entry (called as each entry finishes)."""
+    def record(self, result: AuditResult, position: int | None = None) -> None:
+        """Commit one finished entry (called as each entry finishes), at ``position`` in
+        the catalog (a shard's entries keep their place in the whole catalog), else at
+        its place among this run's entries."""
         fetched = next((f for f in result.findings if f.check == "spec.fetched"), None)
         url = fetched.subject if fetched is not None else result.entry.spec_url
         body = self.library.take_body(url)
         sha = spec_sha256(result.findings)
         report = dict.get(self._reports, sha) if sha else None
-        position = self._positions.get(result.entry.id, len(self._positions))
+        if position is None:
+            position = self._positions.get(result.entry.id, len(self._positions))
         capture = SpecCapture(url, body, report)
         record_result(self.store, self.run.id, position, result, spec=capture)
         self.recorded += 1

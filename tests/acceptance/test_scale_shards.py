@@ -23,7 +23,7 @@ from auditor.cli import main
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Finding
-from auditor.scale.recording import Executor, local_executor, record_scaled
+from auditor.scale.recording import Executor, local_executor, record_run
 from auditor.scale.shard import Shard, select_shard, shard_number
 from auditor.store import Store, load_results
 from auditor.store.merge import merge_runs
@@ -98,7 +98,7 @@ def record(
 ) -> list[AuditResult]:
     entries = select_shard(catalog, shard) if shard else catalog
     sources = ["/ci/catalog.yaml", *([shard.marker] if shard else [])]
-    return record_scaled(
+    return record_run(
         path,
         sources,
         catalog,
