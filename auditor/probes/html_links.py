@@ -177,9 +177,7 @@ def page_weight(read: Page) -> int | None:
     if transient(read.observation):
         return None
     strings = 2 * sum(len(link.href) + len(link.url) + len(link.text) for link in read.links)
-    return (
-        OBSERVATION_OVERHEAD + len(read.observation.body or b"") + strings + 400 * len(read.links)
-    )
+    return OBSERVATION_OVERHEAD + strings + 400 * len(read.links)  # the body is not kept
 
 
 def same_site(host: str, other: str) -> bool:
