@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from auditor import PROJECT_URL, __version__
 
 if TYPE_CHECKING:  # the probes package imports this module; no import cycle at run time
-    from auditor.probes.domains import DomainList
-    from auditor.probes.orgs import OrgList
+    from auditor.evidence.domains import DomainList
+    from auditor.evidence.orgs import OrgList
 
 DEFAULT_USER_AGENT = f"auditor/{__version__} (+{PROJECT_URL})"
 

@@ -27,6 +27,11 @@ RECOMMENDED_FIELDS = (
 ENTRY_FIELDS = ("id", *RECOMMENDED_FIELDS, "catalog", "catalog_url")
 """The Entry fields a catalog record may set (``local_spec`` and ``raw`` never come from data)."""
 
+OFFICIAL_CATALOG_IDS = frozenset({"api_gouv_fr", "datagouv"})
+"""Catalog ids that earn an official-portal listing. Only the api.gouv.fr and
+data.gouv.fr sources, selected as such by the user, may put them on an Entry;
+a record's own claim never can."""
+
 
 def utc_now() -> str:
     """An ISO-8601 UTC timestamp with second precision, the format used everywhere."""
@@ -196,3 +201,16 @@ class Assessment:
             if axis.id == axis_id:
                 return axis
         raise KeyError(axis_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """One entry's outcome in a run: the entry, the evidence gathered, and its score.
+
+    Every room after the verifier (store, renderers, gate) reads this type, so it
+    lives here rather than in the run loop.
+    """
+
+    entry: Entry
+    findings: tuple[Finding, ...]
+    assessment: Assessment

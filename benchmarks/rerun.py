@@ -208,11 +208,11 @@ def main() -> None:
 
     import asyncio
 
-    from auditor.audit import run_audit
     from auditor.catalog import load_sources
     from auditor.cli.store_support import record_audit
     from auditor.context import AuditSettings, Limits, NetworkPolicy
     from auditor.methodology import load_methodology
+    from auditor.run.loop import run_audit
     from auditor.spec.validate import validator_id
 
     with tempfile.TemporaryDirectory(prefix="auditor-rerun-") as tmp:

@@ -160,9 +160,9 @@ def catalog(plan: Plan) -> list[Any]:
 
 async def _audit(plan: Plan) -> tuple[int, float]:
     """Audit the catalog, streaming; (results, store MB)."""
-    from auditor.audit import audit_entries
     from auditor.context import AuditSettings, Limits, NetworkPolicy
     from auditor.methodology import load_methodology
+    from auditor.run.loop import audit_entries
 
     settings = AuditSettings(
         limits=Limits(concurrency=plan.concurrency, per_host=plan.per_host),

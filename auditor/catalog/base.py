@@ -17,11 +17,6 @@ from typing import Any, Protocol
 
 from auditor.model import Entry
 
-OFFICIAL_CATALOG_IDS = frozenset({"api_gouv_fr", "datagouv"})
-"""Catalog ids that earn an official-portal listing. Only the api.gouv.fr and
-data.gouv.fr sources, selected as such by the user, may put them on an Entry;
-a record's own claim never can."""
-
 
 @dataclass(frozen=True, slots=True)
 class CatalogProblem:

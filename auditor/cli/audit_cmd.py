@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from auditor.audit import run_audit
 from auditor.catalog import load_sources
 from auditor.cli.catalog_cmd import SOURCE_OPTIONS, source_options
 from auditor.cli.common import (
@@ -21,9 +20,10 @@ from auditor.cli.common import (
     verifier_settings,
     with_progress,
 )
+from auditor.cli.scale_options import EXECUTORS, check_scale_options, scaled_audit, shard_option
 from auditor.cli.store_support import parse_window, record_audit
 from auditor.errors import AuditorError
-from auditor.scale.cli import EXECUTORS, check_scale_options, scaled_audit, shard_option
+from auditor.run.loop import run_audit
 from auditor.scale.shard import Shard
 
 

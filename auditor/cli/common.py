@@ -13,15 +13,15 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from auditor.audit import AuditResult
 from auditor.catalog import LoadedCatalog
 from auditor.config import Config, load_config
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.errors import AuditorError
 from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.load import resolve_rules
-from auditor.output.results_json import results_document
-from auditor.output.table import print_table
+from auditor.model import AuditResult
+from auditor.render.results_json import results_document
+from auditor.render.table import print_table
 
 FORMATS = ("table", "json")
 
@@ -201,8 +201,8 @@ def verifier_settings(
     then explicit flags. Domain and GitHub-org lists come from the config and
     the flags. Errors become usage errors naming their source.
     """
+    from auditor.evidence.lists import settings_with_lists
     from auditor.net.limits_config import resolve_limits
-    from auditor.probes.lists import settings_with_lists
 
     ctx = click.get_current_context()
     given = {

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from auditor.audit import AuditResult
 from auditor.catalog import LoadedCatalog
 from auditor.cli.common import (
     OUTPUT_OPTIONS,
@@ -19,6 +18,7 @@ from auditor.cli.common import (
 )
 from auditor.context import AuditSettings
 from auditor.methodology.model import Methodology
+from auditor.model import AuditResult
 
 
 @click.command()
@@ -67,7 +67,7 @@ def _write_site(
     results: list[AuditResult], loaded: LoadedCatalog, methodology: Methodology, folder: Path
 ) -> None:
     """The report site next to the results; standard output is left to --format."""
-    from auditor.output.results_json import results_document
+    from auditor.render.results_json import results_document
     from auditor.render.site import write_site
 
     document = results_document(results, methodology, loaded.problems)

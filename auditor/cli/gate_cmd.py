@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from auditor.audit import run_audit
 from auditor.catalog import load_sources
 from auditor.cli.common import RULES, load_rules, verifier_settings, with_progress
 from auditor.config import load_config
 from auditor.errors import AuditorError
 from auditor.gate import FORMATS, evaluate, render, resolve_options
+from auditor.run.loop import run_audit
 
 
 def _parse_reports(values: tuple[str, ...]) -> list[tuple[str, Path]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import RULES, load_rules
-from auditor.output.methodology_md import methodology_markdown
+from auditor.render.methodology_md import methodology_markdown
 
 
 @click.command()

@@ -49,10 +49,10 @@ def results_or_audit(
     A single JSON results file is read and checked; anything else is loaded
     as catalogs and audited (only the entries ``select`` keeps, if given).
     """
-    from auditor.audit import run_audit
     from auditor.catalog import load_sources
-    from auditor.output.results_json import results_document
     from auditor.render.document import check_document, looks_like_results, read_json
+    from auditor.render.results_json import results_document
+    from auditor.run.loop import run_audit
 
     parsed = [read_json(Path(source)) for source in sources]
     if any(looks_like_results(data) for data in parsed):

@@ -9,11 +9,10 @@ from typing import Any
 
 import click
 
-from auditor.audit import AuditResult
 from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
-from auditor.model import Entry
+from auditor.model import AuditResult, Entry
 
 Progress = Callable[
     [int, Callable[[Callable[[AuditResult], None]], list[AuditResult]]], list[AuditResult]
@@ -84,7 +83,7 @@ def record_audit(
     progress: Progress,
 ) -> list[AuditResult]:
     """Audit ``entries`` into the store at ``path``, committing each entry as it finishes."""
-    from auditor.scale.recording import local_executor, record_run
+    from auditor.run.recording import local_executor, record_run
 
     try:
         return record_run(

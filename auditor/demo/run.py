@@ -6,11 +6,12 @@ import asyncio
 from dataclasses import replace
 from importlib.resources import as_file, files
 
-from auditor.audit import AuditResult, run_audit
 from auditor.catalog import LoadedCatalog, load_sources
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.demo.site import FixtureSite
 from auditor.methodology.model import Methodology
+from auditor.model import AuditResult
+from auditor.run.loop import run_audit
 
 
 def demo_settings(base: AuditSettings, site: FixtureSite) -> AuditSettings:

@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.audit import AuditResult
 from auditor.catalog.base import CatalogProblem
 from auditor.gate.locations import Location, Locator
 from auditor.gate.thresholds import Thresholds
 from auditor.methodology.model import Axis, Methodology, Signal
-from auditor.model import AxisScore, Outcome, SignalScore
+from auditor.model import AuditResult, AxisScore, Outcome, SignalScore
 
 RULE_SCORE = "gate/fail-under"
 RULE_AXIS = "gate/min-axis"

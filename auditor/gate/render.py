@@ -18,7 +18,7 @@ from auditor.gate.junit import render_junit
 from auditor.gate.sarif import sarif_document
 from auditor.gate.summary_md import render_markdown
 from auditor.gate.text import render_text
-from auditor.output.results_json import results_document
+from auditor.render.results_json import results_document
 
 
 def gate_block(report: GateReport) -> dict[str, Any]:

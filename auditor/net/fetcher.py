@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
@@ -34,6 +35,16 @@ NO_BODY_STATUSES = frozenset({204, 304})
 
 Validators = Callable[[str], tuple[str | None, str | None]]
 """``url -> (etag, last_modified)`` from an earlier run; either may be None."""
+
+
+class Purpose(StrEnum):
+    """What a fetch is for, said by the caller: it picks the byte cap, and tells a run's
+    fetcher which documents are spec documents to keep (``auditor/run/spec_fetcher.py``)."""
+
+    PAGE = "page"
+    """Pages, discovery documents, lists: capped at ``Limits.max_page_bytes``."""
+    SPEC = "spec"
+    """An API description: capped at ``Limits.max_spec_bytes``."""
 
 
 HTTP_CLIENTS = ("aiohttp", "httpx")
@@ -110,6 +121,13 @@ class Fetcher:
             "Accept-Encoding": accept_encoding(),
         }
 
+    def cap(self, purpose: Purpose, max_bytes: int | None = None) -> int:
+        """The body cap of a fetch for ``purpose`` (``max_bytes`` when the caller sets one)."""
+        if max_bytes is not None:
+            return max_bytes
+        limits = self._settings.limits
+        return limits.max_spec_bytes if purpose is Purpose.SPEC else limits.max_page_bytes
+
     async def __aenter__(self) -> Fetcher:
         return self
 
@@ -148,10 +166,14 @@ class Fetcher:
         max_bytes: int | None = None,
         keep_body: bool = True,
         headers: dict[str, str] | None = None,
+        purpose: Purpose = Purpose.PAGE,
     ) -> HttpObservation:
-        """Fetch ``url`` following redirects by hand; never raises."""
+        """Fetch ``url`` following redirects by hand; never raises.
+
+        The body is capped at ``max_bytes`` when given, else at the cap of ``purpose``.
+        """
         limits = self._settings.limits
-        cap = max_bytes if max_bytes is not None else limits.max_page_bytes
+        cap = self.cap(purpose, max_bytes)
         sent = self._request_headers(url, method, headers)
         conditional = any(k.lower() in ("if-none-match", "if-modified-since") for k in sent)
         budget = _Budget(limits.fetch_timeout)

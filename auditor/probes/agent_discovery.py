@@ -17,11 +17,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.evidence.html_links import Link, page
 from auditor.model import Finding, Outcome
 from auditor.net.guard import url_problem
 from auditor.net.observation import HttpObservation
 from auditor.probes.context import EntryContext
-from auditor.probes.html_links import Link, page
 
 PROBE = "agent_discovery"
 DOCUMENTS = ("/llms.txt", "/.well-known/mcp.json")

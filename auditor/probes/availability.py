@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 
+from auditor.evidence.html_links import page
 from auditor.model import Finding, Outcome
+from auditor.net.fetcher import Purpose
 from auditor.net.guard import url_problem
 from auditor.net.observation import HttpObservation
 from auditor.probes.context import EntryContext
-from auditor.probes.html_links import page
 
 PROBE = "availability"
 CERT_WARNING_DAYS = 14
@@ -60,10 +61,9 @@ async def probe(ctx: EntryContext) -> list[Finding]:
     if not endpoints.keys() & {"base_url", "spec_url"}:
         message = "no usable base URL or spec URL to verify"
         return [Finding("availability", Outcome.UNKNOWN, message, PROBE)]
-    max_spec = ctx.settings.limits.max_spec_bytes
     tasks = {
         field: (
-            ctx.fetch(url, max_bytes=max_spec)
+            ctx.fetch(url, purpose=Purpose.SPEC)
             if field == "spec_url"
             else docs_answer(ctx, url)
             if field == "docs_url"

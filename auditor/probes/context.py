@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from auditor.context import AuditSettings
+from auditor.evidence.domains import DomainMatcher
+from auditor.evidence.orgs import OrgMatcher, builtin_github_orgs
 from auditor.model import Entry
-from auditor.net.fetcher import Fetcher
+from auditor.net.fetcher import Fetcher, Purpose
 from auditor.net.observation import HttpObservation
-from auditor.probes.domains import DomainMatcher
-from auditor.probes.orgs import OrgMatcher, builtin_github_orgs
 from auditor.probes.shared import SharedLookups
 from auditor.spec.analyse import SpecReport
 
@@ -59,12 +59,17 @@ class EntryContext:
         return self.run.settings
 
     def fetch(
-        self, url: str, *, method: str = "GET", max_bytes: int | None = None
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        max_bytes: int | None = None,
+        purpose: Purpose = Purpose.PAGE,
     ) -> Awaitable[HttpObservation]:
-        key = (method, url, max_bytes)
+        key = (method, url, max_bytes, purpose)
         if key not in self._fetches:
             self._fetches[key] = asyncio.ensure_future(
-                self.run.fetcher.fetch(url, method=method, max_bytes=max_bytes)
+                self.run.fetcher.fetch(url, method=method, max_bytes=max_bytes, purpose=purpose)
             )
         return self._fetches[key]
 

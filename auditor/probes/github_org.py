@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.evidence.orgs import github_org_of
 from auditor.model import Finding, Outcome
 from auditor.probes.context import EntryContext
-from auditor.probes.orgs import github_org_of
 
 PROBE = "github_org"
 CHECK = "government_github_org"

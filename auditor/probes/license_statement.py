@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from auditor.evidence import licenses
+from auditor.evidence.html_links import page
 from auditor.model import Finding, Outcome
-from auditor.probes import licenses
 from auditor.probes.context import EntryContext
-from auditor.probes.html_links import page
 from auditor.probes.spec_document import spec_report
 
 PROBE = "license_statement"

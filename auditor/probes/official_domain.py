@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from auditor.evidence.domains import DomainMatch
 from auditor.model import Finding, Outcome
 from auditor.probes.context import EntryContext
-from auditor.probes.domains import DomainMatch
 
 PROBE = "official_domain"
 

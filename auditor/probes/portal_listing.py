@@ -6,11 +6,11 @@ Two ways to pass, each with evidence a person can check:
   ``api_gouv_fr``, or ``datagouv`` with an organisation badged
   ``public-service`` or ``certified``. Those ids are trusted because only the
   api.gouv.fr and data.gouv.fr sources, chosen by the user, may set them
-  (``auditor.catalog.base.OFFICIAL_CATALOG_IDS``; a native file's
+  (``auditor.model.OFFICIAL_CATALOG_IDS``; a native file's
   ``catalog: api_gouv_fr`` is demoted to ``file`` by the catalog layer), and
   this probe accepts no other id, however it is spelled;
 * the entry's ``catalog_url`` is a page of an official portal
-  (``data/portals.yaml``) and that page, fetched here, links to the API's
+  (``auditor/evidence/data/portals.yaml``) and that page, fetched here, links to the API's
   docs, homepage, base or spec URL from its own content (links in the site's
   header, navigation and footer, and links to the portal itself, do not
   count, so a record cannot borrow the portal's site-wide links).
@@ -18,18 +18,13 @@ Two ways to pass, each with evidence a person can check:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
-from auditor.catalog.base import OFFICIAL_CATALOG_IDS
-from auditor.model import Finding, Outcome
+from auditor.evidence.html_links import page, points_under
+from auditor.evidence.portals import portal_for
+from auditor.model import OFFICIAL_CATALOG_IDS, Finding, Outcome
 from auditor.probes.context import EntryContext
-from auditor.probes.html_links import page, points_under, same_site
 
 PROBE = "portal_listing"
 CHECK = "portal_listing"
@@ -39,30 +34,6 @@ CATALOG_NAMES = {
 }
 DATAGOUV_OFFICIAL_BADGES = frozenset({"public-service", "certified"})
 TARGET_FIELDS = ("docs_url", "homepage_url", "base_url", "spec_url")
-
-
-@dataclass(frozen=True, slots=True)
-class Portal:
-    host: str
-    name: str
-    catalog: str | None
-
-
-@cache
-def portals() -> tuple[Portal, ...]:
-    text = files("auditor.probes").joinpath("data/portals.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
-    return tuple(Portal(p["host"], p["name"], p.get("catalog")) for p in data["portals"])
-
-
-def portal_for(url: str | None) -> Portal | None:
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return None
-    return next((p for p in portals() if same_site(host, p.host)), None)
 
 
 def _finding(

@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from auditor.evidence import security_txt
+from auditor.evidence.html_links import Link, page
 from auditor.model import Finding, Outcome
 from auditor.net.guard import url_problem
-from auditor.probes import security_txt
 from auditor.probes.context import EntryContext, transient
-from auditor.probes.html_links import Link, page
 
 PROBE = "published_policy"
 CHECK = "published_policy"

@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.evidence.html_links import Link, Page, page, points_under, same_site
 from auditor.model import ENTRY_URL_FIELDS, Finding, Outcome
 from auditor.probes.context import EntryContext
-from auditor.probes.html_links import Link, Page, page, points_under, same_site
 
 PROBE = "reciprocal_link"
 CHECK = "reciprocal_link"

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.model import Finding, Outcome
+from auditor.net.fetcher import Purpose
 from auditor.probes.context import EntryContext
 from auditor.spec.analyse import SpecReport, analyse_spec
 from auditor.spec.cache import DiskCache
@@ -104,7 +105,7 @@ async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding]:
             "spec.fetched", Outcome.PASS, msg, PROBE, str(path), {"bytes": len(data)}
         )
     assert entry.spec_url is not None
-    obs = await ctx.fetch(entry.spec_url, max_bytes=cap)
+    obs = await ctx.fetch(entry.spec_url, purpose=Purpose.SPEC)
     facts = obs.facts()
     if obs.body is not None and obs.status is not None and obs.status < 400:
         msg = f"fetched spec ({obs.size:,} bytes, HTTP {obs.status})"

@@ -1,7 +1,7 @@
 """Reports people read and badges people embed.
 
 Every renderer here reads the JSON results document
-(:func:`auditor.output.results_json.results_document`) and the methodology —
+(:func:`auditor.render.results_json.results_document`) and the methodology —
 never the network, never the rule engine — so ``auditor report results.json``
 and the in-process demo share one path. Catalog text is untrusted: it reaches
 HTML through autoescaped jinja2 templates and nh3, Markdown through

@@ -15,7 +15,7 @@ import orjson
 
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
-from auditor.output.results_json import SCHEMA_VERSION
+from auditor.render.results_json import SCHEMA_VERSION
 
 MAX_RESULTS_BYTES = 512 * 1024 * 1024
 

@@ -18,10 +18,10 @@ from markupsafe import Markup
 
 from auditor import __version__
 from auditor.methodology.model import Methodology
-from auditor.output.methodology_md import methodology_markdown
 from auditor.render.badge import UNKNOWN_COLOR, safe_color
 from auditor.render.findings import mapping
 from auditor.render.markdown import markdown_html, markdown_section
+from auditor.render.methodology_md import methodology_markdown
 from auditor.render.templates import raw_template, render_template
 from auditor.render.text import clean_text
 from auditor.render.view import EntryView

@@ -1,7 +1,7 @@
 """The report templates' jinja2 environment: the shared one plus Markdown filters.
 
 HTML and SVG templates (``*.html.j2``, ``*.svg.j2``) are autoescaped by the
-shared environment (:mod:`auditor.output.templates`); Markdown templates
+shared environment (:mod:`auditor.render.output_templates`); Markdown templates
 are not, so every untrusted value in them goes through one of the ``md*``
 filters registered here.
 """
@@ -14,8 +14,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from auditor.output.templates import environment
 from auditor.render import text
+from auditor.render.output_templates import environment
 
 
 def _finalize(value: Any) -> Any:

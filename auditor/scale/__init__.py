@@ -5,7 +5,7 @@
 - ``auditor.store.merge``: ``auditor merge``, shard stores back into one run;
 - ``auditor.scale.dask_executor``: ``--executor dask``, parts of the catalog
   audited on Dask workers (the optional ``auditor[dask]`` extra);
-- ``auditor.scale.recording``: recording such runs in a store.
+- ``auditor.run.recording``: recording such runs in a store.
 
 Modules are imported on use; this package imports nothing heavy.
 """

@@ -33,14 +33,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor import __version__
-from auditor.audit import AuditResult, audit_entries
 from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
-from auditor.model import Entry, Finding
-from auditor.net.fetcher import Fetcher
-from auditor.net.observation import HttpObservation
-from auditor.scale.recording import OnResult
+from auditor.model import AuditResult, Entry, Finding
+from auditor.run.loop import audit_entries
+from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
 from auditor.spec.analyse import SpecReport
 from auditor.store.records import spec_sha256
@@ -89,43 +87,18 @@ class _PartHistory:
         self.cache: dict[str, SpecReport] = dict(work.reports)
         self.bodies: dict[str, bytes] = {}
 
-    def open_fetcher(self, settings: AuditSettings) -> Fetcher:
-        return (
-            _KeepingFetcher(settings, self.bodies) if self._work.send_bodies else Fetcher(settings)
-        )
+    def stored_specs(self) -> None:
+        return None
+
+    def keep_spec(self, url: str, body: bytes) -> None:
+        if self._work.send_bodies:
+            self.bodies[url] = body
 
     def spec_cache(self) -> dict[str, SpecReport]:
         return self.cache
 
     def previous_findings(self, entry: Entry) -> Sequence[Finding]:
         return self._work.previous.get(entry.id, ())
-
-
-class _KeepingFetcher(Fetcher):
-    """Keeps the spec documents a part downloads, to send the new ones to the store."""
-
-    def __init__(self, settings: AuditSettings, bodies: dict[str, bytes]) -> None:
-        super().__init__(settings)
-        self._bodies = bodies
-        self._spec_cap = settings.limits.max_spec_bytes
-
-    async def fetch(
-        self,
-        url: str,
-        *,
-        method: str = "GET",
-        max_bytes: int | None = None,
-        keep_body: bool = True,
-        headers: dict[str, str] | None = None,
-    ) -> HttpObservation:
-        observation = await super().fetch(
-            url, method=method, max_bytes=max_bytes, keep_body=keep_body, headers=headers
-        )
-        status = observation.status
-        spec_fetch = method == "GET" and max_bytes == self._spec_cap
-        if spec_fetch and observation.body is not None and status is not None and status < 400:
-            self._bodies[url] = observation.body
-        return observation
 
 
 def worker_version() -> str:

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from auditor.evidence.domains import is_ip, normalise_host, public_suffixes
 from auditor.model import Entry
-from auditor.probes.domains import is_ip, normalise_host, public_suffixes
 
 _SHARD = re.compile(r"^\s*(\d{1,6})\s*/\s*(\d{1,6})\s*$")
 MARKER_PREFIX = "shard:"

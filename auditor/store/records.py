@@ -13,8 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.audit import AuditResult
-from auditor.model import Finding, utc_now
+from auditor.model import AuditResult, Finding, utc_now
 from auditor.spec.analyse import SpecReport
 from auditor.store.codec import (
     assessment_from_json,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from auditor.audit import AuditResult
 from auditor.methodology.engine import assess
 from auditor.methodology.model import Methodology
+from auditor.model import AuditResult
 from auditor.store.db import Store
 from auditor.store.records import load_results, record_result
 from auditor.store.runs import RESCORE, RunInfo, begin_run, finish_run, get_run, resolve_run

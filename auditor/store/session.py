@@ -1,6 +1,6 @@
 """One run being recorded: what the store lends the audit loop, and what it keeps.
 
-The audit loop (auditor/audit.py) sees this only through its ``RunHistory``
+The audit loop (auditor/run/loop.py) sees this only through its ``RunHistory``
 protocol: a fetcher, a spec-analysis cache and the entry's earlier findings
 for time-window signals. The rule engine never touches the store; it is
 handed those earlier findings with the new ones.
@@ -11,11 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from auditor.audit import AuditResult
-from auditor.context import AuditSettings
 from auditor.methodology.model import Methodology
-from auditor.model import Entry, Finding
-from auditor.net.fetcher import Fetcher
+from auditor.model import AuditResult, Entry, Finding
 from auditor.spec.analyse import SpecReport
 from auditor.store.codec import finding_from_row
 from auditor.store.db import Store
@@ -28,7 +25,7 @@ from auditor.store.runs import (
     last_unfinished_run,
 )
 from auditor.store.schema import StoreError
-from auditor.store.snapshots import SnapshotFetcher, SnapshotLibrary, StoredReports
+from auditor.store.snapshots import SnapshotLibrary, StoredReports
 
 DEFAULT_WINDOW_DAYS = 30.0
 
@@ -130,8 +127,11 @@ class RecordingRun:
         return [entry for entry in entries if entry.id not in self.resumed]
 
     # --- the audit loop's RunHistory protocol -------------------------------------------
-    def open_fetcher(self, settings: AuditSettings) -> Fetcher:
-        return SnapshotFetcher(settings, self.library)
+    def stored_specs(self) -> SnapshotLibrary:
+        return self.library
+
+    def keep_spec(self, url: str, body: bytes) -> None:
+        self.library.keep_body(url, body)
 
     def spec_cache(self) -> dict[str, SpecReport]:
         return self._reports

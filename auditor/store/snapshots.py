@@ -1,5 +1,8 @@
 """Stored spec documents lent to a new run: conditional fetches and reused analyses.
 
+The run's fetcher (``auditor/run/spec_fetcher.py``) asks this library what to
+send and what a 304 stands for; the store itself never fetches.
+
 On the next run the spec URL is fetched with the ETag / Last-Modified the
 server gave last time. A ``304 Not Modified`` is answered from the stored
 copy (no download), and any document whose sha256 is already in the store is
@@ -10,11 +13,8 @@ so the probes produce the same findings as when it was captured.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from auditor.context import AuditSettings
-from auditor.net.fetcher import Fetcher
-from auditor.net.observation import HttpObservation
 from auditor.spec.analyse import SpecReport
 from auditor.spec.validate import validator_id
 from auditor.store.codec import loads, report_from_facts, unpack
@@ -122,46 +122,3 @@ class StoredReports(dict[str, SpecReport]):
             return False
         self[key] = report
         return True
-
-
-class SnapshotFetcher(Fetcher):
-    """The run's fetcher, conditional for the spec documents the store holds.
-
-    The Fetcher's ``validators`` seam sends the stored ETag / Last-Modified;
-    a 304 (``not_modified``) is answered here with the stored document.
-    """
-
-    def __init__(self, settings: AuditSettings, library: SnapshotLibrary) -> None:
-        super().__init__(settings, validators=library.conditional)
-        self._library = library
-        self._spec_cap = settings.limits.max_spec_bytes
-        self._page_cap = settings.limits.max_page_bytes
-
-    async def fetch(
-        self,
-        url: str,
-        *,
-        method: str = "GET",
-        max_bytes: int | None = None,
-        keep_body: bool = True,
-        headers: dict[str, str] | None = None,
-    ) -> HttpObservation:
-        observation = await super().fetch(
-            url, method=method, max_bytes=max_bytes, keep_body=keep_body, headers=headers
-        )
-        if observation.not_modified:
-            body = self._library.stored_body(url)
-            cap = max_bytes if max_bytes is not None else self._page_cap
-            if body is not None and len(body) <= cap:
-                self._library.not_modified += 1
-                return replace(observation, body=body if keep_body else None, size=len(body))
-            # the stored copy cannot stand in: ask again without validators
-            self._library.forget(url)
-            observation = await super().fetch(
-                url, method=method, max_bytes=max_bytes, keep_body=keep_body, headers=headers
-            )
-        status = observation.status
-        spec_fetch = method == "GET" and max_bytes == self._spec_cap
-        if spec_fetch and observation.body is not None and status is not None and status < 400:
-            self._library.keep_body(url, observation.body)
-        return observation

@@ -15,10 +15,10 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler
 
-from auditor.audit import audit_entries, run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
+from auditor.run.loop import audit_entries, run_audit
 from tests.conftest import LocalServer
 
 SPEC = json.dumps(

@@ -99,9 +99,9 @@ def test_an_internal_error_in_one_entry_does_not_stop_the_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Even a bug in auditor itself ends as an error finding for that entry only."""
-    from auditor import audit
-    from auditor.audit import run_audit
     from auditor.model import Entry
+    from auditor.run import loop as audit
+    from auditor.run.loop import run_audit
 
     real = audit.verify_entry
 

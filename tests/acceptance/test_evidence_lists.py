@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from auditor.cli import main
 from auditor.config import Config, ConfigError, load_config
 from auditor.context import AuditSettings, NetworkPolicy
-from auditor.probes.lists import ListError, ListSource, from_cli, from_config, load_lists
+from auditor.evidence.lists import ListError, ListSource, from_cli, from_config, load_lists
 from tests.conftest import LocalServer
 
 LOCAL = AuditSettings(network=NetworkPolicy(allow_private=True))

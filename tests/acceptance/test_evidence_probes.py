@@ -21,13 +21,13 @@ import pytest
 
 from auditor.catalog import load_sources
 from auditor.context import AuditSettings, Limits, NetworkPolicy
+from auditor.evidence.domains import DomainList, DomainMatcher, builtin_gov_suffixes
+from auditor.evidence.list_formats import parse_org_list
+from auditor.evidence.orgs import OrgList, OrgMatcher, builtin_github_orgs
 from auditor.model import Entry, Finding, Outcome
 from auditor.net.fetcher import Fetcher
 from auditor.probes import PROBES
 from auditor.probes.context import EntryContext, RunContext
-from auditor.probes.domains import DomainList, DomainMatcher, builtin_gov_suffixes
-from auditor.probes.list_formats import parse_org_list
-from auditor.probes.orgs import OrgList, OrgMatcher, builtin_github_orgs
 from tests.conftest import FIXTURES, LocalServer
 
 

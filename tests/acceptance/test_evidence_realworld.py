@@ -18,15 +18,15 @@ import yaml
 
 from auditor.catalog import load_sources
 from auditor.context import AuditSettings, NetworkPolicy
+from auditor.evidence.domains import DomainList, DomainMatcher, builtin_gov_suffixes
+from auditor.evidence.lists import ListSource, OfficialLists, load_lists
+from auditor.evidence.orgs import OrgMatcher, builtin_github_orgs
 from auditor.methodology import load_methodology
 from auditor.methodology.engine import assess
 from auditor.model import Entry, Finding, Outcome
 from auditor.net.fetcher import Fetcher
 from auditor.probes import PROBES
 from auditor.probes.context import EntryContext, RunContext
-from auditor.probes.domains import DomainList, DomainMatcher, builtin_gov_suffixes
-from auditor.probes.lists import ListSource, OfficialLists, load_lists
-from auditor.probes.orgs import OrgMatcher, builtin_github_orgs
 
 pytestmark = pytest.mark.realworld
 

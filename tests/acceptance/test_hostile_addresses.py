@@ -20,12 +20,12 @@ import pytest
 
 import auditor.net.aiohttp_transport as aiohttp_module
 import auditor.net.backend as backend_module
-from auditor.audit import run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
 from auditor.net.fetcher import HTTP_CLIENTS, Fetcher
 from auditor.net.observation import HttpObservation
+from auditor.run.loop import run_audit
 from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
 
 LIMITS = Limits(timeout=2, retries=0)

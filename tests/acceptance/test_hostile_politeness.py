@@ -16,12 +16,12 @@ from email.utils import formatdate
 import brotli
 import pytest
 
-from auditor.audit import run_audit
 from auditor.context import DEFAULT_USER_AGENT, AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
 from auditor.net.fetcher import HTTP_CLIENTS, Fetcher, Validators
 from auditor.net.observation import HttpObservation
+from auditor.run.loop import run_audit
 from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
 
 LOOPBACK = NetworkPolicy(allow_private=True)

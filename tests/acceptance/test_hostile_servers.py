@@ -31,12 +31,12 @@ from dataclasses import dataclass, field, replace
 import brotli
 import pytest
 
-from auditor.audit import AuditResult, run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
-from auditor.model import Entry, Finding, Outcome
+from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.net import fetcher as fetcher_module
 from auditor.net.fetcher import HTTP_CLIENTS
+from auditor.run.loop import run_audit
 
 # --- the HTTP library under test ---------------------------------------------------
 

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import trustme
 
-from auditor.audit import AuditResult, run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
-from auditor.model import Entry, Finding, Outcome
+from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.net.fetcher import HTTP_CLIENTS
+from auditor.run.loop import run_audit
 from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from auditor.audit import run_audit
 from auditor.cli import main
+from auditor.run.loop import run_audit
 from auditor.store import Store
 from auditor.store.session import RecordingRun
 from tests.acceptance.test_scale_shards import (

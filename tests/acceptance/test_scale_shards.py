@@ -18,12 +18,11 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from auditor.audit import AuditResult
 from auditor.cli import main
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
-from auditor.model import Entry, Finding
-from auditor.scale.recording import Executor, local_executor, record_run
+from auditor.model import AuditResult, Entry, Finding
+from auditor.run.recording import Executor, local_executor, record_run
 from auditor.scale.shard import Shard, select_shard, shard_number
 from auditor.store import Store, load_results
 from auditor.store.merge import merge_runs

@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import AuditResult, run_audit
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.methodology.model import Methodology
-from auditor.model import Entry, Finding, Outcome
+from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.probes import spec_document
+from auditor.run.loop import run_audit
 from auditor.spec.analyse import SpecReport, analyse_spec
 from auditor.spec.pool import SpecPool
 from tests.conftest import FIXTURES, LocalServer

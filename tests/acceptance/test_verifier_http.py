@@ -15,11 +15,11 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from auditor.audit import AuditResult, run_audit
 from auditor.context import DEFAULT_USER_AGENT, AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.methodology.model import Methodology
-from auditor.model import Entry, Finding, Outcome
+from auditor.model import AuditResult, Entry, Finding, Outcome
+from auditor.run.loop import run_audit
 from tests.conftest import LocalServer
 
 SETTINGS = AuditSettings(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.admission import HostAdmission, host_of
 from auditor.model import Entry
+from auditor.run.admission import HostAdmission, host_of
 
 
 def entry(i: int, host: str | None) -> Entry:

@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import AuditResult
 from auditor.gate import Thresholds, evaluate
 from auditor.gate.evaluate import RULE_AXIS, RULE_SCORE, RULE_SPEC, GateReport
 from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.engine import assess
-from auditor.model import Entry, Finding, Outcome
+from auditor.model import AuditResult, Entry, Finding, Outcome
 
 PASS, FAIL, UNKNOWN = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN
 FIELDS = (

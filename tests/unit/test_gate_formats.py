@@ -11,11 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.audit import AuditResult
 from auditor.gate import GateReport, Thresholds, evaluate, render
 from auditor.gate.annotations import escape_data, escape_property
 from auditor.methodology.engine import assess
-from auditor.model import Entry, Finding, Outcome
+from auditor.model import AuditResult, Entry, Finding, Outcome
 from tests.conftest import SHARED
 from tests.unit.test_gate_evaluate import TRUST, findings, make_result
 

@@ -12,7 +12,7 @@ from auditor.errors import RulesError
 from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.engine import assess
 from auditor.model import Finding, Outcome
-from auditor.output.methodology_md import methodology_markdown
+from auditor.render.methodology_md import methodology_markdown
 from auditor.resources import default_rules_file
 
 VALID = textwrap.dedent(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.probes.domains import DomainMatcher, build_domain_list, builtin_gov_suffixes
-from auditor.probes.list_formats import ListFormatError, guess_format, parse_domain_list
+from auditor.evidence.domains import DomainMatcher, build_domain_list, builtin_gov_suffixes
+from auditor.evidence.list_formats import ListFormatError, guess_format, parse_domain_list
 
 BUILTIN = builtin_gov_suffixes()
 FR = build_domain_list(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.evidence.html_links import Link, decode, parse_links, points_under
 from auditor.probes.agent_discovery import declared_kind
-from auditor.probes.html_links import Link, decode, parse_links, points_under
 from auditor.probes.published_policy import policy_kinds
 
 PAGE = """<!doctype html>

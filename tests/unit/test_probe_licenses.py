@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.evidence import licenses
 from auditor.model import Outcome
-from auditor.probes import licenses
 from auditor.probes.license_statement import classify, spec_statement
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.probes.list_formats import ListFormatError, parse_org_list
-from auditor.probes.orgs import OrgMatcher, builtin_github_orgs, github_org_of
+from auditor.evidence.list_formats import ListFormatError, parse_org_list
+from auditor.evidence.orgs import OrgMatcher, builtin_github_orgs, github_org_of
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from auditor.probes.security_txt import looks_like_text, parse
+from auditor.evidence.security_txt import looks_like_text, parse
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 

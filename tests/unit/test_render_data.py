@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor.audit import AuditResult
 from auditor.methodology import load_methodology
 from auditor.methodology.engine import assess
 from auditor.methodology.model import Methodology
-from auditor.model import Entry, Finding, Outcome
-from auditor.output.results_json import results_document
+from auditor.model import AuditResult, Entry, Finding, Outcome
+from auditor.render.results_json import results_document
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 OBSERVED = "2026-03-01T12:00:00Z"  # 9 days before NOW

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import AuditResult
 from auditor.methodology.model import Methodology
-from auditor.model import Finding, Outcome
+from auditor.model import AuditResult, Finding, Outcome
 from auditor.store import Store, StoreError, diff_runs, list_runs, load_results
 from auditor.store.merge import MergeReport, merge_runs
 from auditor.store.records import SpecCapture, record_result

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import AuditResult
-from auditor.model import Finding, Outcome
+from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, StoreError, list_runs, load_results
 from auditor.store import prune as prune_module

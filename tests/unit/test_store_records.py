@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import AuditResult
 from auditor.methodology.engine import assess
-from auditor.model import Finding, Outcome
+from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, list_runs, load_results
 from auditor.store.runs import finished_entry_ids, last_unfinished_run

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from auditor.audit import AuditResult
 from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.engine import assess
-from auditor.model import Entry, Finding, Outcome
+from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.store import Store
 from auditor.store.codec import (
     assessment_from_json,

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from auditor.errors import AuditorError
-from auditor.probes.domains import DomainList, build_domain_list
-from auditor.probes.orgs import LOGIN_RE, OrgList, build_org_list, github_org_of, sectioned_logins
+from auditor.evidence.domains import DomainList, build_domain_list
+from auditor.evidence.orgs import LOGIN_RE, OrgList, build_org_list, github_org_of, sectioned_logins
 
 DOMAIN_FORMATS = ("gov-suffixes", "csv", "json", "lines")
 ORG_FORMATS = ("governments-yml", "csv", "lines")

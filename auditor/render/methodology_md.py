@@ -7,7 +7,7 @@ include the same rendering.
 from __future__ import annotations
 
 from auditor.methodology.model import Methodology
-from auditor.output.templates import environment
+from auditor.render.output_templates import environment
 
 FUNCTION_TEXT = {
     "outcome": "all points on pass",

@@ -27,15 +27,15 @@ from typing import Any, TypeVar
 from auditor.config import Config, ConfigError
 from auditor.context import AuditSettings
 from auditor.errors import AuditorError
-from auditor.net.fetcher import Fetcher
-from auditor.probes.domains import DomainList
-from auditor.probes.list_formats import (
+from auditor.evidence.domains import DomainList
+from auditor.evidence.list_formats import (
     ListFormatError,
     guess_format,
     parse_domain_list,
     parse_org_list,
 )
-from auditor.probes.orgs import OrgList
+from auditor.evidence.orgs import OrgList
+from auditor.net.fetcher import Fetcher
 
 MAX_LIST_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_AGE = timedelta(days=1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from auditor.audit import AuditResult
 from auditor.catalog.base import CatalogProblem
 from auditor.methodology.model import Methodology
+from auditor.model import AuditResult
 
 
 def _score(value: float | None) -> str:

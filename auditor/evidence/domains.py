@@ -116,7 +116,7 @@ def build_domain_list(
 
 
 def builtin_gov_suffixes() -> DomainList:
-    text = files("auditor.probes").joinpath("data/gov-suffixes.yaml").read_text("utf-8")
+    text = files("auditor.evidence").joinpath("data/gov-suffixes.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     wanted = frozenset(d.lower() for group in data["suffixes"].values() for d in group)
     lines: dict[str, int] = {}

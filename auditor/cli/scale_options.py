@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from auditor.audit import AuditResult
 from auditor.catalog import LoadedCatalog
 from auditor.cli.common import with_progress
 from auditor.cli.store_support import source_key, store_failure
 from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
+from auditor.model import AuditResult
 from auditor.scale.shard import Shard, parse_shard, select_shard
 
 if TYPE_CHECKING:  # the store and the executors are imported only when they are used
-    from auditor.scale.recording import Executor
+    from auditor.run.recording import Executor
 
 EXECUTORS = ("local", "dask")
 
@@ -53,7 +53,7 @@ def _executor(name: str, scheduler: str | None) -> Executor:
         from auditor.scale.dask_executor import DaskExecutor
 
         return DaskExecutor(scheduler)
-    from auditor.scale.recording import local_executor
+    from auditor.run.recording import local_executor
 
     return local_executor
 
@@ -83,7 +83,7 @@ def scaled_audit(
 
     try:
         if store is not None:
-            from auditor.scale.recording import record_run
+            from auditor.run.recording import record_run
 
             keys = [source_key(s) for s in sources]
             return record_run(

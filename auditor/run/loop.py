@@ -3,7 +3,7 @@
 Results stream out as entries finish (an async iterator), so a caller can
 store or print them without holding the whole catalog's findings, and a run
 that is killed keeps whatever was already handed on. Entries start a few per
-host at a time (``auditor/admission.py``), so one crowded host neither fills
+host at a time (``auditor/run/admission.py``), so one crowded host neither fills
 the run's slots nor eats its entries' time budgets in its queue.
 """
 
@@ -11,31 +11,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from auditor.admission import HostAdmission
 from auditor.context import AuditSettings
+from auditor.evidence.domains import DomainList, DomainMatcher, builtin_gov_suffixes
+from auditor.evidence.orgs import OrgList, OrgMatcher, builtin_github_orgs
 from auditor.methodology.engine import assess
 from auditor.methodology.model import Methodology
-from auditor.model import Assessment, Entry, Finding, Outcome
+from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.net.fetcher import Fetcher
 from auditor.probes.context import RunContext
-from auditor.probes.domains import DomainList, DomainMatcher, builtin_gov_suffixes
-from auditor.probes.orgs import OrgList, OrgMatcher, builtin_github_orgs
+from auditor.run.admission import HostAdmission
+from auditor.run.spec_fetcher import SpecKeepingFetcher, StoredSpecs
+from auditor.run.verifier import verify_entry
 from auditor.spec.analyse import SpecReport
 from auditor.spec.pool import spec_pool
-from auditor.verifier import verify_entry
 
 LOOKAHEAD = 1024
 """Entries read ahead of the running ones at least, to find hosts with room."""
-
-
-@dataclass(frozen=True, slots=True)
-class AuditResult:
-    entry: Entry
-    findings: tuple[Finding, ...]
-    assessment: Assessment
 
 
 class RunHistory(Protocol):
@@ -46,7 +39,11 @@ class RunHistory(Protocol):
     findings but are not part of the result, so the engine never reads a store.
     """
 
-    def open_fetcher(self, settings: AuditSettings) -> Fetcher: ...
+    def stored_specs(self) -> StoredSpecs | None:
+        """Stored spec documents for conditional fetches, or None."""
+
+    def keep_spec(self, url: str, body: bytes) -> None:
+        """Called with every spec document the run downloads."""
 
     def spec_cache(self) -> dict[str, SpecReport]: ...
 
@@ -67,7 +64,11 @@ async def audit_entries(
     executor = spec_pool(settings)  # worker processes, started on first large spec
     window = max(1, settings.limits.concurrency)
     try:
-        fetcher = history.open_fetcher(settings) if history else Fetcher(settings)
+        fetcher = (
+            SpecKeepingFetcher(settings, history.keep_spec, history.stored_specs())
+            if history is not None
+            else Fetcher(settings)
+        )
         async with fetcher:
             run = RunContext(settings, fetcher, matcher, executor, github_orgs=orgs)
             if history is not None:

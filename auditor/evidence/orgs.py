@@ -88,7 +88,7 @@ def sectioned_logins(text: str, document: object) -> list[tuple[str, str | None,
 
 
 def builtin_github_orgs() -> OrgList:
-    text = files("auditor.probes").joinpath("data/gov-github-orgs.yaml").read_text("utf-8")
+    text = files("auditor.evidence").joinpath("data/gov-github-orgs.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     return build_org_list(data["name"], str(data.get("updated")), sectioned_logins(text, data))
 

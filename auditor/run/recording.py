@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from auditor.audit import AuditResult, run_audit
 from auditor.context import AuditSettings
 from auditor.methodology.model import Methodology
-from auditor.model import Entry
+from auditor.model import AuditResult, Entry
+from auditor.run.loop import run_audit
 from auditor.store.db import Store
 from auditor.store.session import DEFAULT_WINDOW_DAYS, RecordingRun
 

@@ -1,1 +1,0 @@
-"""Presenting results: JSON documents, terminal tables, Markdown. Never probes or scores."""

@@ -1,0 +1,84 @@
+"""The run's fetcher when a history is lent: it keeps spec documents and reuses stored ones.
+
+Two jobs, one place, both keyed on the caller's explicit ``Purpose.SPEC``:
+
+- every spec document downloaded (a GET answered below 400) is handed to
+  ``keep``, so the store can snapshot it or a Dask worker can send it back;
+- with ``stored`` (a store's snapshot library), spec GETs carry the ETag /
+  Last-Modified seen last time, and a ``304 Not Modified`` is answered with
+  the stored document (no download); a stored copy that cannot stand in is
+  forgotten and the document fetched again without validators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Protocol
+
+from auditor.context import AuditSettings
+from auditor.net.fetcher import Fetcher, Purpose
+from auditor.net.observation import HttpObservation
+
+
+class StoredSpecs(Protocol):
+    """What a store lends for conditional spec fetches (``auditor/store/snapshots.py``)."""
+
+    not_modified: int
+
+    def conditional(self, url: str) -> tuple[str | None, str | None]: ...
+
+    def stored_body(self, url: str) -> bytes | None: ...
+
+    def forget(self, url: str) -> None: ...
+
+
+class SpecKeepingFetcher(Fetcher):
+    def __init__(
+        self,
+        settings: AuditSettings,
+        keep: Callable[[str, bytes], None],
+        stored: StoredSpecs | None = None,
+    ) -> None:
+        super().__init__(settings, validators=stored.conditional if stored is not None else None)
+        self._keep = keep
+        self._stored = stored
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        max_bytes: int | None = None,
+        keep_body: bool = True,
+        headers: dict[str, str] | None = None,
+        purpose: Purpose = Purpose.PAGE,
+    ) -> HttpObservation:
+        def again() -> Awaitable[HttpObservation]:
+            return super(SpecKeepingFetcher, self).fetch(
+                url,
+                method=method,
+                max_bytes=max_bytes,
+                keep_body=keep_body,
+                headers=headers,
+                purpose=purpose,
+            )
+
+        observation = await again()
+        if observation.not_modified and self._stored is not None:
+            body = self._stored.stored_body(url)
+            if body is not None and len(body) <= self.cap(purpose, max_bytes):
+                self._stored.not_modified += 1
+                return replace(observation, body=body if keep_body else None, size=len(body))
+            self._stored.forget(url)  # the stored copy cannot stand in: ask without validators
+            observation = await again()
+        status = observation.status
+        if (
+            purpose is Purpose.SPEC
+            and method == "GET"
+            and observation.body is not None
+            and status is not None
+            and status < 400
+        ):
+            self._keep(url, observation.body)
+        return observation
