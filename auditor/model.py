@@ -97,6 +97,34 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class CatalogProblem:
+    """A catalog record that could not be mapped cleanly; the run goes on without or around it.
+
+    Read by the renderers and the gate as well as the catalog sources, so it lives here."""
+
+    origin: str
+    message: str
+    entry: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.origin
+        if self.entry:
+            where += f": entry {self.entry}"
+        if self.field:
+            where += f": field {self.field!r}"
+        return f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "entry": self.entry,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One piece of evidence: what was checked, on what, and what came out.
 

@@ -15,33 +15,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from auditor.model import (
+    CatalogProblem as CatalogProblem,  # re-exported: the catalog sources use it
+)
 from auditor.model import Entry
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogProblem:
-    """A record that could not be mapped cleanly; the run goes on without or around it."""
-
-    origin: str
-    message: str
-    entry: str | None = None
-    field: str | None = None
-
-    def __str__(self) -> str:
-        where = self.origin
-        if self.entry:
-            where += f": entry {self.entry}"
-        if self.field:
-            where += f": field {self.field!r}"
-        return f"{where}: {self.message}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "origin": self.origin,
-            "entry": self.entry,
-            "field": self.field,
-            "message": self.message,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.catalog.base import CatalogProblem
 from auditor.gate.locations import Location, Locator
 from auditor.gate.thresholds import Thresholds
 from auditor.methodology.model import Axis, Methodology, Signal
-from auditor.model import AuditResult, AxisScore, Outcome, SignalScore
+from auditor.model import AuditResult, AxisScore, CatalogProblem, Outcome, SignalScore
 
 RULE_SCORE = "gate/fail-under"
 RULE_AXIS = "gate/min-axis"

@@ -34,8 +34,10 @@ async def vetted_addresses(policy: NetworkPolicy, host: str, port: int) -> list[
         return [override]
     if policy.offline:
         raise AddressRefused(f"refused: offline mode, no network access ({host})")
-    literal = _literal(host)
-    addresses = [literal] if literal is not None else await _resolve(host, port)
+    name = host[:-1] if host.endswith(".") else host  # ``localhost.`` is ``localhost``
+    _refuse_before_resolving(policy, host, name)
+    literal = _literal(name)
+    addresses = [literal] if literal is not None else await _resolve(name, port)
     # One refused address refuses the host: a name that also resolves to a
     # private address is not trusted to land on the public one.
     for address in addresses:
@@ -48,6 +50,31 @@ async def vetted_addresses(policy: NetworkPolicy, host: str, port: int) -> list[
         if problem is not None:
             raise AddressRefused(problem)
     return [(a, port) for a in addresses]
+
+
+def _refuse_before_resolving(policy: NetworkPolicy, host: str, name: str) -> None:
+    """Refuse what needs no resolver to judge: an address with a zone id (``fe80::1%eth0``,
+    scoped to this machine's links) and names under ``localhost`` (RFC 6761: this machine,
+    whatever a resolver says, and a fully qualified ``localhost.`` may not be in its files).
+    Without this they went to DNS and came back as a DNS failure, not a refusal."""
+    address: str | None = None
+    if "%" in name:
+        address = name.split("%", 1)[0]
+    elif name.lower() == "localhost" or name.lower().endswith(".localhost"):
+        address = "127.0.0.1"
+    if address is None:
+        return
+    try:
+        problem = refusal(
+            address,
+            host,
+            allow_private=policy.allow_private,
+            allow_cloud_metadata=policy.allow_cloud_metadata,
+        )
+    except ValueError:
+        raise AddressRefused(f"refused: malformed address {host!r}") from None
+    if problem is not None:
+        raise AddressRefused(problem)
 
 
 def _literal(host: str) -> str | None:

@@ -11,9 +11,8 @@ from statistics import mean
 from typing import Any
 
 from auditor import __version__
-from auditor.catalog.base import CatalogProblem
 from auditor.methodology.model import Methodology
-from auditor.model import AuditResult, Finding, utc_now
+from auditor.model import AuditResult, CatalogProblem, Finding, utc_now
 
 SCHEMA_VERSION = 1
 

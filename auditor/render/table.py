@@ -5,9 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from auditor.catalog.base import CatalogProblem
 from auditor.methodology.model import Methodology
-from auditor.model import AuditResult
+from auditor.model import AuditResult, CatalogProblem
 
 
 def _score(value: float | None) -> str:

@@ -130,6 +130,10 @@ LOOPBACK_SPELLINGS = [
     "http://[::ffff:7f00:1]:{port}/",
     "http://0:{port}/",  # 0.0.0.0 reaches this machine on Linux
     "http://LOCALHOST:{port}/",
+    "http://localhost.:{port}/",  # fully qualified: must not go to DNS
+    "http://127.0.0.1.:{port}/",
+    "http://api.localhost:{port}/",  # RFC 6761: every name under localhost is this machine
+    "http://[::1%25lo]:{port}/",  # a zone id on a loopback literal
 ]
 
 
@@ -149,7 +153,13 @@ def test_every_spelling_of_this_machine_is_refused(
 
 @pytest.mark.parametrize(
     "template",
-    ["http://2130706433:{port}/", "http://0x7f.0.0.1:{port}/", "http://[::ffff:127.0.0.1]:{port}/"],
+    [
+        "http://2130706433:{port}/",
+        "http://0x7f.0.0.1:{port}/",
+        "http://[::ffff:127.0.0.1]:{port}/",
+        "http://localhost.:{port}/",
+        "http://127.0.0.1.:{port}/",
+    ],
 )
 def test_the_same_spellings_do_reach_loopback_when_allowed(
     hostile: HostileServer, template: str
@@ -173,6 +183,8 @@ def test_the_same_spellings_do_reach_loopback_when_allowed(
         "http://192.168.1.1/",
         "http://100.64.0.1/",
         "http://[fe80::1]/",
+        "http://[fe80::1%25eth0]/",  # a zone id: still link-local, never a DNS lookup
+        "http://[fe80::a:b%25lo]:8080/",
         "http://[fc00::1]/",
         "http://224.0.0.1/",
         "http://240.0.0.1/",
