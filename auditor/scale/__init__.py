@@ -5,7 +5,7 @@
 - ``auditor.store.merge``: ``auditor merge``, shard stores back into one run;
 - ``auditor.scale.dask_executor``: ``--executor dask``, parts of the catalog
   audited on Dask workers (the optional ``auditor[dask]`` extra);
-- ``auditor.run.recording``: recording such runs in a store.
+- recording those runs in a store is ``auditor.run.recording``, as for every ``--store`` run.
 
 Modules are imported on use; this package imports nothing heavy.
 """
