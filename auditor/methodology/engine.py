@@ -16,6 +16,16 @@ from auditor.model import Assessment, AxisScore, Finding, Outcome, SignalScore, 
 
 SignalFunction = Callable[[Signal, Sequence[Finding]], tuple[SignalScore, str]]
 
+MAX_REASON_CHARS = 1000
+"""An axis reason is cut to this many characters (ending in an ellipsis). The loader already
+refuses widths and fills in a template (``{passed:>300000000}``), but ``{detail}`` joins the
+signals' own details, and one sentence per axis is all a reader or a results file needs."""
+
+
+def bounded_reason(text: str) -> str:
+    """``text`` cut to ``MAX_REASON_CHARS`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
+
 
 def _unknown(signal: Signal, findings: Sequence[Finding]) -> SignalScore:
     if findings:
@@ -119,15 +129,19 @@ def score_axis(axis: Axis, by_check: dict[str, list[Finding]]) -> AxisScore:
         "unknown": sum(r.outcome in (Outcome.UNKNOWN, Outcome.ERROR) for r in results),
     }
     if not known:
-        reason = "Unknown: " + ("; ".join(details) or "no signal could be established")
+        reason = bounded_reason(
+            "Unknown: " + ("; ".join(details) or "no signal could be established")
+        )
         return AxisScore(axis.id, axis.name, axis.weight, None, reason, tuple(results))
     earned = sum(r.points or 0.0 for r in known)
     possible = (
         sum(r.max_points for r in known) if axis.unknown_signals == "exclude" else axis.possible
     )
     score = round(100.0 * earned / possible, 2) if possible else 0.0
-    reason = axis.reason.format(
-        earned=earned, possible=possible, score=score, detail="; ".join(details), **counts
+    reason = bounded_reason(
+        axis.reason.format(
+            earned=earned, possible=possible, score=score, detail="; ".join(details), **counts
+        )
     )
     return AxisScore(axis.id, axis.name, axis.weight, score, reason, tuple(results))
 

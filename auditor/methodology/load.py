@@ -6,7 +6,10 @@ by hand and a bare "KeyError: 'points'" helps nobody.
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
+import re
 import string
 from functools import cache
 from pathlib import Path
@@ -15,6 +18,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from auditor import checks
 from auditor.errors import RulesError
 from auditor.methodology.model import Axis, LookupValue, Methodology, Signal, Tier
 from auditor.resources import default_rules_file, rules_dir
@@ -22,6 +26,10 @@ from auditor.resources import default_rules_file, rules_dir
 REASON_FIELDS = frozenset(
     {"earned", "possible", "count", "passed", "failed", "unknown", "detail", "score"}
 )
+REASON_SPEC = re.compile(r"(?:\.[0-9])?[dfg%]?")
+"""The only format specs a reason may use: a type and a one-digit precision (``{score:g}``,
+``{earned:.1f}``). Width, fill, alignment and nested fields are refused: ``{passed:>300000000}``
+rendered a 300 MB reason into every entry's result."""
 
 
 @cache
@@ -88,6 +96,7 @@ def load_methodology(path: str | Path | None = None) -> Methodology:
         raise RulesError(f"{file}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise RulesError(f"{file}:1: a methodology file is a mapping with id, version, axes")
+    _refuse_non_finite(data, [], file, node)
 
     errors = sorted(
         jsonschema.Draft202012Validator(_schema()).iter_errors(data),
@@ -118,6 +127,7 @@ def _build(data: dict[str, Any], file: Path, node: yaml.Node | None) -> Methodol
                 where = _where(file, node, ["axes", ai, "signals", si, "id"])
                 raise RulesError(f"{where}: duplicate signal id in axis {raw_axis['id']!r}")
             seen_signals.add(raw["id"])
+            _check_signal(raw, file, node, ["axes", ai, "signals", si])
             values = {
                 key: LookupValue(points=float(v["points"]), label=v.get("label", key))
                 for key, v in (raw.get("values") or {}).items()
@@ -181,12 +191,92 @@ _REASON_SAMPLE: dict[str, Any] = {
 
 
 def _check_reason(template: str, where: str) -> None:
-    """Refuse at load time any template the engine could not format at scoring time."""
+    """Refuse at load time any template the engine could not format at scoring time.
+
+    Only plain named placeholders from ``REASON_FIELDS``, with at most a
+    ``REASON_SPEC`` format spec: no conversion (``!r``), no attribute or index
+    access (``{detail.__class__}``, ``{detail[0]}``), no width or fill, so a
+    rendered reason is never much longer than its template.
+    """
     allowed = ", ".join(sorted(REASON_FIELDS))
     try:
-        for _, name, _, _ in string.Formatter().parse(template):
-            if name is not None and name not in REASON_FIELDS:
+        for _, name, spec, conversion in string.Formatter().parse(template):
+            if name is None:
+                continue
+            if name not in REASON_FIELDS:
+                if "." in name or "[" in name:
+                    raise RulesError(
+                        f"{where}: placeholder {{{name}}} uses attribute or index access;"
+                        f" only plain names are allowed ({allowed})"
+                    )
                 raise RulesError(f"{where}: unknown placeholder {{{name}}} (allowed: {allowed})")
+            if conversion is not None:
+                raise RulesError(
+                    f"{where}: placeholder {{{name}!{conversion}}}: conversions are not allowed"
+                )
+            if spec and not REASON_SPEC.fullmatch(spec):
+                raise RulesError(
+                    f"{where}: placeholder {{{name}:{spec}}}: only a type and a one-digit"
+                    " precision may follow the name (e.g. {score:g}, {earned:.1f});"
+                    " width, fill and nested fields are not allowed"
+                )
         template.format(**_REASON_SAMPLE)
     except (ValueError, IndexError, KeyError) as exc:
         raise RulesError(f"{where}: bad reason template {template!r}: {exc}") from exc
+
+
+def _refuse_non_finite(
+    value: Any, keys: list[str | int], file: Path, node: yaml.Node | None
+) -> None:
+    """Refuse ``.nan``/``.inf`` anywhere: YAML reads them as floats the schema lets through,
+    and one such weight or point turns every composite score into nothing."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RulesError(f"{_where(file, node, keys)}: {value} is not a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, float) and not math.isfinite(key):
+                raise RulesError(f"{_where(file, node, keys)}: key {key} is not a finite number")
+            _refuse_non_finite(item, [*keys, key], file, node)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_non_finite(item, [*keys, index], file, node)
+
+
+def _check_signal(
+    raw: dict[str, Any], file: Path, node: yaml.Node | None, keys: list[str | int]
+) -> None:
+    """Refuse a signal that could never score: its check is not one any probe emits, or its
+    function asks the findings for a class or a fact they never carry (``auditor.checks``)."""
+    check_id = raw["check"]
+    definition = checks.get(check_id)
+    if definition is None:
+        close = difflib.get_close_matches(check_id, checks.CHECKS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise RulesError(
+            f"{_where(file, node, [*keys, 'check'])}: unknown check {check_id!r}: no probe emits"
+            f" it ({hint}the check ids are listed in docs/checks.md)"
+        )
+    if not definition.scorable:
+        raise RulesError(
+            f"{_where(file, node, [*keys, 'check'])}: check {check_id!r} only reports a breakage"
+            f" ({definition.description.split(' (')[0]}); no rule can score it"
+        )
+    if raw["function"] == "lookup":
+        if not definition.classes:
+            with_classes = ", ".join(c.id for c in checks.CHECKS.values() if c.classes)
+            raise RulesError(
+                f"{_where(file, node, [*keys, 'function'])}: lookup needs a check whose findings"
+                f" carry facts.class ({with_classes}); {check_id!r} has none"
+            )
+        for key in raw.get("values") or {}:
+            if key not in definition.classes:
+                raise RulesError(
+                    f"{_where(file, node, [*keys, 'values', key])}: {check_id!r} never has class"
+                    f" {key!r} (its classes: {', '.join(definition.classes)})"
+                )
+    if raw["function"] == "ratio" and raw.get("fact") not in definition.facts:
+        facts = ", ".join(definition.facts) or "none"
+        raise RulesError(
+            f"{_where(file, node, [*keys, 'fact'])}: {check_id!r} findings carry no 0..1 fact"
+            f" {raw.get('fact')!r} (its ratio facts: {facts})"
+        )

@@ -17,6 +17,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor import checks
 from auditor.evidence.html_links import Link, page
 from auditor.model import Finding, Outcome
 from auditor.net.guard import url_problem
@@ -24,6 +25,7 @@ from auditor.net.observation import HttpObservation
 from auditor.probes.context import EntryContext
 
 PROBE = "agent_discovery"
+CHECK = checks.AGENT_DISCOVERY.id
 DOCUMENTS = ("/llms.txt", "/.well-known/mcp.json")
 MAX_BYTES = 256 * 1024
 MAX_DECLARED = 2
@@ -87,9 +89,7 @@ async def _declared(ctx: EntryContext, tried: list[dict[str, Any]]) -> Finding |
         )
         if _answers(kind, obs):
             message = f"{kind} declared at {link.where(home)} and answering: {link.url} (HTTP {obs.status})"
-            return Finding(
-                "agent_discovery", Outcome.PASS, message, PROBE, link.url, {"tried": tried}
-            )
+            return Finding(CHECK, Outcome.PASS, message, PROBE, link.url, {"tried": tried})
     return None
 
 
@@ -101,7 +101,7 @@ async def probe(ctx: EntryContext) -> list[Finding]:
         )
     )
     if not origins:
-        return [Finding("agent_discovery", Outcome.UNKNOWN, "no base or homepage URL", PROBE)]
+        return [Finding(CHECK, Outcome.UNKNOWN, "no base or homepage URL", PROBE)]
     urls = [origin + path for origin in origins for path in DOCUMENTS]
     observations = await asyncio.gather(*(ctx.fetch_shared(u, max_bytes=MAX_BYTES) for u in urls))
     found = [o for o in observations if _published(o)]
@@ -112,7 +112,7 @@ async def probe(ctx: EntryContext) -> list[Finding]:
         names = ", ".join(o.url for o in found)
         return [
             Finding(
-                "agent_discovery",
+                CHECK,
                 Outcome.PASS,
                 f"published: {names}",
                 PROBE,
@@ -125,8 +125,8 @@ async def probe(ctx: EntryContext) -> list[Finding]:
         return [declared]
     if all(o.error_class is not None and o.status is None for o in observations):
         msg = "could not check: " + "; ".join(sorted({o.describe() for o in observations}))
-        return [Finding("agent_discovery", Outcome.UNKNOWN, msg, PROBE, None, {"tried": tried})]
+        return [Finding(CHECK, Outcome.UNKNOWN, msg, PROBE, None, {"tried": tried})]
     msg = "no llms.txt or MCP discovery document at " + ", ".join(origins)
     if entry.homepage_url:
         msg += ", none declared on the homepage"
-    return [Finding("agent_discovery", Outcome.FAIL, msg, PROBE, None, {"tried": tried})]
+    return [Finding(CHECK, Outcome.FAIL, msg, PROBE, None, {"tried": tried})]

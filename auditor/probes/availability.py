@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from auditor import checks
 from auditor.evidence.html_links import page
 from auditor.model import Finding, Outcome
 from auditor.net.fetcher import Purpose
@@ -20,6 +21,8 @@ from auditor.probes.context import EntryContext
 PROBE = "availability"
 CERT_WARNING_DAYS = 14
 NOT_MEASURED = frozenset({"refused", "bad_url"})
+SCORED_ENDPOINTS = frozenset(checks.AVAILABILITY_ENDPOINTS[f].id for f in ("base_url", "spec_url"))
+"""The endpoints whose answers make the verification (the docs page is only shown)."""
 
 
 HEAD_REFUSED = frozenset({405, 501})
@@ -47,7 +50,12 @@ def _endpoint_finding(field: str, obs: HttpObservation) -> Finding:
     else:
         outcome = Outcome.PASS if obs.answered else Outcome.FAIL
     return Finding(
-        f"availability.{field}", outcome, f"{field}: {obs.describe()}", PROBE, obs.url, obs.facts()
+        checks.AVAILABILITY_ENDPOINTS[field].id,
+        outcome,
+        f"{field}: {obs.describe()}",
+        PROBE,
+        obs.url,
+        obs.facts(),
     )
 
 
@@ -60,7 +68,7 @@ async def probe(ctx: EntryContext) -> list[Finding]:
             endpoints[field] = url
     if not endpoints.keys() & {"base_url", "spec_url"}:
         message = "no usable base URL or spec URL to verify"
-        return [Finding("availability", Outcome.UNKNOWN, message, PROBE)]
+        return [Finding(checks.AVAILABILITY.id, Outcome.UNKNOWN, message, PROBE)]
     tasks = {
         field: (
             ctx.fetch(url, purpose=Purpose.SPEC)
@@ -73,7 +81,7 @@ async def probe(ctx: EntryContext) -> list[Finding]:
     }
     observations = dict(zip(tasks, await asyncio.gather(*tasks.values()), strict=True))
     findings = [_endpoint_finding(f, o) for f, o in observations.items()]
-    scored = [f for f in findings if f.check in ("availability.base_url", "availability.spec_url")]
+    scored = [f for f in findings if f.check in SCORED_ENDPOINTS]
     if any(f.outcome is Outcome.FAIL for f in scored):
         outcome = Outcome.FAIL
         message = "verification failed: " + "; ".join(
@@ -88,14 +96,14 @@ async def probe(ctx: EntryContext) -> list[Finding]:
         outcome = Outcome.UNKNOWN
         message = "verification not possible: " + "; ".join(f.message for f in scored)
     findings.append(
-        Finding("availability", outcome, message, PROBE, entry.base_url or entry.spec_url)
+        Finding(checks.AVAILABILITY.id, outcome, message, PROBE, entry.base_url or entry.spec_url)
     )
     for field, obs in observations.items():
         if obs.cert_days_left is not None:
             ok = obs.cert_days_left >= CERT_WARNING_DAYS
             findings.append(
                 Finding(
-                    "tls.certificate_expiry",
+                    checks.TLS_CERTIFICATE_EXPIRY.id,
                     Outcome.PASS if ok else Outcome.FAIL,
                     f"{field}: TLS certificate expires in {obs.cert_days_left} days",
                     PROBE,

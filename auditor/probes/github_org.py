@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor import checks
 from auditor.evidence.orgs import github_org_of
 from auditor.model import Finding, Outcome
 from auditor.probes.context import EntryContext
 
 PROBE = "github_org"
-CHECK = "government_github_org"
+CHECK = checks.GOVERNMENT_GITHUB_ORG.id
 FIELDS = ("spec_url", "docs_url", "homepage_url")
 
 __all__ = ["github_org_of", "probe"]

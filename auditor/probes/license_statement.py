@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from auditor import checks
 from auditor.evidence import licenses
 from auditor.evidence.html_links import page
 from auditor.model import Finding, Outcome
@@ -128,4 +129,4 @@ async def probe(ctx: EntryContext) -> list[Finding]:
         "spec_checked": report is not None,
         "docs_checked": ctx.entry.docs_url is not None and docs_note is None,
     }
-    return [Finding("license", outcome, message, PROBE, None, facts)]
+    return [Finding(checks.LICENSE.id, outcome, message, PROBE, None, facts)]

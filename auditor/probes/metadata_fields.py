@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from auditor import checks
 from auditor.model import ENTRY_URL_FIELDS, RECOMMENDED_FIELDS, Finding, Outcome
 from auditor.net.guard import url_problem
 from auditor.probes.context import EntryContext
@@ -25,7 +26,7 @@ async def probe(ctx: EntryContext) -> list[Finding]:
             outcome, message = Outcome.FAIL, f"{name} missing"
         findings.append(
             Finding(
-                check=f"metadata.{name}",
+                check=checks.METADATA[name].id,
                 outcome=outcome,
                 message=message,
                 probe="metadata_fields",

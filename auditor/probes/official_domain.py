@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from auditor import checks
 from auditor.evidence.domains import DomainMatch
 from auditor.model import Finding, Outcome
 from auditor.probes.context import EntryContext
 
 PROBE = "official_domain"
+CHECK = checks.OFFICIAL_DOMAIN.id
+SPEC_URL_CHECK = checks.OFFICIAL_DOMAIN_SPEC_URL.id
 
 
 def describe_match(match: DomainMatch) -> str:
@@ -63,9 +66,9 @@ async def probe(ctx: EntryContext) -> list[Finding]:
         None,
     )
     if primary is None:
-        findings.append(Finding("official_domain", Outcome.UNKNOWN, "no URL to check", PROBE, None))
+        findings.append(Finding(CHECK, Outcome.UNKNOWN, "no URL to check", PROBE, None))
     else:
-        findings.append(_finding(ctx, "official_domain", *primary))
+        findings.append(_finding(ctx, CHECK, *primary))
     if entry.spec_url and (primary is None or primary[0] != "spec_url"):
-        findings.append(_finding(ctx, "official_domain.spec_url", "spec_url", entry.spec_url))
+        findings.append(_finding(ctx, SPEC_URL_CHECK, "spec_url", entry.spec_url))
     return findings

@@ -21,13 +21,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor import checks
 from auditor.evidence.html_links import page, points_under
 from auditor.evidence.portals import portal_for
 from auditor.model import OFFICIAL_CATALOG_IDS, Finding, Outcome
 from auditor.probes.context import EntryContext
 
 PROBE = "portal_listing"
-CHECK = "portal_listing"
+CHECK = checks.PORTAL_LISTING.id
 CATALOG_NAMES = {
     "api_gouv_fr": "api.gouv.fr, the French government's API catalog",
     "datagouv": "data.gouv.fr, the French open data platform",

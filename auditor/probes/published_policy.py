@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from auditor import checks
 from auditor.evidence import security_txt
 from auditor.evidence.html_links import Link, page
 from auditor.model import Finding, Outcome
@@ -28,7 +29,7 @@ from auditor.net.guard import url_problem
 from auditor.probes.context import EntryContext, transient
 
 PROBE = "published_policy"
-CHECK = "published_policy"
+CHECK = checks.PUBLISHED_POLICY.id
 MAX_SECURITY_TXT = 64 * 1024
 
 KINDS: dict[str, re.Pattern[str]] = {

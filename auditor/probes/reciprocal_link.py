@@ -20,12 +20,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor import checks
 from auditor.evidence.html_links import Link, Page, page, points_under, same_site
 from auditor.model import ENTRY_URL_FIELDS, Finding, Outcome
 from auditor.probes.context import EntryContext
 
 PROBE = "reciprocal_link"
-CHECK = "reciprocal_link"
+CHECK = checks.RECIPROCAL_LINK.id
 PAGES = ("docs_url", "homepage_url")
 
 

@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from auditor import checks
 from auditor.model import Finding, Outcome
 from auditor.net.fetcher import Purpose
 from auditor.probes.context import EntryContext
@@ -32,6 +33,10 @@ from auditor.spec.quality import SpecQuality
 from auditor.spec.validate import validator_id
 
 PROBE = "spec_document"
+FETCHED = checks.SPEC_FETCHED.id
+FORMAT_KNOWN = checks.SPEC_FORMAT_KNOWN.id
+VALID = checks.SPEC_VALID.id
+QUALITY = checks.SPEC_QUALITY.id
 POOL_MIN_BYTES = 256 * 1024
 """Smaller specs are analysed in a thread: their few milliseconds cost less than the IPC."""
 HASH_IN_THREAD_BYTES = 4 * 1024 * 1024
@@ -95,24 +100,22 @@ async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding]:
             size = path.stat().st_size
             if size > cap:
                 msg = f"spec file {path} is {size:,} bytes, over the {cap:,}-byte cap"
-                return None, Finding("spec.fetched", Outcome.FAIL, msg, PROBE, str(path))
+                return None, Finding(FETCHED, Outcome.FAIL, msg, PROBE, str(path))
             data = path.read_bytes()
         except OSError as exc:
             msg = f"cannot read spec file {path}: {exc.strerror or exc}"
-            return None, Finding("spec.fetched", Outcome.ERROR, msg, PROBE, str(path))
+            return None, Finding(FETCHED, Outcome.ERROR, msg, PROBE, str(path))
         msg = f"read spec file {path} ({len(data):,} bytes)"
-        return data, Finding(
-            "spec.fetched", Outcome.PASS, msg, PROBE, str(path), {"bytes": len(data)}
-        )
+        return data, Finding(FETCHED, Outcome.PASS, msg, PROBE, str(path), {"bytes": len(data)})
     assert entry.spec_url is not None
     obs = await ctx.fetch(entry.spec_url, purpose=Purpose.SPEC)
     facts = obs.facts()
     if obs.body is not None and obs.status is not None and obs.status < 400:
         msg = f"fetched spec ({obs.size:,} bytes, HTTP {obs.status})"
-        return obs.body, Finding("spec.fetched", Outcome.PASS, msg, PROBE, obs.url, facts)
+        return obs.body, Finding(FETCHED, Outcome.PASS, msg, PROBE, obs.url, facts)
     outcome = Outcome.UNKNOWN if obs.error_class in {"refused", "bad_url"} else Outcome.FAIL
     msg = f"could not fetch spec: {obs.describe()}"
-    return None, Finding("spec.fetched", outcome, msg, PROBE, obs.url, facts)
+    return None, Finding(FETCHED, outcome, msg, PROBE, obs.url, facts)
 
 
 def _plain(item: Any) -> dict[str, Any]:
@@ -143,13 +146,13 @@ def _valid_facts(report: SpecReport) -> dict[str, Any]:
 def _valid_finding(report: SpecReport, subject: str | None, facts: dict[str, Any]) -> Finding:
     if report.valid is True:
         msg = f"valid {report.format_label} ({report.validator})"
-        return Finding("spec.valid", Outcome.PASS, msg, PROBE, subject, facts)
+        return Finding(VALID, Outcome.PASS, msg, PROBE, subject, facts)
     if report.valid is False:
         first = report.errors[0] if report.errors else "invalid"
         msg = f"invalid {report.format_label}: {len(report.errors)} error(s), first: {first}"
-        return Finding("spec.valid", Outcome.FAIL, msg, PROBE, subject, facts)
+        return Finding(VALID, Outcome.FAIL, msg, PROBE, subject, facts)
     msg = f"not validated: {report.note or 'unsupported'}"
-    return Finding("spec.valid", Outcome.UNKNOWN, msg, PROBE, subject, facts)
+    return Finding(VALID, Outcome.UNKNOWN, msg, PROBE, subject, facts)
 
 
 def _inventory(report: SpecReport, subject: str | None) -> Finding:
@@ -164,7 +167,7 @@ def _inventory(report: SpecReport, subject: str | None) -> Finding:
     msg = f"{report.field_count:,} data field(s) in {report.operation_count:,} operation(s)" + (
         f" (first {len(rows)} listed)" if facts["truncated"] else ""
     )
-    return Finding("spec.inventory", Outcome.PASS, msg, PROBE, subject, facts)
+    return Finding(checks.SPEC_INVENTORY.id, Outcome.PASS, msg, PROBE, subject, facts)
 
 
 def _examples(report: SpecReport, subject: str | None, spec_url: str | None) -> Finding:
@@ -184,9 +187,9 @@ def _examples(report: SpecReport, subject: str | None, spec_url: str | None) -> 
     facts = {"curl": curl, "base_url": base}
     if not curl:
         msg = "no operation to show a request for"
-        return Finding("spec.examples", Outcome.UNKNOWN, msg, PROBE, subject, facts)
+        return Finding(checks.SPEC_EXAMPLES.id, Outcome.UNKNOWN, msg, PROBE, subject, facts)
     msg = f"{len(curl)} request example(s) against {base or 'an unknown host'}"
-    return Finding("spec.examples", Outcome.PASS, msg, PROBE, subject, facts)
+    return Finding(checks.SPEC_EXAMPLES.id, Outcome.PASS, msg, PROBE, subject, facts)
 
 
 def _quality(report: SpecReport, subject: str | None) -> Finding:
@@ -196,14 +199,14 @@ def _quality(report: SpecReport, subject: str | None) -> Finding:
     score = quality.score
     if quality.outcome == "unknown" or score is None:
         msg = "documentation quality unknown: no operations to assess"
-        return Finding("spec.quality", Outcome.UNKNOWN, msg, PROBE, subject, facts)
+        return Finding(QUALITY, Outcome.UNKNOWN, msg, PROBE, subject, facts)
     known = {k: v for k, v in facts.items() if k.endswith("_share") and v is not None}
     weakest = min(known, key=lambda k: known[k])
     msg = (
         f"documentation quality {score:.0%} over {quality.operation_count:,} operation(s);"
         f" weakest: {weakest.removesuffix('_share').replace('_', ' ')} {known[weakest]:.0%}"
     )
-    return Finding("spec.quality", Outcome(quality.outcome), msg, PROBE, subject, facts)
+    return Finding(QUALITY, Outcome(quality.outcome), msg, PROBE, subject, facts)
 
 
 def report_findings(
@@ -220,23 +223,23 @@ def report_findings(
                 msg,
                 PROBE,
                 subject,
-                facts if check != "spec.quality" else {},
+                facts if check != QUALITY else {},
             )
-            for check in ("spec.format_known", "spec.valid", "spec.quality")
+            for check in (FORMAT_KNOWN, VALID, QUALITY)
         ]
     if report.parse_error is not None:
         msg = f"not a readable spec: {report.parse_error}"
         return [
-            Finding("spec.format_known", Outcome.FAIL, msg, PROBE, subject, facts),
-            Finding("spec.valid", Outcome.FAIL, msg, PROBE, subject, facts),
-            Finding("spec.quality", Outcome.UNKNOWN, msg, PROBE, subject, {}),
+            Finding(FORMAT_KNOWN, Outcome.FAIL, msg, PROBE, subject, facts),
+            Finding(VALID, Outcome.FAIL, msg, PROBE, subject, facts),
+            Finding(QUALITY, Outcome.UNKNOWN, msg, PROBE, subject, {}),
         ]
     if report.format_known:
         msg = f"format: {report.format_label}"
-        fmt = Finding("spec.format_known", Outcome.PASS, msg, PROBE, subject, facts)
+        fmt = Finding(FORMAT_KNOWN, Outcome.PASS, msg, PROBE, subject, facts)
     else:
         why = report.note or "format not recognised"
-        fmt = Finding("spec.format_known", Outcome.FAIL, why, PROBE, subject, facts)
+        fmt = Finding(FORMAT_KNOWN, Outcome.FAIL, why, PROBE, subject, facts)
     findings = [fmt, _valid_finding(report, subject, facts)]
     if report.format_known and report.quality is not None:
         findings += [
@@ -246,7 +249,7 @@ def report_findings(
         ]
     else:
         why = f"documentation quality unknown: {report.note or 'spec not analysed'}"
-        findings.append(Finding("spec.quality", Outcome.UNKNOWN, why, PROBE, subject, {}))
+        findings.append(Finding(QUALITY, Outcome.UNKNOWN, why, PROBE, subject, {}))
     return findings
 
 
@@ -257,11 +260,11 @@ async def spec_report(ctx: EntryContext) -> tuple[SpecReport | None, list[Findin
         entry = ctx.entry
         if not entry.spec_url and not entry.local_spec:
             msg = "no spec URL declared"
-            return None, [Finding("spec.format_known", Outcome.FAIL, msg, PROBE)]
+            return None, [Finding(FORMAT_KNOWN, Outcome.FAIL, msg, PROBE)]
         data, fetched = await _load(ctx)
         if data is None:
             unknown = Finding(
-                "spec.format_known",
+                FORMAT_KNOWN,
                 Outcome.UNKNOWN,
                 f"spec not analysed: {fetched.message}",
                 PROBE,

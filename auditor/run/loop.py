@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Protocol
 
+from auditor import checks
 from auditor.context import AuditSettings
 from auditor.evidence.domains import DomainList, DomainMatcher, builtin_gov_suffixes
 from auditor.evidence.orgs import OrgList, OrgMatcher, builtin_github_orgs
@@ -81,7 +82,9 @@ async def audit_entries(
                     assessment = assess(entry.id, (*findings, *earlier), methodology)
                 except Exception as exc:  # one bad entry never stops a run
                     message = f"{entry.id}: internal error: {type(exc).__name__}: {exc}"
-                    findings = (Finding("auditor.internal", Outcome.ERROR, message, "audit"),)
+                    findings = (
+                        Finding(checks.AUDITOR_INTERNAL.id, Outcome.ERROR, message, "audit"),
+                    )
                     assessment = assess(entry.id, (), methodology)
                 return AuditResult(entry, findings, assessment)
 

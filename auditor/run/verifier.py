@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from auditor import checks
 from auditor.model import Entry, Finding, Outcome
 from auditor.probes import PROBES, Probe
 from auditor.probes.context import EntryContext, RunContext
@@ -21,7 +22,7 @@ async def _run_probe(name: str, probe: Probe, ctx: EntryContext) -> list[Finding
         raise
     except Exception as exc:
         message = f"{ctx.entry.id}: probe {name} failed: {type(exc).__name__}: {exc}"
-        return [Finding(f"probe.{name}", Outcome.ERROR, message, name)]
+        return [Finding(checks.PROBE_FAILED[name].id, Outcome.ERROR, message, name)]
 
 
 async def verify_entry(entry: Entry, run: RunContext) -> list[Finding]:
@@ -51,7 +52,7 @@ async def verify_entry(entry: Entry, run: RunContext) -> list[Finding]:
                 f"{entry.id}: probe {name} did not finish within the "
                 f"{run.settings.limits.entry_timeout:g}s entry budget"
             )
-            findings.append(Finding(f"probe.{name}", Outcome.ERROR, message, name))
+            findings.append(Finding(checks.PROBE_FAILED[name].id, Outcome.ERROR, message, name))
     if pending:
         ctx.cancel_pending()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LocalServer
+from tests.conftest import FIXTURES, LocalServer
 
 AUDITOR = str(Path(sys.executable).with_name("auditor"))
 
@@ -133,6 +133,58 @@ def test_bad_rules_file_exits_2_naming_line_and_key(tmp_path: Path) -> None:
     proc = run("methodology", "--rules", str(rules))
     assert proc.returncode == 2
     assert f"{rules}:8: axes.0.weight" in proc.stderr
+
+
+def test_rules_file_with_a_misspelt_check_exits_2_naming_file_and_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "id: mine\nversion: '1'\ntitle: Mine\ntiers: [{id: all, name: All, min: 0}]\n"
+        "axes:\n  - id: a\n    name: A\n    weight: 1\n    signals:\n"
+        "      - {id: s, name: S, check: official_domian, function: outcome, points: 1}\n"
+    )
+    for command in (
+        ["methodology", "--rules", str(rules)],
+        [
+            "gate",
+            "--offline",
+            "--rules",
+            str(rules),
+            str(FIXTURES / "gate/publisher/api/openapi.yaml"),
+        ],
+    ):
+        proc = run(*command)
+        assert proc.returncode == 2, (command, proc.stderr)
+        assert f"{rules}:10: axes.0.signals.0.check: unknown check 'official_domian'" in proc.stderr
+        assert "did you mean 'official_domain'" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (
+            ("{passed} of {count} recommended", "{passed:>300000000} of {count} recommended"),
+            "reason",
+        ),
+        (("weight: 20", "weight: .nan"), "weight"),
+        (("points: 40", "points: .inf"), "signals.0.points"),
+    ],
+    ids=["huge-reason-width", "nan-weight", "inf-points"],
+)
+def test_hostile_rules_exit_2_before_anything_is_audited(
+    tmp_path: Path, edit: tuple[str, str], key: str
+) -> None:
+    text = (Path(__file__).parents[2] / "rules" / "trust-v1.yaml").read_text(encoding="utf-8")
+    assert edit[0] in text
+    rules = tmp_path / "hostile.yaml"
+    rules.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    out = tmp_path / "out.json"
+    spec = str(FIXTURES / "gate/publisher/api/openapi.yaml")
+    proc = run("gate", spec, "--offline", "--rules", str(rules), "--format", "json", "-o", str(out))
+    assert proc.returncode == 2, proc.stderr
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if edit[0] in t)
+    assert f"{rules}:{line}: axes." in proc.stderr and key in proc.stderr, proc.stderr
+    assert not out.exists()
 
 
 def test_entry_problems_are_reported_and_the_run_completes(tmp_path: Path) -> None:

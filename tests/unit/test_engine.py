@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from auditor.methodology import Methodology, load_methodology
-from auditor.methodology.engine import assess
+from auditor.methodology.engine import MAX_REASON_CHARS, assess
 from auditor.model import Finding, Outcome
 
 PASS, FAIL, UNKNOWN, ERROR = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN, Outcome.ERROR
@@ -302,8 +302,8 @@ def write_custom(tmp_path: Path, *, unknown_signals: str, points: tuple[int, int
             weight: 1
             unknown_signals: {unknown_signals}
             signals:
-              - {{id: a, name: A, check: check.a, function: outcome, points: {points[0]}}}
-              - {{id: b, name: B, check: check.b, function: outcome, points: {points[1]}}}
+              - {{id: a, name: A, check: official_domain, function: outcome, points: {points[0]}}}
+              - {{id: b, name: B, check: portal_listing, function: outcome, points: {points[1]}}}
         """
     )
     path = tmp_path / f"custom-{unknown_signals}.yaml"
@@ -315,14 +315,29 @@ def write_custom(tmp_path: Path, *, unknown_signals: str, points: tuple[int, int
     ("unknown_signals", "findings", "score", "reason"),
     [
         # b unknown: excluded from the denominator, or counted as possible but unearned
-        ("exclude", [finding("check.a", PASS)], 100.0, "60/60"),
-        ("unearned", [finding("check.a", PASS)], 60.0, "60/100"),
-        ("exclude", [finding("check.a", FAIL)], 0.0, "0/60"),
-        ("unearned", [finding("check.a", FAIL)], 0.0, "0/100"),
-        ("exclude", [finding("check.a", PASS), finding("check.b", FAIL)], 60.0, "60/100"),
-        ("unearned", [finding("check.a", PASS), finding("check.b", FAIL)], 60.0, "60/100"),
+        ("exclude", [finding("official_domain", PASS)], 100.0, "60/60"),
+        ("unearned", [finding("official_domain", PASS)], 60.0, "60/100"),
+        ("exclude", [finding("official_domain", FAIL)], 0.0, "0/60"),
+        ("unearned", [finding("official_domain", FAIL)], 0.0, "0/100"),
+        (
+            "exclude",
+            [finding("official_domain", PASS), finding("portal_listing", FAIL)],
+            60.0,
+            "60/100",
+        ),
+        (
+            "unearned",
+            [finding("official_domain", PASS), finding("portal_listing", FAIL)],
+            60.0,
+            "60/100",
+        ),
         # nothing established: unknown in both modes, never 0
-        ("exclude", [finding("check.a", UNKNOWN)], None, "Unknown: no signal could be established"),
+        (
+            "exclude",
+            [finding("official_domain", UNKNOWN)],
+            None,
+            "Unknown: no signal could be established",
+        ),
         ("unearned", [], None, "Unknown: no signal could be established"),
     ],
 )
@@ -379,7 +394,7 @@ def test_tier_boundaries_through_assess(
     tier: str,
 ) -> None:
     methodology = write_custom(tmp_path, unknown_signals="unearned", points=points)
-    findings = [finding("check.a", outcomes[0]), finding("check.b", outcomes[1])]
+    findings = [finding("official_domain", outcomes[0]), finding("portal_listing", outcomes[1])]
     result = assess("x", findings, methodology)
     assert result.score == composite
     assert result.tier == tier
@@ -393,3 +408,31 @@ def test_everything_failed_scores_zero_and_poor(trust: Methodology) -> None:
     assert axis_scores(result) == dict.fromkeys(axis_scores(result), 0.0)
     assert result.score == 0.0
     assert result.tier == "poor"
+
+
+# ---------------------------------------------------------------- reason length
+
+
+def test_a_reason_is_cut_at_the_bound_however_long_the_evidence(trust: Methodology) -> None:
+    """Availability's reason is ``{detail}``, which quotes the server's failure: bounded."""
+    long = "verification failed: base_url: " + "x" * 50_000
+    result = assess("x", [finding("availability", FAIL, long)], trust)
+    reason = result.axis("availability").reason
+    assert len(reason) == MAX_REASON_CHARS
+    assert reason.startswith("Latest verification failed (verification failed: base_url: xxx")
+    assert reason.endswith("x…")
+
+
+def test_an_unknown_axis_reason_is_cut_too(trust: Methodology) -> None:
+    """A lookup class missing from the table quotes the finding; the axis is unknown."""
+    long = "licence: " + "y" * 50_000
+    result = assess("x", [finding("license", PASS, long, **{"class": "other"})], trust)
+    axis = result.axis("license_clarity")
+    assert axis.score is None
+    assert axis.reason.startswith("Unknown: licence: yyy")
+    assert len(axis.reason) == MAX_REASON_CHARS and axis.reason.endswith("y…")
+
+
+def test_a_short_reason_is_left_as_it_is(trust: Methodology) -> None:
+    result = assess("x", [finding("availability", FAIL, "HTTP 503")], trust)
+    assert result.axis("availability").reason == "Latest verification failed (HTTP 503)"

@@ -32,22 +32,22 @@ VALID = textwrap.dedent(
         signals:
           - id: alpha
             name: Alpha
-            check: check.alpha
+            check: official_domain
             function: outcome
             points: 10
           - id: beta
             name: Beta
-            check: check.beta
+            check: license
             function: lookup
             points: 10
             values:
-              good: {points: 10, label: Good}
-              bad: {points: 0, label: Bad}
+              open: {points: 10, label: Good}
+              none: {points: 0, label: Bad}
       - id: second
         name: Second
         weight: 1
         signals:
-          - {id: gamma, name: Gamma, check: check.gamma, function: share, points: 100}
+          - {id: gamma, name: Gamma, check: availability, function: share, points: 100}
     """
 )
 
@@ -136,7 +136,7 @@ def test_the_small_valid_document_loads(tmp_path: Path) -> None:
     methodology = load_methodology(write(tmp_path, VALID))
     assert [a.id for a in methodology.axes] == ["first", "second"]
     assert methodology.axes[1].reason == "{earned:g}/{possible:g}"  # the default
-    assert methodology.axes[0].signals[1].values["bad"].label == "Bad"
+    assert methodology.axes[0].signals[1].values["none"].label == "Bad"
 
 
 # ---------------------------------------------------------------- malformed files
@@ -193,17 +193,17 @@ MALFORMED = [
         id="duplicate-axis-id",
     ),
     pytest.param(
-        lambda t: replace_once(t, "good: {points: 10", "good: {points: 12"),
-        ("good: {points: 12", 1),
-        "axes.0.signals.1.values.good",
+        lambda t: replace_once(t, "open: {points: 10", "open: {points: 12"),
+        ("open: {points: 12", 1),
+        "axes.0.signals.1.values.open",
         "12 points exceed the signal's max",
         id="lookup-value-above-max",
     ),
     pytest.param(
         lambda t: replace_once(
             t,
-            "\n        values:\n          good: {points: 10, label: Good}"
-            "\n          bad: {points: 0, label: Bad}",
+            "\n        values:\n          open: {points: 10, label: Good}"
+            "\n          none: {points: 0, label: Bad}",
             "",
         ),
         ("- id: beta", 1),
@@ -238,6 +238,160 @@ MALFORMED = [
         "version",
         "0.1 is not of type 'string'",
         id="version-not-a-string",
+    ),
+    # -- checks no probe emits, or that could never score (auditor.checks)
+    pytest.param(
+        lambda t: replace_once(t, "check: official_domain", "check: official_domian"),
+        ("check: official_domian", 1),
+        "axes.0.signals.0.check",
+        "unknown check 'official_domian': no probe emits it (did you mean 'official_domain'?",
+        id="check-misspelt",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "check: availability", "check: availabilty"),
+        ("check: availabilty", 1),
+        "axes.1.signals.0.check",
+        "unknown check 'availabilty'",
+        id="check-misspelt-flow-style",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "check: official_domain", "check: probe.availability"),
+        ("check: probe.availability", 1),
+        "axes.0.signals.0.check",
+        "only reports a breakage",
+        id="check-that-only-reports-breakage",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "check: license", "check: official_domain"),
+        ("function: lookup", 1),
+        "axes.0.signals.1.function",
+        "lookup needs a check whose findings carry facts.class (license)",
+        id="lookup-on-a-check-without-classes",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "open: {points: 10", "opne: {points: 10"),
+        ("opne: {points: 10", 1),
+        "axes.0.signals.1.values.opne",
+        "'license' never has class 'opne'",
+        id="lookup-class-never-emitted",
+    ),
+    pytest.param(
+        lambda t: replace_once(
+            t,
+            "check: availability, function: share,",
+            "check: spec.quality, function: ratio, fact: summary_shar,",
+        ),
+        ("fact: summary_shar", 1),
+        "axes.1.signals.0.fact",
+        "'spec.quality' findings carry no 0..1 fact 'summary_shar'",
+        id="ratio-fact-never-emitted",
+    ),
+    # -- numbers that would turn every score into nothing
+    pytest.param(
+        lambda t: replace_once(t, "weight: 2", "weight: .nan"),
+        ("weight: .nan", 1),
+        "axes.0.weight",
+        "nan is not a finite number",
+        id="weight-nan",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "weight: 1", "weight: .inf"),
+        ("weight: .inf", 1),
+        "axes.1.weight",
+        "inf is not a finite number",
+        id="weight-inf",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "        points: 10\n", "        points: .NaN\n"),
+        ("points: .NaN", 1),
+        "axes.0.signals.0.points",
+        "nan is not a finite number",
+        id="points-nan",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "points: 100}", "points: .inf}"),
+        ("points: .inf}", 1),
+        "axes.1.signals.0.points",
+        "inf is not a finite number",
+        id="points-inf-flow-style",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "open: {points: 10", "open: {points: .nan"),
+        ("open: {points: .nan", 1),
+        "axes.0.signals.1.values.open.points",
+        "nan is not a finite number",
+        id="lookup-points-nan",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "min: 0}", "min: -.inf}"),
+        ("min: -.inf}", 1),
+        "tiers.1.min",
+        "-inf is not a finite number",
+        id="tier-min-minus-inf",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, "weight: 2", "weight: 1.0e+300"),
+        ("weight: 1.0e+300", 1),
+        "axes.0.weight",
+        "is greater than the maximum of 1000000",
+        id="weight-huge",
+    ),
+    # -- reason templates: plain named placeholders only
+    pytest.param(
+        lambda t: replace_once(t, '"{earned:g}/{possible:g}"', '"{passed:>300000000}"'),
+        ("reason:", 1),
+        "axes.0.reason",
+        "{passed:>300000000}: only a type and a one-digit precision",
+        id="reason-huge-width",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, '"{earned:g}/{possible:g}"', '"{earned:.300000000f}"'),
+        ("reason:", 1),
+        "axes.0.reason",
+        "{earned:.300000000f}: only a type and a one-digit precision",
+        id="reason-huge-precision",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, '"{earned:g}/{possible:g}"', '"{earned:{count}}"'),
+        ("reason:", 1),
+        "axes.0.reason",
+        "{earned:{count}}: only a type and a one-digit precision",
+        id="reason-nested-field",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, '"{earned:g}/{possible:g}"', '"{detail!r}"'),
+        ("reason:", 1),
+        "axes.0.reason",
+        "{detail!r}: conversions are not allowed",
+        id="reason-conversion",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, '"{earned:g}/{possible:g}"', '"{detail.__class__}"'),
+        ("reason:", 1),
+        "axes.0.reason",
+        "{detail.__class__} uses attribute or index access",
+        id="reason-attribute",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, '"{earned:g}/{possible:g}"', '"{detail[0]}"'),
+        ("reason:", 1),
+        "axes.0.reason",
+        "{detail[0]} uses attribute or index access",
+        id="reason-index",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, '"{earned:g}/{possible:g}"', '"{}"'),
+        ("reason:", 1),
+        "axes.0.reason",
+        "unknown placeholder {}",
+        id="reason-positional",
+    ),
+    pytest.param(
+        lambda t: replace_once(t, '"{earned:g}/{possible:g}"', '"' + "x" * 501 + '"'),
+        ("reason:", 1),
+        "axes.0.reason",
+        "is too long",
+        id="reason-template-too-long",
     ),
 ]
 
@@ -329,8 +483,26 @@ def test_reason_with_impossible_format_spec_is_refused_or_harmless(tmp_path: Pat
     except RulesError as exc:  # refusing it at load time is fine
         assert "axes.0.reason" in str(exc)
         return
-    finding = Finding("check.alpha", Outcome.PASS, "ok", "test")
+    finding = Finding("official_domain", Outcome.PASS, "ok", "test")
     assess("x", [finding], methodology)  # must not crash the audit
+
+
+@pytest.mark.parametrize(
+    ("template", "rendered"),
+    [
+        ("{earned:g}/{possible:g}", "10/20"),
+        ("{earned:.1f} of {possible:.0f}", "10.0 of 20"),
+        ("{score:.0%} ({passed:d}/{count})", "5000% (1/2)"),
+        ("{{literal}} {detail}", "{literal} No evidence collected"),
+    ],
+)
+def test_plain_placeholders_with_a_type_and_precision_still_load(
+    tmp_path: Path, template: str, rendered: str
+) -> None:
+    text = replace_once(VALID, '"{earned:g}/{possible:g}"', f'"{template}"')
+    methodology = load_methodology(write(tmp_path, text))
+    finding = Finding("official_domain", Outcome.PASS, "ok", "test")
+    assert assess("x", [finding], methodology).axis("first").reason == rendered
 
 
 # ---------------------------------------------------------------- Markdown rendering
@@ -365,5 +537,5 @@ def test_methodology_markdown_normalises_weights(tmp_path: Path) -> None:
     text = methodology_markdown(load_methodology(write(tmp_path, VALID)))
     assert "| First | 66.7% |" in text
     assert "| Second | 33.3% |" in text
-    assert "| `good` | 10 | Good |" in text
-    assert "| Gamma | 100 | points × share of passes | `check.gamma` |" in text
+    assert "| `open` | 10 | Good |" in text
+    assert "| Gamma | 100 | points × share of passes | `availability` |" in text
