@@ -139,8 +139,9 @@ def test_datagouv_organisations_vouch_only_when_badged() -> None:
             _org("Startup", "https://startup-exemple.io"),
             _org("Pages", "https://agence.github.io/", "public-service"),
             _org("Nourl", None, "certified"),
+            _org("Social", "https://www.facebook.com/commune-exemple", "certified"),
         ],
-        "total": 6,
+        "total": 7,
     }
     vouched = vouched_from_datagouv(json.dumps(page), "orgs.json", None, "2024-12-11")
     listed = vouched.domains
@@ -157,6 +158,7 @@ def test_datagouv_organisations_vouch_only_when_badged() -> None:
         reasons["organisation 'Startup'"] == "organisation not badged public-service or certified"
     )
     assert reasons["agence.github.io"].startswith("shared platform")
+    assert reasons["www.facebook.com"] == "shared platform (facebook.com)"
 
 
 def test_datagouv_dataservices_vouch_for_their_urls_but_not_contacts() -> None:
