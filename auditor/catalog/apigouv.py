@@ -182,6 +182,9 @@ class ApiGouvSource:
             producer_site=text_value((self.producer(producer_slug) or {}).get("site"))
             if producer_slug
             else None,
+            producer_type=text_value((self.producer(producer_slug) or {}).get("type"))
+            if producer_slug
+            else None,
             access_type=access,
             declared_availability=record.get("uptime"),
             rate_limiting=text_value(record.get("rate_limiting_resume")),

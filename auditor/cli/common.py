@@ -178,7 +178,8 @@ VERIFIER_OPTIONS = [
         multiple=True,
         metavar="[NAME=]FILE_OR_URL",
         help="An official domain list (CISA .gov CSV, French public-sector list, UK JSON, "
-        "one host a line); repeatable. Also `domain_lists` in auditor.toml.",
+        "one host a line), or the domains a portal vouches for (vouched:apigouv:CHECKOUT, "
+        "vouched:datagouv:FILE_OR_URL); repeatable. Also `domain_lists` in auditor.toml.",
     ),
     click.option(
         "--github-org-list",

@@ -36,6 +36,11 @@ class DomainList:
     """The file or URL it was read from; None for the built-in list."""
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     """Domain -> line of the list it came from, so a person can find it."""
+    records: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Domain -> what the list says about it (a convention's country, level and
+    source; the portal record that vouched for it), shown in the evidence."""
+    vouched_by: str | None = None
+    """The official portal whose records this list was built from, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,8 @@ class DomainMatch:
     list_updated: str | None
     list_line: int | None = None
     list_source: str | None = None
+    list_record: str | None = None
+    vouched_by: str | None = None
 
 
 @cache
@@ -115,6 +122,13 @@ def build_domain_list(
     return DomainList(name, updated, frozenset(lines), source, lines)
 
 
+def builtin_domain_lists() -> tuple[DomainList, ...]:
+    """The lists every run checks: government suffixes, then world conventions."""
+    from auditor.evidence.conventions import builtin_gov_conventions
+
+    return (builtin_gov_suffixes(), builtin_gov_conventions())
+
+
 def builtin_gov_suffixes() -> DomainList:
     text = files("auditor.evidence").joinpath("data/gov-suffixes.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
@@ -165,5 +179,7 @@ class DomainMatcher:
                         domain_list.updated,
                         domain_list.lines.get(candidate),
                         domain_list.source,
+                        domain_list.records.get(candidate),
+                        domain_list.vouched_by,
                     )
         return DomainMatch(clean, registrable, None, None, None)

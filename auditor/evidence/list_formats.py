@@ -1,6 +1,6 @@
 """Reading official lists in the formats their publishers use.
 
-Domain lists: ``gov-suffixes`` (auditor's YAML), ``csv`` (CISA's .gov
+Domain lists: ``gov-suffixes`` and ``gov-conventions`` (auditor's YAML), ``csv`` (CISA's .gov
 registry ``current-full.csv``: column "Domain name"; any CSV with a domain,
 name or host column), ``json`` (the UK public-sector ``user_domains.json``:
 ``domains[].domain_pattern``; or a plain list), ``lines`` (one host or URL a
@@ -27,10 +27,11 @@ from urllib.parse import urlsplit
 import yaml
 
 from auditor.errors import AuditorError
+from auditor.evidence.conventions import ConventionError, parse_conventions
 from auditor.evidence.domains import DomainList, build_domain_list
 from auditor.evidence.orgs import LOGIN_RE, OrgList, build_org_list, github_org_of, sectioned_logins
 
-DOMAIN_FORMATS = ("gov-suffixes", "csv", "json", "lines")
+DOMAIN_FORMATS = ("gov-suffixes", "gov-conventions", "csv", "json", "lines")
 ORG_FORMATS = ("governments-yml", "csv", "lines")
 _DOMAIN_COLUMNS = ("domain name", "domain", "domain_name", "name", "host", "hostname", "url")
 _ORG_COLUMNS = ("organisation", "organization", "org", "login", "url", "account")
@@ -50,7 +51,9 @@ def guess_format(location: str, text: str, kind: str) -> str:
     if suffix == ".json" or head in {"{", "["}:
         return "json" if kind == "domains" else "lines"
     if suffix in {".yml", ".yaml"}:
-        return "gov-suffixes" if kind == "domains" else "governments-yml"
+        if kind != "domains":
+            return "governments-yml"
+        return "gov-conventions" if re.search(r"^conventions:", text, re.M) else "gov-suffixes"
     return "lines"
 
 
@@ -124,6 +127,11 @@ def parse_domain_list(
         items = [(t, n) for t, n in _yaml_tokens(text) if t in wanted]
         name = name or str(data.get("name") or default_name)
         updated = updated or (str(data["updated"]) if data.get("updated") else None)
+    elif fmt == "gov-conventions":
+        try:
+            return parse_conventions(text, name, updated, source)
+        except ConventionError as exc:
+            raise ListFormatError(str(exc)) from exc
     elif fmt == "csv":
         items = list(_csv_items(text, _DOMAIN_COLUMNS))
     elif fmt == "json":

@@ -4,7 +4,10 @@ Lists come from the user's configuration (``domain_lists`` and
 ``github_org_lists`` in auditor.toml / ``[tool.auditor]``: tables with
 ``path_or_url``, optional ``name``, ``format``, ``updated``) and from the
 command line (``--domain-list`` / ``--github-org-list FILE_OR_URL``, or
-``NAME=FILE_OR_URL``). A URL list is fetched once through the run's guarded
+``NAME=FILE_OR_URL``). A domain list may also be built from an official
+portal's records (``vouched:apigouv:CHECKOUT``, ``vouched:datagouv:FILE_OR_URL``
+or ``format = "vouched-apigouv"`` / ``"vouched-datagouv"``; see ``vouched.py``).
+A URL list is fetched once through the run's guarded
 fetcher and kept on disk (``$XDG_CACHE_HOME/auditor/lists`` or
 ``~/.cache/auditor/lists``) for ``max_age``; when a refresh fails an older
 copy is used and a note says so. A list that cannot be read at all is an
@@ -26,7 +29,7 @@ from typing import Any, TypeVar
 
 from auditor.config import Config, ConfigError
 from auditor.context import AuditSettings
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, CatalogError
 from auditor.evidence.domains import DomainList
 from auditor.evidence.list_formats import (
     ListFormatError,
@@ -35,11 +38,18 @@ from auditor.evidence.list_formats import (
     parse_org_list,
 )
 from auditor.evidence.orgs import OrgList
+from auditor.evidence.vouched import (
+    Vouched,
+    VouchError,
+    vouched_from_apigouv,
+    vouched_from_datagouv,
+)
 from auditor.net.fetcher import Fetcher
 
 MAX_LIST_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_AGE = timedelta(days=1)
 KINDS = {"domains": "domain_lists", "github_orgs": "github_org_lists"}
+VOUCHED_FORMATS = {"apigouv": "vouched-apigouv", "datagouv": "vouched-datagouv"}
 
 
 class ListError(AuditorError):
@@ -70,12 +80,26 @@ class OfficialLists:
     """What the user should know (a stale cached copy was used…)."""
 
 
+def vouched_format(location: str) -> tuple[str | None, str]:
+    """``vouched:apigouv:PATH`` -> ``("vouched-apigouv", "PATH")``; other locations unchanged."""
+    if not location.startswith("vouched:"):
+        return None, location
+    portal, sep, rest = location.removeprefix("vouched:").partition(":")
+    if not sep or not rest or portal not in VOUCHED_FORMATS:
+        raise ListError(
+            f"{location!r}: expected vouched:apigouv:CHECKOUT or vouched:datagouv:FILE_OR_URL"
+        )
+    return VOUCHED_FORMATS[portal], rest
+
+
 def from_cli(kind: str, value: str) -> ListSource:
-    """``FILE_OR_URL`` or ``NAME=FILE_OR_URL``."""
-    name, sep, rest = value.partition("=")
-    if sep and re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        return ListSource(kind, rest, name=name)
-    return ListSource(kind, value)
+    """``FILE_OR_URL`` or ``NAME=FILE_OR_URL``; for domains also ``[NAME=]vouched:PORTAL:…``."""
+    name: str | None = None
+    head, sep, rest = value.partition("=")
+    if sep and re.fullmatch(r"[A-Za-z0-9_.-]+", head):
+        name, value = head, rest
+    fmt, location = vouched_format(value) if kind == "domains" else (None, value)
+    return ListSource(kind, location, name=name, format=fmt)
 
 
 def from_config(config: Config) -> list[ListSource]:
@@ -95,7 +119,11 @@ def from_config(config: Config) -> list[ListSource]:
             unknown = set(item) - {"name", "path_or_url", "format", "updated"}
             if unknown:
                 raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
-            location = item["path_or_url"]
+            fmt, location = (
+                vouched_format(item["path_or_url"])
+                if kind == "domains"
+                else (None, item["path_or_url"])
+            )
             if not location.startswith(("http://", "https://")):
                 location = str((base / os.path.expanduser(location)).resolve())
             sources.append(
@@ -103,7 +131,7 @@ def from_config(config: Config) -> list[ListSource]:
                     kind,
                     location,
                     _opt_str(item, "name", where),
-                    _opt_str(item, "format", where),
+                    _opt_str(item, "format", where) or fmt,
                     _opt_str(item, "updated", where),
                 )
             )
@@ -221,6 +249,9 @@ async def load_lists(
     orgs: list[OrgList] = []
     async with Fetcher(settings) as fetcher:
         for source in sources:
+            if source.kind == "domains" and source.format == "vouched-apigouv":
+                domains.append(_apigouv(source, notes))
+                continue
             if source.is_url:
                 data, found_date = await _read_url(source, fetcher, cache, max_age, notes)
             else:
@@ -229,7 +260,11 @@ async def load_lists(
             fmt = source.format or guess_format(source.location, text, source.kind)
             updated = source.updated
             try:
-                if source.kind == "domains":
+                if source.kind == "domains" and source.format == "vouched-datagouv":
+                    updated = updated or found_date
+                    vouched = vouched_from_datagouv(text, source.location, source.name, updated)
+                    domains.append(_noted(vouched, notes))
+                elif source.kind == "domains":
                     parsed_domains = parse_domain_list(
                         text, fmt, source.name, updated, source.location
                     )
@@ -241,9 +276,30 @@ async def load_lists(
                     if parsed_orgs.updated is None:
                         parsed_orgs = _dated(parsed_orgs, found_date)
                     orgs.append(parsed_orgs)
-            except ListFormatError as exc:
+            except (ListFormatError, VouchError) as exc:
                 raise ListError(f"list {source.location}: {exc}") from exc
     return OfficialLists(tuple(domains), tuple(orgs), tuple(notes))
+
+
+def _noted(vouched: Vouched, notes: list[str]) -> DomainList:
+    summary = vouched.summary()
+    if summary:
+        notes.append(summary)
+    return vouched.domains
+
+
+def _apigouv(source: ListSource, notes: list[str]) -> DomainList:
+    """The domains api.gouv.fr vouches for, from a local checkout (a folder, never a URL)."""
+    if source.is_url:
+        raise ListError(
+            f"list {source.location}: vouched:apigouv reads a local checkout of "
+            "https://github.com/etalab/api.gouv.fr, not a URL"
+        )
+    try:
+        vouched = vouched_from_apigouv(Path(source.location), source.name, source.updated)
+    except CatalogError as exc:
+        raise ListError(f"list {source.location}: {exc}") from exc
+    return _noted(vouched, notes)
 
 
 _Listed = TypeVar("_Listed", DomainList, OrgList)

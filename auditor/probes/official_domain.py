@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from auditor import checks
 from auditor.evidence.domains import DomainMatch
+from auditor.evidence.vouched import own_record_match
 from auditor.model import Finding, Outcome
 from auditor.probes.context import EntryContext
 
@@ -22,13 +23,35 @@ SPEC_URL_CHECK = checks.OFFICIAL_DOMAIN_SPEC_URL.id
 
 
 def describe_match(match: DomainMatch) -> str:
-    """``official domain (data.gouv.fr), list: gov-suffixes (2026-11-26) line 8: gouv.fr``."""
+    """``official domain (data.gouv.fr), list: gov-suffixes (2026-11-26) line 8: gouv.fr``.
+
+    A vouched domain names the portal and its record; a convention its country,
+    level and source.
+    """
     dated = f" ({match.list_updated})" if match.list_updated else ""
     line = f" line {match.list_line}" if match.list_line else ""
     shown = match.registrable or match.host
     if match.listed and len(match.listed) > len(shown):
         shown = match.listed  # the list vouches for a host below the registrable domain
-    return f"official domain ({shown}), list: {match.list_name}{dated}{line}: {match.listed}"
+    if match.vouched_by:
+        return (
+            f"official domain ({shown}), vouched by {match.vouched_by} "
+            f"(list: {match.list_name}{dated}): {match.list_record}"
+        )
+    record = f" ({match.list_record})" if match.list_record else ""
+    return (
+        f"official domain ({shown}), list: {match.list_name}{dated}{line}: {match.listed}{record}"
+    )
+
+
+def _match(ctx: EntryContext, host: str) -> DomainMatch:
+    """The run's lists first (built-in suffixes and world conventions, loaded lists,
+    domains official portals vouch for); else, for an entry read from an official
+    catalog, what its own record vouches for (``auditor/evidence/vouched.py``)."""
+    match = ctx.run.domains.match(host)
+    if match.listed:
+        return match
+    return own_record_match(ctx.entry, host) or match
 
 
 def _finding(ctx: EntryContext, check: str, field: str, url: str) -> Finding:
@@ -38,7 +61,7 @@ def _finding(ctx: EntryContext, check: str, field: str, url: str) -> Finding:
         host = None
     if not host:
         return Finding(check, Outcome.ERROR, f"{field} has no host: {url}", PROBE, url)
-    match = ctx.run.domains.match(host)
+    match = _match(ctx, host)
     facts = {
         "field": field,
         "host": match.host,
@@ -50,6 +73,10 @@ def _finding(ctx: EntryContext, check: str, field: str, url: str) -> Finding:
         "list_source": match.list_source,
         "lists_checked": [d.name for d in ctx.run.domains.lists],
     }
+    if match.vouched_by:
+        facts["vouched_by"] = match.vouched_by
+    if match.list_record:
+        facts["list_record"] = match.list_record
     if match.listed:
         return Finding(check, Outcome.PASS, describe_match(match), PROBE, url, facts)
     shown = match.registrable or match.host

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from auditor import checks
 from auditor.context import AuditSettings
-from auditor.evidence.domains import DomainList, DomainMatcher, builtin_gov_suffixes
+from auditor.evidence.domains import DomainList, DomainMatcher, builtin_domain_lists
 from auditor.evidence.orgs import OrgList, OrgMatcher, builtin_github_orgs
 from auditor.methodology.engine import assess
 from auditor.methodology.model import Methodology
@@ -60,7 +60,7 @@ async def audit_entries(
     github_org_lists: tuple[OrgList, ...] = (),
 ) -> AsyncIterator[AuditResult]:
     """Yield one result per entry, in completion order."""
-    matcher = DomainMatcher((builtin_gov_suffixes(), *settings.domain_lists, *domain_lists))
+    matcher = DomainMatcher((*builtin_domain_lists(), *settings.domain_lists, *domain_lists))
     orgs = OrgMatcher((builtin_github_orgs(), *settings.github_org_lists, *github_org_lists))
     executor = spec_pool(settings)  # worker processes, started on first large spec
     window = max(1, settings.limits.concurrency)
