@@ -18,11 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import checks
-from auditor.evidence.html_links import Link, page
+from auditor.evidence.html_links import Link
 from auditor.model import Finding, Outcome
 from auditor.net.guard import url_problem
 from auditor.net.observation import HttpObservation
 from auditor.probes.context import EntryContext
+from auditor.probes.pages import page
 
 PROBE = "agent_discovery"
 CHECK = checks.AGENT_DISCOVERY.id

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 
 from auditor import checks
-from auditor.evidence.html_links import page
 from auditor.model import Finding, Outcome
 from auditor.net.fetcher import Purpose
 from auditor.net.guard import url_problem
 from auditor.net.observation import HttpObservation
 from auditor.probes.context import EntryContext
+from auditor.probes.pages import page
 
 PROBE = "availability"
 CERT_WARNING_DAYS = 14

@@ -18,9 +18,9 @@ from typing import Any
 
 from auditor import checks
 from auditor.evidence import licenses
-from auditor.evidence.html_links import page
 from auditor.model import Finding, Outcome
 from auditor.probes.context import EntryContext
+from auditor.probes.pages import page
 from auditor.probes.spec_document import spec_report
 
 PROBE = "license_statement"

@@ -22,10 +22,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import checks
-from auditor.evidence.html_links import page, points_under
+from auditor.evidence.html_links import points_under
 from auditor.evidence.portals import portal_for
 from auditor.model import OFFICIAL_CATALOG_IDS, Finding, Outcome
 from auditor.probes.context import EntryContext
+from auditor.probes.pages import page
 
 PROBE = "portal_listing"
 CHECK = checks.PORTAL_LISTING.id

@@ -23,10 +23,11 @@ from urllib.parse import unquote, urlsplit
 
 from auditor import checks
 from auditor.evidence import security_txt
-from auditor.evidence.html_links import Link, page
+from auditor.evidence.html_links import Link
 from auditor.model import Finding, Outcome
 from auditor.net.guard import url_problem
 from auditor.probes.context import EntryContext, transient
+from auditor.probes.pages import page
 
 PROBE = "published_policy"
 CHECK = checks.PUBLISHED_POLICY.id

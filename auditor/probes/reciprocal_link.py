@@ -21,9 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import checks
-from auditor.evidence.html_links import Link, Page, page, points_under, same_site
+from auditor.evidence.html_links import Link, Page, points_under, same_site
 from auditor.model import ENTRY_URL_FIELDS, Finding, Outcome
 from auditor.probes.context import EntryContext
+from auditor.probes.pages import page
 
 PROBE = "reciprocal_link"
 CHECK = checks.RECIPROCAL_LINK.id

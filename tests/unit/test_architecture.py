@@ -20,6 +20,13 @@ import auditor
 PACKAGE = Path(auditor.__file__).parent
 FORBIDDEN = ("auditor.probes", "auditor.net")
 PRESENTING = ("render", "store")
+WALLS = {
+    # reference data is read by probes, the CLI and the Dask executor: it needs no probe
+    "evidence": ("auditor.probes", "auditor.run"),
+    # rules score and never touch the network
+    "methodology": ("auditor.probes", "auditor.net", "auditor.run"),
+    "checks": ("auditor.probes", "auditor.net", "auditor.run"),
+}
 
 
 def _modules(room: str) -> list[str]:
@@ -28,12 +35,12 @@ def _modules(room: str) -> list[str]:
     ]
 
 
-def _imported(modules: list[str]) -> list[str]:
+def _imported(modules: list[str], forbidden: tuple[str, ...] = FORBIDDEN) -> list[str]:
     """The forbidden modules loaded by importing ``modules`` in a fresh interpreter."""
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
-        f"print('\\n'.join(sorted(k for k in sys.modules if k.startswith({FORBIDDEN!r}))))"
+        f"print('\\n'.join(sorted(k for k in sys.modules if k.startswith({forbidden!r}))))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
@@ -47,6 +54,14 @@ def test_renderers_and_store_import_neither_probes_nor_network(room: str) -> Non
     if _imported(modules):
         culprits = {m: found for m in modules if (found := _imported([m]))}
         pytest.fail(f"modules of auditor.{room} import {FORBIDDEN}: {culprits}")
+
+
+@pytest.mark.parametrize("room", sorted(WALLS))
+def test_rooms_import_only_what_they_may(room: str) -> None:
+    modules = _modules(room)
+    if _imported(modules, WALLS[room]):
+        culprits = {m: found for m in modules if (found := _imported([m], WALLS[room]))}
+        pytest.fail(f"modules of auditor.{room} import {WALLS[room]}: {culprits}")
 
 
 def test_the_guard_sees_a_forbidden_import() -> None:
