@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from auditor.errors import AuditorError
+from auditor.store.transaction import transaction
 
 APPLICATION_ID = 0x41554454  # "AUDT": marks a SQLite file as an auditor store
 
@@ -156,16 +157,11 @@ def migrate(connection: sqlite3.Connection, path: Path) -> int:
         )
     if version == SCHEMA_VERSION:
         return version
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(connection):
         found = schema_version(connection)  # another process may have migrated meanwhile
         _check_identity(connection, path, found)
         for number in range(found + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[number - 1]:
                 connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
     return version
