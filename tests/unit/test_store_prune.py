@@ -238,14 +238,14 @@ def test_a_prune_that_fails_midway_changes_nothing(
 ) -> None:
     nightly(store, [300, 200, 100])
     before = counts(store.db)
-    real = prune_module._delete
+    real = prune_module.delete_rows
 
     def break_after_deleting(db: sqlite3.Connection, estimate: int) -> prune_module.Removed:
         removed = real(db, estimate)
         assert removed.runs == 2  # the rows are gone inside the transaction ...
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(prune_module, "_delete", break_after_deleting)
+    monkeypatch.setattr(prune_module, "delete_rows", break_after_deleting)
     with pytest.raises(KeyboardInterrupt):
         prune(store, PrunePolicy(keep_runs=1), now=NOW)
     assert counts(store.db) == before  # ... and back after the rollback
