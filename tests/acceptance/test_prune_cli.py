@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from tests.acceptance.test_store_cli import SPEC, Site, analyses, audit, catalog, cli, site
-from tests.unit.test_store_prune import assert_references_sound, backdate, counts, nightly
+from tests.support.prune import assert_references_sound, backdate, counts, nightly
+from tests.support.store_cli import SPEC, Site, analyses, audit, catalog, cli, site
 
-__all__ = ["analyses", "site"]  # fixtures shared with test_store_cli
+__all__ = ["analyses", "site"]  # fixtures from tests.support.store_cli
 
 JSON_KEYS = {
     "store", "dry_run", "runs", "window", "removed", "bytes_estimate", "applied", "vacuumed",
