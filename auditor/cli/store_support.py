@@ -20,18 +20,29 @@ Progress = Callable[
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhw]?)\s*$", re.IGNORECASE)
 _UNIT_DAYS = {"": 1.0, "d": 1.0, "h": 1 / 24, "w": 7.0}
+MAX_DURATION_DAYS = 36500
+"""A hundred years: longer than any history, and far from where dates overflow (year 1)."""
 
 
 def parse_window(
     ctx: click.Context | None, param: click.Parameter | None, value: str | None
 ) -> float | None:
-    """``30d``, ``12h``, ``2w`` or a number of days, as days."""
+    """``30d``, ``12h``, ``2w`` or a number of days, as days, at most ``MAX_DURATION_DAYS``.
+
+    The bound is checked here because a window is stored with the run and
+    read back by every later run, ``history`` and ``prune``: one too large to
+    subtract from today must never reach the store.
+    """
     if value is None:
         return None
     match = _DURATION.match(value)
     days = float(match.group(1)) * _UNIT_DAYS[match.group(2).lower()] if match else 0.0
     if days <= 0:
         raise click.BadParameter(f"{value!r}: give a duration such as 30d, 12h or 2w")
+    if days > MAX_DURATION_DAYS:
+        raise click.BadParameter(
+            f"{value!r}: at most {MAX_DURATION_DAYS}d (100 years); give a duration such as 30d"
+        )
     return days
 
 

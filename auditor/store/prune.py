@@ -93,9 +93,9 @@ def refusal(store: Store, plan: PrunePlan) -> str:
     """Why a prune inside the availability window is refused, and what to do instead."""
     return (
         f"{store.path}: refusing to prune run(s) {id_ranges(plan.inside_window)}: they are "
-        f"inside the {plan.window_days:g}-day availability window (since {plan.window_start}, "
+        f"inside the {plan.window_days:.10g}-day availability window (since {plan.window_start}, "
         "the largest --window of the store's runs), so the next run would score availability "
-        f"over fewer verifications; prune with --older-than {plan.window_days:g}d, keep more "
+        f"over fewer verifications; prune with --older-than {plan.window_days:.10g}d, keep more "
         "runs, or pass --force"
     )
 

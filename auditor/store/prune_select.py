@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from auditor.store.db import Store
 from auditor.store.runs import AUDIT, RunInfo, list_runs
 from auditor.store.schema import StoreError
-from auditor.store.session import DEFAULT_WINDOW_DAYS, iso, parse_iso
+from auditor.store.session import DEFAULT_WINDOW_DAYS, days_before, iso, parse_iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ def select_runs(store: Store, policy: PrunePolicy, now: datetime) -> PrunePlan:
     protected = _protected(runs)
     keep = policy.keep_runs
     cutoff = finished[-keep].id if keep is not None and len(finished) >= keep else None
-    old = now - timedelta(days=policy.older_than_days) if policy.older_than_days else None
+    old = days_before(now, policy.older_than_days) if policy.older_than_days else None
     activity = {r.id: _last_activity(store, r) for r in runs}
     chosen: set[int] = set()
     unfinished_kept: list[int] = []
@@ -165,7 +165,7 @@ def select_runs(store: Store, policy: PrunePolicy, now: datetime) -> PrunePlan:
                 dependencies.add(source)
                 todo.append(source)
     window = max((r.window_days for r in runs), default=DEFAULT_WINDOW_DAYS)
-    start = now - timedelta(days=window)
+    start = days_before(now, window)
     inside = [i for i in sorted(chosen) if _after(activity[i], start)]
     return PrunePlan(
         removed_runs=tuple(sorted(chosen)),
