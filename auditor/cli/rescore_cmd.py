@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from auditor.catalog import LoadedCatalog
-from auditor.cli.common import default_format, emit_results, load_rules
+from auditor.cli.common import RULES, default_format, emit_results, load_rules
 from auditor.cli.store_support import STORE_OPTION, parse_window, store_failure
 from auditor.errors import AuditorError
 
@@ -17,9 +17,9 @@ from auditor.errors import AuditorError
 @STORE_OPTION
 @click.option(
     "--rules",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=RULES,
     required=True,
-    help="The methodology to score with.",
+    help="The methodology to score with: a file, or a built-in name such as trust-v1-strict.",
 )
 @click.option(
     "--format",
@@ -50,6 +50,7 @@ def rescore(
     \b
     Examples:
       auditor rescore --store audit.db --rules trust-v2.yaml
+      auditor rescore --store audit.db --rules trust-v1-strict
       auditor rescore 12 --store audit.db --rules trust-v2.yaml --format json
       auditor diff --store audit.db        # the rescore against the run it read
     """

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from auditor.cli import main
 from tests.conftest import ROOT
 from tests.support.store_cli import SPEC, Site, analyses, audit, catalog, cli, site
 
@@ -125,6 +127,22 @@ def test_rescore_opens_no_socket_and_records_a_rescore_run(
     assert [(r["kind"], r["rescore_of"]) for r in runs] == [("audit", None), ("rescore", 1)]
     diff = cli("diff", "--store", str(store), "--format", "json")
     assert {c["id"] for c in json.loads(diff.stdout)["changed"]} >= {"pets"}
+
+
+def test_rescore_takes_a_built_in_methodology_by_name(tmp_path: Path) -> None:
+    """As the README shows: ``--rules trust-v1-strict``, like every other command."""
+    from auditor.store import Store
+    from tests.support.store import record_run, result
+
+    store = tmp_path / "audit.db"
+    with Store.open(store, write=True) as opened:
+        record_run(opened, [result("a"), result("b", up=False)])
+    strict = cli("rescore", "--store", str(store), "--rules", "trust-v1-strict", "--format", "json")
+    assert strict.exit_code == 0, strict.output
+    assert json.loads(strict.stdout)["methodology"]["id"] == "trust-strict"
+    unknown = CliRunner().invoke(main, ["rescore", "--store", str(store), "--rules", "trust-v9"])
+    assert unknown.exit_code == 2
+    assert "trust-v9: no such rules file, nor a built-in methodology" in unknown.output
 
 
 def test_an_older_store_is_upgraded_and_a_newer_one_refused(tmp_path: Path, site: Site) -> None:
