@@ -8,8 +8,7 @@ import click
 
 from auditor.catalog import LoadedCatalog
 from auditor.cli.common import RULES, default_format, emit_results, load_rules
-from auditor.cli.store_support import STORE_OPTION, parse_window, store_failure
-from auditor.errors import AuditorError
+from auditor.cli.store_support import STORE_OPTION, parse_window, store_errors
 
 
 @click.command()
@@ -58,11 +57,8 @@ def rescore(
     from auditor.store.rescore import rescore as rescore_run
 
     methodology = load_rules(rules)
-    try:
-        with Store.open(store, write=True, purpose="rescore") as opened:
-            info, results = rescore_run(opened, methodology, source=run, window_days=window)
-    except AuditorError as exc:
-        raise store_failure(exc) from exc
+    with store_errors(store), Store.open(store, write=True, purpose="rescore") as opened:
+        info, results = rescore_run(opened, methodology, source=run, window_days=window)
     click.echo(
         f"recorded run {info.id} in {store}: rescore of run {info.rescore_of} under "
         f"{methodology.id} {methodology.version} ({len(results)} entries)",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,25 @@ def store_failure(exc: AuditorError) -> click.ClickException:
     return StoreFailure(str(exc))
 
 
+@contextmanager
+def store_errors(*paths: Path) -> Iterator[None]:
+    """Around a command's work on its store(s): every failure is a message naming the file.
+
+    A StoreError says what it says; a SQLite failure (a damaged file, a
+    read-only one, a full disk) is explained by ``store_problem``. Both exit
+    with code 2, without a traceback.
+    """
+    try:
+        yield
+    except AuditorError as exc:
+        raise store_failure(exc) from exc
+    except sqlite3.Error as exc:
+        from auditor.store.failures import store_problem
+
+        named = paths[0] if len(paths) == 1 else " or ".join(str(p) for p in paths)
+        raise store_failure(store_problem(named, exc)) from exc
+
+
 STORE_OPTION = click.option(
     "--store",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -96,7 +117,7 @@ def record_audit(
     """Audit ``entries`` into the store at ``path``, committing each entry as it finishes."""
     from auditor.run.recording import local_executor, record_run
 
-    try:
+    with store_errors(path):
         return record_run(
             path,
             [source_key(s) for s in sources],
@@ -110,5 +131,3 @@ def record_audit(
             progress=progress,
             say=lambda message: click.echo(message, err=True),
         )
-    except AuditorError as exc:
-        raise store_failure(exc) from exc

@@ -67,7 +67,13 @@ class WriterLock:
         self._handle: IO[bytes] | None = None
 
     def acquire(self, what: str) -> None:
-        handle = self.path.open("a+b")
+        try:
+            handle = self.path.open("a+b")
+        except OSError as exc:
+            raise StoreError(
+                f"{self._named}: cannot create the store's lock file {self.path} "
+                f"({exc.strerror or exc}): the folder must be writable to record into it"
+            ) from exc
         if not _try_lock(handle):
             handle.seek(0)
             holder = handle.read(300).decode("utf-8", "replace").strip() or "another process"

@@ -114,6 +114,8 @@ def connect(path: Path) -> sqlite3.Connection:
         mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         connection.close()
+        if getattr(exc, "sqlite_errorname", "") != "SQLITE_NOTADB":
+            raise  # read-only, damaged, full: the command says which (store.failures)
         raise StoreError(f"{path}: not an auditor store (not a SQLite database: {exc})") from exc
     if str(mode).lower() != "wal":
         connection.close()
