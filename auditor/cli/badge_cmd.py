@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditor.cli.common import apply_options, load_rules
+from auditor.cli.common import apply_options, load_rules, utf8_text
 from auditor.cli.report_cmd import AUDIT_OPTIONS, results_or_audit
 from auditor.model import Entry
 
@@ -28,7 +28,13 @@ from auditor.model import Entry
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write <entry>.svg and <entry>.json to.",
 )
-@click.option("--label", default="trust score", show_default=True, help="Left-hand text.")
+@click.option(
+    "--label",
+    default="trust score",
+    show_default=True,
+    callback=utf8_text,
+    help="Left-hand text.",
+)
 @apply_options(AUDIT_OPTIONS)
 def badge(
     sources: tuple[str, ...],

@@ -27,6 +27,7 @@ from auditor.catalog.listing import (
     source_problems,
     url_problems,
 )
+from auditor.cli.common import apply_options
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.errors import AuditorError
 
@@ -58,15 +59,6 @@ def source_options(
     source_type: str, organization: str | None, tag: str | None, q: str | None
 ) -> SourceOptions:
     return SourceOptions(source_type=source_type, organization=organization, tag=tag, q=q)
-
-
-def _apply(options: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:
-    def decorator(function: Any) -> Any:
-        for option in reversed(options):
-            function = option(function)
-        return function
-
-    return decorator
 
 
 def _write(data: bytes, output: Path | None) -> None:
@@ -127,7 +119,7 @@ def _print_table(loaded: LoadedCatalog, console: Console) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the listing to FILE instead of standard output.",
 )
-@_apply(SOURCE_OPTIONS)
+@apply_options(SOURCE_OPTIONS)
 @click.option("--with-raw", is_flag=True, help="Include each entry's raw record (json only).")
 @click.option(
     "--fail-on-problems",

@@ -235,3 +235,25 @@ def verifier_settings(
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     return settings
+
+
+def utf8_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback refusing text that is not UTF-8 (bytes click kept as surrogates).
+
+    On POSIX click decodes arguments with ``surrogateescape``, so a label of
+    raw bytes arrives as a string that cannot be written to an SVG or JSON.
+    """
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raw = value.encode("utf-8", "surrogateescape")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            byte = f"byte 0x{raw[bad.start]:02x} at position {bad.start}"
+        else:  # pragma: no cover - a lone surrogate given as text, not bytes
+            byte = f"character {exc.start}"
+        raise click.BadParameter(f"{value!r} is not valid UTF-8 text ({byte})") from exc
+    return value

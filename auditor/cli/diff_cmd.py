@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import click
 import orjson
 
-from auditor.cli.store_support import STORE_OPTION, format_option, store_failure
-from auditor.errors import AuditorError
+from auditor.cli.store_support import STORE_OPTION, format_option, store_errors
 
 if TYPE_CHECKING:  # the store is imported only when the command runs
     from auditor.store.diff import RunDiff
@@ -66,21 +65,18 @@ def diff(
     """
     from auditor.store import Store, diff_runs, list_runs
 
-    try:
-        with Store.open(store) as opened:
-            if list_runs_:
-                runs = list_runs(opened)
-                if fmt == "json":
-                    data = [r.to_dict() for r in runs]
-                    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
-                else:
-                    for info in runs:
-                        count = info.counts.get("entries", "?") if info.counts else "?"
-                        click.echo(f"{_run_line(info)}: {count} entries")
-                return
-            result = diff_runs(opened, run_a, run_b)
-    except AuditorError as exc:
-        raise store_failure(exc) from exc
+    with store_errors(store), Store.open(store) as opened:
+        if list_runs_:
+            runs = list_runs(opened)
+            if fmt == "json":
+                data = [r.to_dict() for r in runs]
+                sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+            else:
+                for info in runs:
+                    count = info.counts.get("entries", "?") if info.counts else "?"
+                    click.echo(f"{_run_line(info)}: {count} entries")
+            return
+        result = diff_runs(opened, run_a, run_b)
     if fmt == "json":
         sys.stdout.buffer.write(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
     else:

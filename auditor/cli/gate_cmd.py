@@ -5,11 +5,19 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from auditor.catalog import load_sources
-from auditor.cli.common import RULES, load_rules, verifier_settings, with_progress
+from auditor.cli.common import (
+    RULES,
+    VERIFIER_OPTIONS,
+    apply_options,
+    load_rules,
+    verifier_settings,
+    with_progress,
+)
 from auditor.config import load_config
 from auditor.errors import AuditorError
 from auditor.gate import FORMATS, evaluate, render, resolve_options
@@ -100,18 +108,7 @@ def _write(path: Path, text: str) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read [gate] from this auditor.toml or pyproject.toml instead of the working directory's.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1, 600),
-    default=10.0,
-    show_default=True,
-    help="Seconds for one request, connect to last byte.",
-)
-@click.option(
-    "--allow-private-network",
-    is_flag=True,
-    help="Allow requests to private, loopback and link-local addresses (intranets, tests).",
-)
+@apply_options(VERIFIER_OPTIONS)
 def gate(
     sources: tuple[str, ...],
     fail_under: float | None,
@@ -125,8 +122,7 @@ def gate(
     exit_zero: bool,
     rules: Path | None,
     config_file: Path | None,
-    timeout: float,
-    allow_private_network: bool,
+    **verifier: Any,
 ) -> None:
     """Audit SOURCES and fail when an entry scores below the thresholds.
 
@@ -148,8 +144,9 @@ def gate(
     extra = _parse_reports(reports)
     methodology = load_rules(rules)
     try:
+        config = load_config(config_file)
         options = resolve_options(
-            load_config(config_file),
+            config,
             methodology,
             fail_under=fail_under,
             minimums=minimums,
@@ -159,9 +156,7 @@ def gate(
     except AuditorError as exc:
         raise click.UsageError(str(exc)) from exc
     settings = verifier_settings(
-        click.get_current_context().params,
-        offline=options.offline,
-        config=load_config(config_file),
+        click.get_current_context().params, offline=options.offline, config=config
     )
     try:
         loaded = asyncio.run(load_sources(list(sources), settings))

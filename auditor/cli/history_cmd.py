@@ -10,7 +10,13 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from auditor.cli.store_support import STORE_OPTION, format_option, parse_window, store_failure
+from auditor.cli.store_support import (
+    STORE_OPTION,
+    format_option,
+    parse_window,
+    store_errors,
+    store_failure,
+)
 from auditor.errors import AuditorError
 
 
@@ -44,15 +50,12 @@ def history(entry_id: str, store: Path, fmt: str, limit: int | None, window: flo
     """
     from auditor.store import Store, availability_stats, entry_timeline, spec_snapshot
 
-    try:
-        with Store.open(store) as opened:
-            points = entry_timeline(opened, entry_id, limit=limit)
-            if not points:
-                raise store_failure(AuditorError(f"{store}: no entry {entry_id!r} in any run"))
-            stats = availability_stats(opened, entry_id, window_days=window)
-            snapshot = spec_snapshot(opened, entry_id)
-    except AuditorError as exc:
-        raise store_failure(exc) from exc
+    with store_errors(store), Store.open(store) as opened:
+        points = entry_timeline(opened, entry_id, limit=limit)
+        if not points:
+            raise store_failure(AuditorError(f"{store}: no entry {entry_id!r} in any run"))
+        stats = availability_stats(opened, entry_id, window_days=window)
+        snapshot = spec_snapshot(opened, entry_id)
     if fmt == "json":
         document = {
             "entry_id": entry_id,

@@ -9,8 +9,7 @@ import click
 
 from auditor.catalog import LoadedCatalog
 from auditor.cli.common import RULES, emit_results, load_rules
-from auditor.cli.store_support import store_failure
-from auditor.errors import AuditorError
+from auditor.cli.store_support import store_errors
 
 SHOWN = 10
 
@@ -86,22 +85,19 @@ def merge(
         )
     show = bool(fmt or output)
     methodology = load_rules(rules) if show else None
-    try:
-        with ExitStack() as stack:
-            inputs = [stack.enter_context(Store.open(path)) for path in unique]
-            if methodology is not None:
-                first = latest_audit_run(inputs[0])
-                scored = (first.methodology_id, first.methodology_version)
-                if (methodology.id, methodology.version) != scored:
-                    raise click.UsageError(
-                        f"{inputs[0].path}: its run was scored under {' '.join(scored)}; "
-                        "pass that methodology with --rules to print the merged results"
-                    )
-            opened = stack.enter_context(Store.open(into, write=True, purpose="merge"))
-            report = merge_runs(opened, inputs, partial=partial)
-            results = load_results(opened, report.run.id) if show else []
-    except AuditorError as exc:
-        raise store_failure(exc) from exc
+    with store_errors(into, *unique), ExitStack() as stack:
+        inputs = [stack.enter_context(Store.open(path)) for path in unique]
+        if methodology is not None:
+            first = latest_audit_run(inputs[0])
+            scored = (first.methodology_id, first.methodology_version)
+            if (methodology.id, methodology.version) != scored:
+                raise click.UsageError(
+                    f"{inputs[0].path}: its run was scored under {' '.join(scored)}; "
+                    "pass that methodology with --rules to print the merged results"
+                )
+        opened = stack.enter_context(Store.open(into, write=True, purpose="merge"))
+        report = merge_runs(opened, inputs, partial=partial)
+        results = load_results(opened, report.run.id) if show else []
     run = report.run
     click.echo(
         f"merged {len(report.inputs)} run(s) into run {run.id} of {into}: "

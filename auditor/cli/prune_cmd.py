@@ -16,9 +16,8 @@ from auditor.cli.store_support import (
     StoreFailure,
     format_option,
     parse_window,
-    store_failure,
+    store_errors,
 )
-from auditor.errors import AuditorError
 
 if TYPE_CHECKING:  # the store is imported only when the command runs
     from auditor.store.db import Store
@@ -168,7 +167,7 @@ def prune(
     before = store_size(store)
     vacuumed = False
     refused: str | None = None
-    try:
+    with store_errors(store):
         if dry_run:
             with Store.open(store) as opened:
                 plan = plan_prune(opened, policy)
@@ -179,8 +178,6 @@ def prune(
                 plan = prune_store(opened, policy)
                 if vacuum:
                     vacuumed = _vacuum(opened, store)
-    except AuditorError as exc:
-        raise store_failure(exc) from exc
     after = store_size(store)
     if fmt == "json":
         document = {

@@ -8,7 +8,7 @@ first exactly as ``auditor audit`` would.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from auditor.cli.common import (
     VERIFIER_OPTIONS,
     apply_options,
     load_rules,
+    utf8_text,
     verifier_settings,
     with_progress,
 )
@@ -36,6 +37,36 @@ AUDIT_OPTIONS = [
     ),
     *VERIFIER_OPTIONS,
 ]
+
+
+_JSON_TYPES = {
+    list: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
+
+
+def check_axes(document: Mapping[str, Any], origin: str) -> None:
+    """Each result's ``axes`` is an object of axis id -> object, as ``audit`` writes it.
+
+    The pages and badges look axes up by id; a results file edited or made
+    by hand with a list there is refused here, naming the file and the entry.
+    """
+    for index, result in enumerate(document["results"]):
+        axes = result.get("axes")
+        where = f"{origin}: results[{index}] ({result['id']!r})"
+        if axes is not None and not isinstance(axes, Mapping):
+            kind = _JSON_TYPES.get(type(axes), type(axes).__name__)
+            raise AuditorError(
+                f"{where}: 'axes' must be an object of axis id to axis, as "
+                f"`auditor audit --format json` writes it, not {kind}"
+            )
+        for axis_id, axis in (axes or {}).items():
+            if axis is not None and not isinstance(axis, Mapping):
+                kind = _JSON_TYPES.get(type(axis), type(axis).__name__)
+                raise AuditorError(f"{where}: axes[{axis_id!r}] must be an object, not {kind}")
 
 
 def results_or_audit(
@@ -60,6 +91,7 @@ def results_or_audit(
             raise click.UsageError("a results file must be the only SOURCE")
         try:
             document = check_document(parsed[0], sources[0])
+            check_axes(document, sources[0])
         except AuditorError as exc:
             raise click.UsageError(str(exc)) from exc
         return document, [str(r["id"]) for r in document["results"]]
@@ -101,6 +133,7 @@ def results_or_audit(
     "--badge-label",
     default="trust score",
     show_default=True,
+    callback=utf8_text,
     help="Left-hand text of the badges.",
 )
 @apply_options(AUDIT_OPTIONS)

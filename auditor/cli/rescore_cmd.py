@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from auditor.catalog import LoadedCatalog
-from auditor.cli.common import default_format, emit_results, load_rules
-from auditor.cli.store_support import STORE_OPTION, parse_window, store_failure
-from auditor.errors import AuditorError
+from auditor.cli.common import RULES, default_format, emit_results, load_rules
+from auditor.cli.store_support import STORE_OPTION, parse_window, store_errors
 
 
 @click.command()
@@ -17,9 +16,9 @@ from auditor.errors import AuditorError
 @STORE_OPTION
 @click.option(
     "--rules",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=RULES,
     required=True,
-    help="The methodology to score with.",
+    help="The methodology to score with: a file, or a built-in name such as trust-v1-strict.",
 )
 @click.option(
     "--format",
@@ -50,6 +49,7 @@ def rescore(
     \b
     Examples:
       auditor rescore --store audit.db --rules trust-v2.yaml
+      auditor rescore --store audit.db --rules trust-v1-strict
       auditor rescore 12 --store audit.db --rules trust-v2.yaml --format json
       auditor diff --store audit.db        # the rescore against the run it read
     """
@@ -57,11 +57,8 @@ def rescore(
     from auditor.store.rescore import rescore as rescore_run
 
     methodology = load_rules(rules)
-    try:
-        with Store.open(store, write=True, purpose="rescore") as opened:
-            info, results = rescore_run(opened, methodology, source=run, window_days=window)
-    except AuditorError as exc:
-        raise store_failure(exc) from exc
+    with store_errors(store), Store.open(store, write=True, purpose="rescore") as opened:
+        info, results = rescore_run(opened, methodology, source=run, window_days=window)
     click.echo(
         f"recorded run {info.id} in {store}: rescore of run {info.rescore_of} under "
         f"{methodology.id} {methodology.version} ({len(results)} entries)",

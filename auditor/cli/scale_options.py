@@ -13,7 +13,7 @@ import click
 
 from auditor.catalog import LoadedCatalog
 from auditor.cli.common import with_progress
-from auditor.cli.store_support import source_key, store_failure
+from auditor.cli.store_support import source_key, store_errors, store_failure
 from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
@@ -86,19 +86,20 @@ def scaled_audit(
             from auditor.run.recording import record_run
 
             keys = [source_key(s) for s in sources]
-            return record_run(
-                store,
-                [*keys, shard.marker] if shard is not None else keys,
-                catalog,
-                entries,
-                settings,
-                methodology,
-                executor=run_on,
-                resume=resume,
-                window_days=window,
-                progress=with_progress,
-                say=say,
-            )
+            with store_errors(store):
+                return record_run(
+                    store,
+                    [*keys, shard.marker] if shard is not None else keys,
+                    catalog,
+                    entries,
+                    settings,
+                    methodology,
+                    executor=run_on,
+                    resume=resume,
+                    window_days=window,
+                    progress=with_progress,
+                    say=say,
+                )
         return with_progress(
             len(entries),
             lambda tick: run_on(entries, settings, methodology, run=None, on_result=tick),

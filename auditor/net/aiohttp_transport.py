@@ -38,7 +38,7 @@ from yarl import URL
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.net.backend import DnsFailure, vetted_addresses
 from auditor.net.guard import AddressRefused
-from auditor.net.httpx_transport import build_ssl_context
+from auditor.net.tls import build_ssl_context
 from auditor.net.transport import ResponseHead, TransportError
 
 MAX_LINE_SIZE = 8190

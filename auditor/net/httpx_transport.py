@@ -15,24 +15,17 @@ from datetime import UTC, datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urlsplit
 
-import certifi
 import httpcore
 import httpx
 
 from auditor.context import AuditSettings
 from auditor.net.backend import DnsFailure, GuardedBackend
 from auditor.net.guard import AddressRefused
+from auditor.net.tls import build_ssl_context
 from auditor.net.transport import ResponseHead, TransportError
 
 TRANSPORT_HEADER_LIMIT = 100 * 1024
 """httpcore's own ceiling on a response's header section (h11 receive buffer)."""
-
-
-def build_ssl_context(extra_ca_pem: bytes | None) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=certifi.where())
-    if extra_ca_pem:
-        context.load_verify_locations(cadata=extra_ca_pem.decode("ascii"))
-    return context
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -2,7 +2,9 @@
 
 SQLite alone would keep two writing processes from corrupting the file, but
 their runs would interleave into one history that neither meant to write.
-The second writer is refused with a message naming the first. The lock is
+The second writer is refused with a message naming the first, however it
+names the store: the lock sits beside the resolved file (symlinks and
+``..`` followed), so a symlink or another relative path finds it. The lock is
 the kernel's (``flock``; ``msvcrt.locking`` on Windows), so a writer killed
 with SIGKILL releases it and ``--resume`` can take over at once.
 """
@@ -57,17 +59,27 @@ class WriterLock:
     """Held while a process writes the store; ``acquire`` never waits."""
 
     def __init__(self, database: Path) -> None:
-        self.path = database.with_name(database.name + ".lock")
+        # Keyed on the file itself, not on how it was named: through a symlink or
+        # another relative path (./x/../audit.db) the same store has the same lock.
+        resolved = database.resolve()
+        self.path = resolved.with_name(resolved.name + ".lock")
+        self._named = database
         self._handle: IO[bytes] | None = None
 
     def acquire(self, what: str) -> None:
-        handle = self.path.open("a+b")
+        try:
+            handle = self.path.open("a+b")
+        except OSError as exc:
+            raise StoreError(
+                f"{self._named}: cannot create the store's lock file {self.path} "
+                f"({exc.strerror or exc}): the folder must be writable to record into it"
+            ) from exc
         if not _try_lock(handle):
             handle.seek(0)
             holder = handle.read(300).decode("utf-8", "replace").strip() or "another process"
             handle.close()
             raise StoreBusy(
-                f"{self.path.with_suffix('')}: the store is being written by {holder}; "
+                f"{self._named}: the store is being written by {holder}; "
                 "wait for it to finish (or use another --store file)"
             )
         handle.seek(0)

@@ -27,6 +27,7 @@ from auditor.store.codec import (
     unpack,
 )
 from auditor.store.db import Store
+from auditor.store.transaction import transaction
 
 SPEC_CHECKS = ("spec.valid", "spec.format_known")
 BLOB_KEY = "$auditor.blob"
@@ -232,8 +233,7 @@ def record_result(
     db = store.db
     sha = spec_sha256(result.findings)
     entry_id = result.entry.id
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db):
         db.execute("DELETE FROM findings WHERE run_id = ? AND entry_id = ?", (run_id, entry_id))
         db.execute(
             """INSERT OR REPLACE INTO results (run_id, entry_id, position, entry, score, tier,
@@ -276,10 +276,6 @@ def record_result(
             if sha is not None:
                 _save_snapshot(store, sha, result.findings, spec)
                 _save_validators(store, sha, result.findings)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
 
 
 def load_results(store: Store, run_id: int) -> list[AuditResult]:

@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from auditor.errors import AuditorError
+from auditor.store.transaction import transaction
 
 APPLICATION_ID = 0x41554454  # "AUDT": marks a SQLite file as an auditor store
 
@@ -113,6 +114,8 @@ def connect(path: Path) -> sqlite3.Connection:
         mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         connection.close()
+        if getattr(exc, "sqlite_errorname", "") != "SQLITE_NOTADB":
+            raise  # read-only, damaged, full: the command says which (store.failures)
         raise StoreError(f"{path}: not an auditor store (not a SQLite database: {exc})") from exc
     if str(mode).lower() != "wal":
         connection.close()
@@ -156,16 +159,11 @@ def migrate(connection: sqlite3.Connection, path: Path) -> int:
         )
     if version == SCHEMA_VERSION:
         return version
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(connection):
         found = schema_version(connection)  # another process may have migrated meanwhile
         _check_identity(connection, path, found)
         for number in range(found + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[number - 1]:
                 connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
     return version

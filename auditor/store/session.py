@@ -38,8 +38,20 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def days_before(moment: datetime, days: float) -> datetime:
+    """``moment`` less ``days``; the earliest date there is when that falls before year 1.
+
+    The CLI bounds durations, but a store written before it did may hold a
+    window of 99999999 days: every later run, history and prune reads it.
+    """
+    try:
+        return moment - timedelta(days=days)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
 def window_start(started_at: str, window_days: float) -> str:
-    return iso(parse_iso(started_at) - timedelta(days=window_days))
+    return iso(days_before(parse_iso(started_at), window_days))
 
 
 def windowed_checks(methodology: Methodology) -> tuple[str, ...]:

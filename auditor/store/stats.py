@@ -8,12 +8,12 @@ no verification gives None (unknown), never 100% or 0%.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from auditor.model import utc_now
 from auditor.store.db import Store
-from auditor.store.session import DEFAULT_WINDOW_DAYS, iso, parse_iso
+from auditor.store.session import DEFAULT_WINDOW_DAYS, days_before, iso, parse_iso
 
 UPTIME_PERIODS = {"24h": 1.0, "7d": 7.0, "30d": 30.0}
 
@@ -77,19 +77,19 @@ def availability_stats(
         """SELECT outcome, observed_at FROM findings
            WHERE entry_id = ? AND check_id = 'availability' AND observed_at >= ?
              AND observed_at <= ? ORDER BY observed_at, id""",
-        (entry_id, iso(end - timedelta(days=span)), iso(end)),
+        (entry_id, iso(days_before(end, span)), iso(end)),
     ).fetchall()
     verifications = [(row["outcome"], parse_iso(row["observed_at"])) for row in rows]
 
     def since(days: float) -> list[str]:
-        start: datetime = end - timedelta(days=days)
+        start: datetime = days_before(end, days)
         return [outcome for outcome, at in verifications if at >= start]
 
     in_window = since(window_days)
     judged = [(o, at) for o, at in verifications if o in ("pass", "fail")]
     longest = run = 0
     for outcome, at in judged:
-        if at < end - timedelta(days=window_days):
+        if at < days_before(end, window_days):
             continue
         run = run + 1 if outcome == "fail" else 0
         longest = max(longest, run)
@@ -100,7 +100,7 @@ def availability_stats(
                WHERE entry_id = ? AND check_id IN ('availability.base_url', 'availability.spec_url')
                  AND outcome = 'pass' AND latency_ms IS NOT NULL
                  AND observed_at >= ? AND observed_at <= ?""",
-            (entry_id, iso(end - timedelta(days=window_days)), iso(end)),
+            (entry_id, iso(days_before(end, window_days)), iso(end)),
         )
     ]
     last = {

@@ -11,8 +11,7 @@ from pathlib import Path
 import jsonschema
 
 from tests.conftest import LocalServer
-from tests.unit.test_render_badge import SHIELDS_ENDPOINT_SCHEMA
-from tests.unit.test_render_data import standard_document
+from tests.support.render import SHIELDS_ENDPOINT_SCHEMA, standard_document
 
 AUDITOR = str(Path(sys.executable).with_name("auditor"))
 

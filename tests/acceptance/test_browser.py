@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.test_render_data import standard_document
+from tests.support.render import standard_document
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

@@ -16,8 +16,8 @@ import pytest
 from auditor.catalog import load_sources
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.errors import CatalogError
-from tests.acceptance.test_catalog_datagouv_api import ENDPOINT, FakeDatagouv, record
 from tests.conftest import LocalServer
+from tests.support.datagouv import ENDPOINT, FakeDatagouv, record
 
 AUDITOR = str(Path(sys.executable).with_name("auditor"))
 ROOT = Path(__file__).resolve().parents[2]

@@ -218,3 +218,39 @@ def test_online_gate_measures_availability(tmp_path: Path, http_server: LocalSer
     assert down.exit_code == 1
     (entry,) = json.loads(down.stdout)["gate"]["entries"]
     assert entry["breaches"][0]["axis"] == "availability"
+
+
+def test_gate_takes_every_verifier_option(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(API_SPEC % "https://api.mairie-exemple.fr/v1")
+    hosts = tmp_path / "hosts.txt"
+    hosts.write_text("mairie-exemple.fr\n")
+    listed = invoke(
+        str(spec), "--offline", "--format", "json",
+        "--domain-list", f"fr-public={hosts}", "--limit", "retries=0",
+    )  # fmt: skip
+    assert listed.exit_code == 0, listed.output
+    (entry,) = json.loads(listed.stdout)["results"]
+    signals = {s["id"]: s for s in entry["axes"]["officialness"]["signals"]}
+    assert signals["official-domain"]["outcome"] == "pass"
+    assert "list: fr-public" in signals["official-domain"]["evidence"]
+    bad = CliRunner().invoke(main, ["gate", str(spec), "--offline", "--limit", "nope=1"])
+    assert bad.exit_code == 2 and "unknown limit 'nope'" in bad.output
+
+
+def test_gate_reads_its_config_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.cli.gate_cmd as gate_cmd
+
+    (tmp_path / "auditor.toml").write_text("[gate]\nfail_under = 50\noffline = true\n")
+    calls: list[Path | None] = []
+    real = gate_cmd.load_config
+
+    def counting(explicit: Path | None = None) -> Any:
+        calls.append(explicit)
+        return real(explicit)
+
+    monkeypatch.setattr(gate_cmd, "load_config", counting)
+    result = gate_in(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert thresholds(result)["thresholds"]["fail_under"] == 50
+    assert calls == [None]

@@ -26,7 +26,7 @@ from auditor.model import Entry, Outcome
 from auditor.net.fetcher import HTTP_CLIENTS, Fetcher
 from auditor.net.observation import HttpObservation
 from auditor.run.loop import run_audit
-from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
+from tests.support.hostile import HostileServer, Request, using_http_client
 
 LIMITS = Limits(timeout=2, retries=0)
 STRICT = AuditSettings(limits=LIMITS)

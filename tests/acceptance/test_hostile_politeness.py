@@ -22,7 +22,7 @@ from auditor.model import Entry, Outcome
 from auditor.net.fetcher import HTTP_CLIENTS, Fetcher, Validators
 from auditor.net.observation import HttpObservation
 from auditor.run.loop import run_audit
-from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
+from tests.support.hostile import HostileServer, Request, using_http_client
 
 LOOPBACK = NetworkPolicy(allow_private=True)
 

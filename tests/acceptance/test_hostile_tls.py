@@ -19,7 +19,7 @@ from auditor.methodology import load_methodology
 from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.net.fetcher import HTTP_CLIENTS
 from auditor.run.loop import run_audit
-from tests.acceptance.test_hostile_servers import HostileServer, Request, using_http_client
+from tests.support.hostile import HostileServer, Request, using_http_client
 
 
 @pytest.fixture(scope="module", params=HTTP_CLIENTS, autouse=True)

@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from tests.acceptance.test_store_cli import SPEC, Site, analyses, audit, catalog, cli, site
-from tests.unit.test_store_prune import assert_references_sound, backdate, counts, nightly
+from tests.support.prune import assert_references_sound, backdate, counts, nightly
+from tests.support.store_cli import SPEC, Site, analyses, audit, catalog, cli, site
 
-__all__ = ["analyses", "site"]  # fixtures shared with test_store_cli
+__all__ = ["analyses", "site"]  # fixtures from tests.support.store_cli
 
 JSON_KEYS = {
     "store", "dry_run", "runs", "window", "removed", "bytes_estimate", "applied", "vacuumed",
@@ -201,6 +201,52 @@ def test_usage_errors_and_a_vacuum_without_room(
     assert "not vacuumed: VACUUM needs about" in result.stderr
     done = json.loads(result.stdout)
     assert done["applied"] is True and done["vacuumed"] is False
+
+
+@pytest.mark.parametrize("duration", ["99999999d", "36501d", "5300w", "9" * 400 + "h"])
+def test_a_duration_beyond_a_hundred_years_is_refused_before_it_reaches_the_store(
+    tmp_path: Path, duration: str
+) -> None:
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    store = tmp_path / "audit.db"
+    recorded(store, [100, 1])
+    before = digest(store)
+    entries = tmp_path / "catalog.yaml"
+    entries.write_text("- id: a\n  title: A\n")
+    for args in (
+        ["prune", "--store", str(store), "--older-than", duration, "--dry-run"],
+        ["audit", str(entries), "--store", str(store), "--window", duration],
+        ["rescore", "--store", str(store), "--rules", "trust-v1", "--window", duration],
+        ["history", "a", "--store", str(store), "--window", duration],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "at most 36500d (100 years)" in result.output, args
+        assert "Traceback" not in result.output
+    assert digest(store) == before
+    kept = prune(store, "--older-than", "36500d", "--dry-run")
+    assert kept.exit_code == 0 and "would remove 0 run(s)" in kept.stdout
+
+
+def test_a_store_that_already_holds_a_huge_window_can_still_be_pruned(tmp_path: Path) -> None:
+    """Recorded before the bound: prune, its dry run and history work instead of overflowing."""
+    store = tmp_path / "audit.db"
+    recorded(store, [200, 100, 1])
+    with closing(sqlite3.connect(store)) as db, db:
+        db.execute("UPDATE runs SET window_days = 99999999")
+    dry = prune(store, "--keep-runs", "1", "--dry-run", "--format", "json")
+    assert dry.exit_code == 2, dry.output  # every run is inside such a window: refused
+    assert json.loads(dry.stdout)["window"]["start"] == "0001-01-01T00:00:00Z"
+    assert "99999999-day availability window" in dry.output
+    history = cli("history", "a", "--store", str(store))
+    assert history.exit_code == 0, history.output
+    forced = prune(store, "--keep-runs", "1", "--force", "--format", "json")
+    assert forced.exit_code == 0, forced.output
+    assert json.loads(forced.stdout)["runs"]["removed"] == [1, 2]
+    sound(store)
 
 
 KILLER = """

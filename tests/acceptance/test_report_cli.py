@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LocalServer
-from tests.unit.test_render_data import standard_document
+from tests.support.render import standard_document
 
 AUDITOR = str(Path(sys.executable).with_name("auditor"))
 REFERENCE = {

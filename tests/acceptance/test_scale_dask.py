@@ -19,7 +19,8 @@ from auditor.cli import main
 from auditor.run.loop import run_audit
 from auditor.store import Store
 from auditor.store.session import RecordingRun
-from tests.acceptance.test_scale_shards import (
+from tests.conftest import LocalServer
+from tests.support.shards import (
     HOSTS,
     TRUST,
     cli_catalog,
@@ -30,7 +31,6 @@ from tests.acceptance.test_scale_shards import (
     virtual_catalog,
     virtual_settings,
 )
-from tests.conftest import LocalServer
 
 distributed = pytest.importorskip(
     "distributed", reason="dask is not installed: pip install 'auditor[dask]' to run these tests"

@@ -7,12 +7,9 @@ that honours ETag / If-None-Match like a well-behaved API host.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import socket
 import sqlite3
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -20,114 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import main
-from tests.conftest import ROOT, LocalServer
+from tests.conftest import ROOT
+from tests.support.store_cli import SPEC, Site, analyses, audit, catalog, cli, site
 
-SPEC = """openapi: 3.0.3
-info: {title: Pets, version: "1", license: {name: MIT}}
-servers: [{url: "%s"}]
-paths:
-  /pets:
-    get:
-      responses:
-        200: {description: ok}
-%s"""
-DELETE = """  /pets/{id}:
-    delete:
-      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-      responses:
-        204: {description: gone}
-"""
-
-
-class Site:
-    """The API host: a spec with an ETag (304 when unchanged) and a base URL whose status we set."""
-
-    def __init__(self, server: LocalServer) -> None:
-        self.server = server
-        self.base_status = 200
-        self.spec = (SPEC % (server.url("/api"), DELETE)).encode()
-        self.sent_304 = 0
-        server.routes["/spec.yaml"] = self._spec
-        server.routes["/api"] = self._api
-
-    def _spec(self, handler: BaseHTTPRequestHandler) -> None:
-        etag = f'"{hashlib.sha256(self.spec).hexdigest()[:16]}"'
-        if handler.headers.get("If-None-Match") == etag:
-            self.sent_304 += 1
-            handler.send_response(304)
-            handler.send_header("ETag", etag)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-            return
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/yaml")
-        handler.send_header("ETag", etag)
-        handler.send_header("Content-Length", str(len(self.spec)))
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(self.spec)
-
-    def _api(self, handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(self.base_status)
-        handler.send_header("Content-Length", "2")
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(b"{}")
-
-    def spec_requests(self) -> list[dict[str, str]]:
-        return [headers for method, path, headers in self.server.requests if path == "/spec.yaml"]
-
-
-@pytest.fixture
-def site(http_server: LocalServer) -> Site:
-    return Site(http_server)
-
-
-@pytest.fixture
-def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts spec analyses (parse + validate), the work a warm run must skip."""
-    import auditor.probes.spec_document as spec_document
-
-    calls: list[int] = []
-    real: Callable[..., Any] = spec_document.analyse_spec
-
-    def counting(data: bytes, *args: Any) -> Any:
-        calls.append(len(data))
-        return real(data, *args)
-
-    monkeypatch.setattr(spec_document, "analyse_spec", counting)
-    return calls
-
-
-def catalog(tmp_path: Path, server: LocalServer) -> Path:
-    path = tmp_path / "catalog.yaml"
-    path.write_text(
-        f"""- id: pets
-  title: Pets
-  organization: Pet Office
-  base_url: {server.url("/api")}
-  spec_url: {server.url("/spec.yaml")}
-- id: down
-  title: Down
-  base_url: http://127.0.0.1:9/nothing
-"""
-    )
-    return path
-
-
-def cli(*args: str) -> Any:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result
-
-
-def audit(path: Path, store: Path, *extra: str) -> dict[str, Any]:
-    result = cli(
-        "audit", str(path), "--store", str(store), "--format", "json",
-        "--allow-private-network", "--timeout", "2", *extra,
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    document: dict[str, Any] = json.loads(result.stdout)
-    return {r["id"]: r for r in document["results"]}
+__all__ = ["analyses", "site"]  # fixtures from tests.support.store_cli
 
 
 def test_a_warm_run_neither_downloads_nor_validates_an_unchanged_spec(
@@ -236,8 +129,24 @@ def test_rescore_opens_no_socket_and_records_a_rescore_run(
     assert {c["id"] for c in json.loads(diff.stdout)["changed"]} >= {"pets"}
 
 
+def test_rescore_takes_a_built_in_methodology_by_name(tmp_path: Path) -> None:
+    """As the README shows: ``--rules trust-v1-strict``, like every other command."""
+    from auditor.store import Store
+    from tests.support.store import record_run, result
+
+    store = tmp_path / "audit.db"
+    with Store.open(store, write=True) as opened:
+        record_run(opened, [result("a"), result("b", up=False)])
+    strict = cli("rescore", "--store", str(store), "--rules", "trust-v1-strict", "--format", "json")
+    assert strict.exit_code == 0, strict.output
+    assert json.loads(strict.stdout)["methodology"]["id"] == "trust-strict"
+    unknown = CliRunner().invoke(main, ["rescore", "--store", str(store), "--rules", "trust-v9"])
+    assert unknown.exit_code == 2
+    assert "trust-v9: no such rules file, nor a built-in methodology" in unknown.output
+
+
 def test_an_older_store_is_upgraded_and_a_newer_one_refused(tmp_path: Path, site: Site) -> None:
-    from tests.unit.test_store_schema import make_v1
+    from tests.support.store import make_v1
 
     path = catalog(tmp_path, site.server)
     old = tmp_path / "v1.db"

@@ -16,7 +16,7 @@ from auditor.gate.annotations import escape_data, escape_property
 from auditor.methodology.engine import assess
 from auditor.model import AuditResult, Entry, Finding, Outcome
 from tests.conftest import SHARED
-from tests.unit.test_gate_evaluate import TRUST, findings, make_result
+from tests.support.gate import TRUST, findings, make_result
 
 SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 NASTY = "tags missing\r\n::error file=x.py,line=1::pwned 100% | <script>alert(1)</script> `x` \x00\x1b end"

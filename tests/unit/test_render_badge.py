@@ -4,40 +4,15 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
 
 import jsonschema
 import pytest
 
 from auditor.render.badge import Badge, badge_for, badge_svg, shields_endpoint
 from auditor.render.verdana import preferred_width, text_width
-from tests.unit.test_render_data import HOSTILE, METHODOLOGY
+from tests.support.render import HOSTILE, METHODOLOGY, SHIELDS_ENDPOINT_SCHEMA
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-# shields.io's endpoint badge format (https://shields.io/badges/endpoint-badge):
-# schemaVersion 1, label and a non-empty message required, optional styling keys;
-# shields rejects keys it does not know.
-SHIELDS_ENDPOINT_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "type": "object",
-    "required": ["schemaVersion", "label", "message"],
-    "additionalProperties": False,
-    "properties": {
-        "schemaVersion": {"const": 1},
-        "label": {"type": "string"},
-        "message": {"type": "string", "minLength": 1},
-        "color": {"type": "string", "pattern": r"^(#?([0-9a-fA-F]{3}){1,2}|[a-z]+)$"},
-        "labelColor": {"type": "string"},
-        "isError": {"type": "boolean"},
-        "namedLogo": {"type": "string"},
-        "logoSvg": {"type": "string"},
-        "logoColor": {"type": "string"},
-        "logoWidth": {"type": "number"},
-        "style": {"enum": ["flat", "flat-square", "plastic", "for-the-badge", "social"]},
-        "cacheSeconds": {"type": "integer", "minimum": 300},
-    },
-}
 
 
 def rects(svg: str) -> list[dict[str, str]]:

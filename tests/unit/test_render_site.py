@@ -17,8 +17,7 @@ from auditor.render.document import ResultsError, check_document
 from auditor.render.frame import distribution, summary_frame
 from auditor.render.site import SiteOptions, result_names, write_site
 from auditor.render.templates import raw_template
-from tests.unit.test_render_data import METHODOLOGY, NOW, standard_document
-from tests.unit.test_render_text import Tags
+from tests.support.render import METHODOLOGY, NOW, Tags, standard_document
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from markdown_it import MarkdownIt
 
@@ -18,19 +16,7 @@ from auditor.render.text import (
     md_text,
     safe_url,
 )
-from tests.unit.test_render_data import HOSTILE
-
-
-class Tags(HTMLParser):
-    """Every start tag with its attributes, to assert what a browser would build."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
+from tests.support.render import HOSTILE, Tags
 
 
 def active(html: str) -> list[str]:

@@ -8,7 +8,7 @@ from auditor.render.findings import Findings
 from auditor.render.pages import PageContext, entry_html, entry_markdown
 from auditor.render.spec_view import spec_view
 from auditor.render.view import SiteLinks, entry_view
-from tests.unit.test_render_data import METHODOLOGY, NOW, standard_document
+from tests.support.render import METHODOLOGY, NOW, standard_document
 
 
 def rich_result() -> dict:

@@ -13,7 +13,7 @@ from auditor.cli import main
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.model import Entry, Finding, Outcome
 from auditor.scale.dask_executor import DaskExecutor, DaskUnavailable, PartWork, audit_part
-from tests.unit.test_store_support import TRUST
+from tests.support.store import TRUST
 
 OFFLINE = AuditSettings(network=NetworkPolicy(offline=True), spec_workers=-1)
 

@@ -14,7 +14,7 @@ from auditor.store import Store, StoreError, diff_runs, list_runs, load_results
 from auditor.store.merge import MergeReport, merge_runs
 from auditor.store.records import SpecCapture, record_result
 from auditor.store.runs import begin_run, finish_run
-from tests.unit.test_store_support import TRUST, result
+from tests.support.store import TRUST, result
 
 SPEC = b'{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}'
 SHA = hashlib.sha256(SPEC).hexdigest()

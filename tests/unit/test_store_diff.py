@@ -9,7 +9,7 @@ import pytest
 
 from auditor.model import Finding, Outcome
 from auditor.store import Store, StoreError, diff_runs, entry_timeline, score_trends, spec_snapshot
-from tests.unit.test_store_support import record_run, result, writable_store
+from tests.support.store import record_run, result, writable_store
 
 
 @pytest.fixture

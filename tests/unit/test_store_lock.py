@@ -52,3 +52,33 @@ def test_a_read_only_store_cannot_record(tmp_path: Path) -> None:
     Store.open(path, write=True).close()
     with Store.open(path) as reader, pytest.raises(StoreError, match="read-only"):
         reader.require_writer()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_a_symlink_to_the_store_finds_the_same_lock(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "audit.db"
+    real.parent.mkdir()
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    busy = rf"^{link}: the store is being written by"
+    with Store.open(real, write=True, purpose="audit"), pytest.raises(StoreBusy, match=busy):
+        Store.open(link, write=True, purpose="prune")
+    with Store.open(link, write=True, purpose="audit"), pytest.raises(StoreBusy):
+        Store.open(real, write=True, purpose="prune")
+    linked_dir = tmp_path / "elsewhere"
+    linked_dir.symlink_to(real.parent, target_is_directory=True)
+    with Store.open(real, write=True), pytest.raises(StoreBusy):
+        Store.open(linked_dir / "audit.db", write=True)
+
+
+def test_another_relative_path_to_the_store_finds_the_same_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x").mkdir()
+    with Store.open(Path("store.db"), write=True):
+        for other in ("./x/../store.db", str(tmp_path / "store.db"), "x/../././store.db"):
+            with pytest.raises(StoreBusy):
+                Store.open(Path(other), write=True)
+    with Store.open(Path("./x/../store.db"), write=True):  # released: any name may write
+        pass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,18 +13,15 @@ from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, StoreError, list_runs, load_results
 from auditor.store import prune as prune_module
 from auditor.store.prune import PrunePolicy, PruneRefused, id_ranges, plan_prune, prune
-from auditor.store.records import BLOB_KEY
 from auditor.store.rescore import rescore
 from auditor.store.runs import last_unfinished_run
-from auditor.store.session import RecordingRun, iso
-from tests.unit.test_store_records import _spec_findings
-from tests.unit.test_store_support import TRUST, entry, record_run, result, writable_store
+from auditor.store.session import RecordingRun
+from tests.support.prune import NOW, TABLES, assert_references_sound, backdate, counts, nightly
+from tests.support.store import TRUST, entry, record_run, result, spec_findings, writable_store
 
-NOW = datetime(2026, 12, 31, 12, 0, tzinfo=UTC)
 URL = "https://x.example/openapi.json"
 OLD_SPEC = b'{"openapi": "3.0.3", "info": {"title": "Old", "version": "1"}, "paths": {}}'
 NEW_SPEC = b'{"openapi": "3.0.3", "info": {"title": "New", "version": "2"}, "paths": {}}'
-TABLES = ("runs", "results", "findings", "spec_snapshots", "blobs", "http_validators")
 
 
 @pytest.fixture
@@ -33,57 +29,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
     yield from writable_store(tmp_path)
 
 
-def backdate(db: sqlite3.Connection, run_id: int, days_ago: float, now: datetime = NOW) -> None:
-    """Move a recorded run ``days_ago`` back in time: the run, its results and its findings."""
-    at = iso(now - timedelta(days=days_ago))
-    db.execute(
-        "UPDATE runs SET started_at = ?, finished_at = CASE WHEN finished_at IS NULL THEN NULL "
-        "ELSE ? END WHERE id = ?",
-        (at, at, run_id),
-    )
-    db.execute("UPDATE results SET finished_at = ? WHERE run_id = ?", (at, run_id))
-    db.execute("UPDATE findings SET observed_at = ? WHERE run_id = ?", (at, run_id))
-
-
-def counts(db: sqlite3.Connection) -> dict[str, int]:
-    return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def assert_references_sound(db: sqlite3.Connection) -> None:
-    """Every blob and snapshot a row refers to is there, and nothing unreferenced is left."""
-    path = f'$."{BLOB_KEY}"'
-    referenced = {
-        row[0]
-        for table, column in (("results", "entry"), ("findings", "facts"))
-        for row in db.execute(
-            f"SELECT json_extract({column}, ?) FROM {table} WHERE json_type({column}, ?) = 'text'",
-            (path, path),
-        )
-    }
-    held = {row[0] for row in db.execute("SELECT sha256 FROM blobs")}
-    assert referenced == held
-    specs = {row[0] for row in db.execute("SELECT spec_sha256 FROM results")} - {None}
-    assert specs == {row[0] for row in db.execute("SELECT sha256 FROM spec_snapshots")}
-    assert {row[0] for row in db.execute("SELECT sha256 FROM http_validators")} <= specs
-    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-
-
-def nightly(
-    store: Store, days_ago: list[float], *, window_days: float = 30.0, now: datetime = NOW
-) -> list[int]:
-    """One run a night, two entries each; returns the run ids, oldest first."""
-    ids = []
-    for days in days_ago:
-        run = record_run(store, [result("a"), result("b", up=False)], window_days=window_days)
-        backdate(store.db, run.id, days, now)
-        ids.append(run.id)
-    return ids
-
-
 def with_spec(entry_id: str, spec: bytes, *, big: str = "") -> AuditResult:
     """A result whose spec findings make a snapshot, a validator and a blob (the analysis)."""
-    extra = _spec_findings(analyse_spec(spec), None, URL)
+    extra = spec_findings(analyse_spec(spec), None, URL)
     if big:
         extra += (Finding("spec.examples", Outcome.PASS, "examples", "spec_document", None,
                           {"examples": [big] * 40}),)  # fmt: skip
@@ -238,14 +186,14 @@ def test_a_prune_that_fails_midway_changes_nothing(
 ) -> None:
     nightly(store, [300, 200, 100])
     before = counts(store.db)
-    real = prune_module._delete
+    real = prune_module.delete_rows
 
     def break_after_deleting(db: sqlite3.Connection, estimate: int) -> prune_module.Removed:
         removed = real(db, estimate)
         assert removed.runs == 2  # the rows are gone inside the transaction ...
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(prune_module, "_delete", break_after_deleting)
+    monkeypatch.setattr(prune_module, "delete_rows", break_after_deleting)
     with pytest.raises(KeyboardInterrupt):
         prune(store, PrunePolicy(keep_runs=1), now=NOW)
     assert counts(store.db) == before  # ... and back after the rollback

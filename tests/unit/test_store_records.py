@@ -7,7 +7,6 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,7 +16,7 @@ from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, list_runs, load_results
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
 from auditor.store.session import RecordingRun, earlier_findings, windowed_checks
-from tests.unit.test_store_support import TRUST, entry, record_run, result, writable_store
+from tests.support.store import TRUST, entry, record_run, result, spec_findings, writable_store
 
 
 @pytest.fixture
@@ -104,27 +103,11 @@ def test_unknown_verifications_stay_out_of_the_share(store: Store) -> None:
     assert new.assessment.axis("availability").reason == "Latest verification succeeded"
 
 
-def _spec_findings(report: Any, inventory: dict[str, Any] | None, url: str) -> tuple[Finding, ...]:
-    from dataclasses import asdict
-
-    facts = asdict(report)
-    found = [
-        Finding("spec.fetched", Outcome.PASS, "fetched", "spec_document", url,
-                {"url": url, "etag": '"v1"', "last_modified": None}),
-        Finding("spec.valid", Outcome.PASS, "valid", "spec_document", url, facts),
-    ]  # fmt: skip
-    if inventory is not None:
-        found.append(
-            Finding("spec.inventory", Outcome.PASS, "inventory", "spec_document", url, inventory)
-        )
-    return tuple(found)
-
-
 def test_a_spec_is_kept_once_by_sha256_with_inventory_body_and_validators(store: Store) -> None:
     report = analyse_spec(SPEC)
     url = "https://x.example/openapi.json"
     inventory = {"field_count": 2, "fields": ["Pet.name", "Pet.id"], "operations": ["GET /pets"]}
-    findings = _spec_findings(report, inventory, url)
+    findings = spec_findings(report, inventory, url)
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a"), entry("b")])
     run.spec_cache()[report.sha256] = report
     for entry_id in ("a", "b"):
@@ -148,7 +131,7 @@ def test_a_body_that_is_not_the_analysed_document_is_not_kept(store: Store) -> N
     url = "https://x.example/openapi.json"
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
     run.library.keep_body(url, b"something else")
-    run.record(result("a", extra=_spec_findings(report, None, url)))
+    run.record(result("a", extra=spec_findings(report, None, url)))
     assert store.db.execute("SELECT body FROM spec_snapshots").fetchone()[0] is None
     assert run.library.conditional(url) == (None, None)  # nothing to stand in for a 304
 
@@ -159,13 +142,13 @@ def test_stored_reports_from_another_validator_are_not_reused(store: Store) -> N
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
     run.spec_cache()[report.sha256] = report
     run.library.keep_body(url, SPEC)
-    run.record(result("a", extra=_spec_findings(report, None, url)))
+    run.record(result("a", extra=spec_findings(report, None, url)))
     assert run.library.report(report.sha256) is None
     later = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
     assert report.sha256 not in later.spec_cache()
     current = analyse_spec(SPEC)  # analysed again by today's validator: that one is kept
     later.spec_cache()[current.sha256] = current
-    later.record(result("a", extra=_spec_findings(current, None, url)))
+    later.record(result("a", extra=spec_findings(current, None, url)))
     assert (
         RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")]).library.report(current.sha256)
         == current
@@ -211,13 +194,13 @@ def test_a_failed_analysis_is_not_kept_for_reuse_and_a_good_one_replaces_it(stor
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
     run.spec_cache()[good.sha256] = broken
     run.library.keep_body(url, SPEC)
-    run.record(result("a", extra=_spec_findings(broken, None, url)))
+    run.record(result("a", extra=spec_findings(broken, None, url)))
     later = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
     assert good.sha256 not in later.spec_cache()  # analysed again next time
     assert later.library.conditional(url) == (None, None)
     later.spec_cache()[good.sha256] = good
     later.library.keep_body(url, SPEC)
-    later.record(result("a", extra=_spec_findings(good, None, url)))
+    later.record(result("a", extra=spec_findings(good, None, url)))
     third = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
     assert good.sha256 in third.spec_cache() and third.spec_cache()[good.sha256] == good
     assert third.library.conditional(url) == ('"v1"', None)

@@ -14,7 +14,7 @@ from auditor.methodology.model import Methodology
 from auditor.store import Store, diff_runs, list_runs, load_results
 from auditor.store.rescore import rescore
 from auditor.store.session import earlier_findings, windowed_checks
-from tests.unit.test_store_support import TRUST, record_run, result, writable_store
+from tests.support.store import TRUST, record_run, result, writable_store
 
 
 @pytest.fixture

@@ -9,56 +9,7 @@ import pytest
 
 from auditor.store import SCHEMA_VERSION, Store, StoreError, load_results
 from auditor.store.schema import APPLICATION_ID
-
-# The v1 schema exactly as auditor shipped it; a hand-made v1 store is built from it.
-V1 = [
-    """CREATE TABLE runs (id INTEGER PRIMARY KEY, sources TEXT NOT NULL,
-        methodology_id TEXT NOT NULL, methodology_version TEXT NOT NULL,
-        auditor_version TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
-        entry_count INTEGER NOT NULL DEFAULT 0, counts TEXT)""",
-    """CREATE TABLE results (run_id INTEGER NOT NULL REFERENCES runs(id), entry_id TEXT NOT NULL,
-        position INTEGER NOT NULL, entry TEXT NOT NULL, score REAL, tier TEXT,
-        assessment TEXT NOT NULL, finished_at TEXT NOT NULL, PRIMARY KEY (run_id, entry_id))""",
-    """CREATE TABLE findings (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
-        entry_id TEXT NOT NULL, check_id TEXT NOT NULL, outcome TEXT NOT NULL,
-        message TEXT NOT NULL, probe TEXT NOT NULL, subject TEXT, facts TEXT NOT NULL,
-        observed_at TEXT NOT NULL)""",
-    "CREATE INDEX findings_by_run ON findings(run_id, entry_id)",
-    "CREATE INDEX findings_by_check ON findings(entry_id, check_id, observed_at)",
-]
-
-ASSESSMENT = (
-    '{"entry_id":"old","score":50.0,"tier":"fair","methodology_id":"trust",'
-    '"methodology_version":"1.0.0","assessed_at":"2026-01-01T00:00:00Z","axes":[]}'
-)
-
-
-def make_v1(path: Path) -> None:
-    db = sqlite3.connect(path)
-    for statement in V1:
-        db.execute(statement)
-    db.execute(
-        "INSERT INTO runs VALUES (1, '[\"c.yaml\"]', 'trust', '1.0.0', '0.0.9', "
-        "'2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 1, '{}')"
-    )
-    db.execute(
-        'INSERT INTO results VALUES (1, \'old\', 0, \'{"id":"old","title":"Old"}\', 50.0, '
-        "'fair', ?, '2026-01-01T00:00:30Z')",
-        (ASSESSMENT,),
-    )
-    db.execute(
-        "INSERT INTO findings (run_id, entry_id, check_id, outcome, message, probe, facts, "
-        "observed_at) VALUES (1, 'old', 'availability.base_url', 'pass', 'HTTP 200', "
-        "'availability', '{\"latency_ms\": 42.5}', '2026-01-01T00:00:10Z')"
-    )
-    db.execute(
-        "INSERT INTO findings (run_id, entry_id, check_id, outcome, message, probe, facts, "
-        "observed_at) VALUES (1, 'old', 'spec.valid', 'pass', 'valid', 'spec_document', "
-        "'{\"sha256\": \"abc\"}', '2026-01-01T00:00:10Z')"
-    )
-    db.execute("PRAGMA user_version = 1")
-    db.commit()
-    db.close()
+from tests.support.store import make_v1
 
 
 def test_a_new_store_is_current_in_wal_mode(tmp_path: Path) -> None:

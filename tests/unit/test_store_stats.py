@@ -9,7 +9,7 @@ import pytest
 
 from auditor.store import Store, availability_stats
 from auditor.store.stats import percentile
-from tests.unit.test_store_support import record_run, result, writable_store
+from tests.support.store import record_run, result, writable_store
 
 
 @pytest.fixture
