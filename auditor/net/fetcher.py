@@ -26,7 +26,7 @@ from auditor.net.decode import Chain, DecodeError, accept_encoding
 from auditor.net.guard import AddressRefused, url_problem
 from auditor.net.observation import HttpObservation
 from auditor.net.politeness import HostGate, backoff, parse_retry_after
-from auditor.net.transport import ResponseHead, Transport, TransportError
+from auditor.net.transport import ResponseHead, Transport, TransportError, open_transport
 
 RETRY_STATUSES = frozenset({429, 503})
 RETRY_ERRORS = frozenset({"connect", "timeout", "reset"})
@@ -45,30 +45,6 @@ class Purpose(StrEnum):
     """Pages, discovery documents, lists: capped at ``Limits.max_page_bytes``."""
     SPEC = "spec"
     """An API description: capped at ``Limits.max_spec_bytes``."""
-
-
-HTTP_CLIENTS = ("aiohttp", "httpx")
-"""The libraries ``AuditSettings.http_client`` may name; the first is the default."""
-
-
-def open_transport(settings: AuditSettings) -> Transport:
-    """The HTTP library the run uses, as ``settings.http_client`` names it.
-
-    aiohttp is the default: httpx's pool slows as requests in flight grow
-    (encode/httpx#3215; figures in the Benchmarks section of README.md). Both pass the
-    same hostile-server suites; each is imported only when chosen.
-    """
-    if settings.http_client == "httpx":
-        from auditor.net.httpx_transport import HttpxTransport
-
-        return HttpxTransport(settings)
-    if settings.http_client != "aiohttp":
-        raise ValueError(
-            f"unknown http_client {settings.http_client!r}: choose one of {', '.join(HTTP_CLIENTS)}"
-        )
-    from auditor.net.aiohttp_transport import AiohttpTransport
-
-    return AiohttpTransport(settings)
 
 
 @dataclass(slots=True)

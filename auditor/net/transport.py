@@ -4,7 +4,7 @@ The fetcher decides what to ask, how often, for how long and how much to
 keep; a ``Transport`` only sends one request through the guarded network and
 hands back the response head and its raw (still encoded) body. Keeping this
 small lets the library be swapped (httpx today; aiohttp or httpx-aiohttp are
-candidates, see docs/verifier.md) without touching caps, retries,
+candidates, see docs/verifier.md; ``open_transport`` picks one) without touching caps, retries,
 redirects or the address guard's tests. A transport must dial only through
 the address guard and must raise ``TransportError`` (or ``AddressRefused``)
 for every failure, never its library's own exceptions.
@@ -17,6 +17,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from auditor.context import AuditSettings
 
 
 class TransportError(Exception):
@@ -69,3 +71,27 @@ class Transport(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+HTTP_CLIENTS = ("aiohttp", "httpx")
+"""The libraries ``AuditSettings.http_client`` may name; the first is the default."""
+
+
+def open_transport(settings: AuditSettings) -> Transport:
+    """The HTTP library the run uses, as ``settings.http_client`` names it.
+
+    aiohttp is the default: httpx's pool slows as requests in flight grow
+    (encode/httpx#3215; figures in the Benchmarks section of README.md). Both pass the
+    same hostile-server suites; each is imported only when chosen.
+    """
+    if settings.http_client == "httpx":
+        from auditor.net.httpx_transport import HttpxTransport
+
+        return HttpxTransport(settings)
+    if settings.http_client != "aiohttp":
+        raise ValueError(
+            f"unknown http_client {settings.http_client!r}: choose one of {', '.join(HTTP_CLIENTS)}"
+        )
+    from auditor.net.aiohttp_transport import AiohttpTransport
+
+    return AiohttpTransport(settings)

@@ -23,8 +23,9 @@ import auditor.net.backend as backend_module
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
-from auditor.net.fetcher import HTTP_CLIENTS, Fetcher
+from auditor.net.fetcher import Fetcher
 from auditor.net.observation import HttpObservation
+from auditor.net.transport import HTTP_CLIENTS
 from auditor.run.loop import run_audit
 from tests.support.hostile import HostileServer, Request, using_http_client
 

@@ -19,8 +19,9 @@ import pytest
 from auditor.context import DEFAULT_USER_AGENT, AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
-from auditor.net.fetcher import HTTP_CLIENTS, Fetcher, Validators
+from auditor.net.fetcher import Fetcher, Validators
 from auditor.net.observation import HttpObservation
+from auditor.net.transport import HTTP_CLIENTS
 from auditor.run.loop import run_audit
 from tests.support.hostile import HostileServer, Request, using_http_client
 

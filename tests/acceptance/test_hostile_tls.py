@@ -17,7 +17,7 @@ import trustme
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import AuditResult, Entry, Finding, Outcome
-from auditor.net.fetcher import HTTP_CLIENTS
+from auditor.net.transport import HTTP_CLIENTS
 from auditor.run.loop import run_audit
 from tests.support.hostile import HostileServer, Request, using_http_client
 

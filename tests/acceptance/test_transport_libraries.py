@@ -23,9 +23,9 @@ import auditor.net.aiohttp_transport as aiohttp_module
 from auditor.cli import main
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.net import fetcher as fetcher_module
-from auditor.net.fetcher import HTTP_CLIENTS, Fetcher, open_transport
+from auditor.net.fetcher import Fetcher
 from auditor.net.observation import HttpObservation
-from auditor.net.transport import ResponseHead, Transport
+from auditor.net.transport import HTTP_CLIENTS, ResponseHead, Transport, open_transport
 from tests.conftest import LocalServer
 
 BODY = b'{"openapi": "3.0.3"}' * 100

@@ -19,6 +19,7 @@ import auditor
 
 PACKAGE = Path(auditor.__file__).parent
 FORBIDDEN = ("auditor.probes", "auditor.net")
+MAX_MODULE_LINES = 400
 PRESENTING = ("render", "store")
 WALLS = {
     # reference data is read by probes, the CLI and the Dask executor: it needs no probe
@@ -67,3 +68,12 @@ def test_rooms_import_only_what_they_may(room: str) -> None:
 def test_the_guard_sees_a_forbidden_import() -> None:
     """The check above would notice: the run loop does import the network layer."""
     assert "auditor.net.fetcher" in _imported(["auditor.run.loop"])
+
+
+def test_no_module_is_over_the_size_limit() -> None:
+    sizes = {
+        str(path.relative_to(PACKAGE.parent)): len(path.read_text("utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    over = {path: n for path, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert not over, f"modules over {MAX_MODULE_LINES} lines (split them by job): {over}"

@@ -28,9 +28,9 @@ from auditor.net.aiohttp_transport import (
     classify,
 )
 from auditor.net.backend import DnsFailure
-from auditor.net.fetcher import open_transport
 from auditor.net.guard import AddressRefused
 from auditor.net.httpx_transport import HttpxTransport
+from auditor.net.transport import open_transport
 
 OVERRIDDEN = NetworkPolicy(offline=True, host_overrides={"api.test": ("127.0.0.1", 8443)})
 
