@@ -11,6 +11,8 @@ added, never changed or removed.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from auditor import __version__
@@ -121,3 +123,30 @@ def listing_rows(loaded: LoadedCatalog) -> list[dict[str, str]]:
         )
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What ``auditor catalog`` reports: the catalog as read, nothing probed.
+
+    Built here (:func:`listing`), where it is known which fields are missing and
+    which URLs are unusable; the renderers (``auditor/render/listing.py``) only present it.
+    """
+
+    document: Mapping[str, Any]
+    """The JSON document (``listing_document``); the table reads its entries and summary."""
+    columns: tuple[str, ...]
+    rows: list[dict[str, str]]
+    """One flat row an entry, for CSV."""
+    source_problems: list[str]
+    """Problems that belong to no listed entry, as text."""
+
+
+def listing(loaded: LoadedCatalog, sources: list[str], *, with_raw: bool = False) -> Listing:
+    """What ``auditor catalog`` hands its renderers (``auditor/render/listing.py``)."""
+    return Listing(
+        document=listing_document(loaded, sources, with_raw=with_raw),
+        columns=CSV_COLUMNS,
+        rows=listing_rows(loaded),
+        source_problems=[str(p) for p in source_problems(loaded)],
+    )

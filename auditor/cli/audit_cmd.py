@@ -20,6 +20,7 @@ from auditor.cli.common import (
     verifier_settings,
     with_progress,
 )
+from auditor.cli.output import warn
 from auditor.cli.scale_options import EXECUTORS, check_scale_options, scaled_audit, shard_option
 from auditor.cli.store_support import parse_window, record_audit
 from auditor.errors import AuditorError
@@ -115,7 +116,7 @@ def audit(
     except AuditorError as exc:
         raise click.UsageError(str(exc)) from exc
     for problem in loaded.problems:
-        click.echo(f"warning: {problem}", err=True)
+        warn(problem)
     if shard is not None or executor != "local":
         results = scaled_audit(
             sources,

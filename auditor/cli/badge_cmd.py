@@ -8,7 +8,9 @@ from typing import Any
 import click
 
 from auditor.cli.common import apply_options, load_rules, utf8_text
+from auditor.cli.output import folder_output
 from auditor.cli.report_cmd import AUDIT_OPTIONS, results_or_audit
+from auditor.errors import AuditorError
 from auditor.model import Entry
 
 
@@ -26,6 +28,7 @@ from auditor.model import Entry
     "-o",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
+    callback=folder_output,
     help="Folder to write <entry>.svg and <entry>.json to.",
 )
 @click.option(
@@ -76,6 +79,8 @@ def badge(
         written = write_badge_files(
             ((r, names[r["id"]]) for r in chosen), methodology, output, label
         )
+    except AuditorError as exc:
+        raise click.UsageError(str(exc)) from exc
     except OSError as exc:
         raise click.UsageError(f"{output}: cannot write badges: {exc}") from exc
     for path in written:

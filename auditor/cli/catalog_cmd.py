@@ -7,29 +7,24 @@ Also holds the source-selection options ``auditor audit`` shares
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-import orjson
-from rich.console import Console
-from rich.table import Table
 
-from auditor.catalog import SOURCE_TYPES, LoadedCatalog, SourceOptions, load_sources
+from auditor.catalog import SOURCE_TYPES, SourceOptions, load_sources
 from auditor.catalog.listing import (
-    CSV_COLUMNS,
-    listing_document,
-    listing_rows,
+    listing,
     source_problems,
     url_problems,
 )
 from auditor.cli.common import apply_options
+from auditor.cli.output import emit, warn
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.errors import AuditorError
+from auditor.render.reporters import LISTING, formats
 
 SOURCE_OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
@@ -61,63 +56,20 @@ def source_options(
     return SourceOptions(source_type=source_type, organization=organization, tag=tag, q=q)
 
 
-def _write(data: bytes, output: Path | None) -> None:
-    if output:
-        output.write_bytes(data)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-
-
-def _print_table(loaded: LoadedCatalog, console: Console) -> None:
-    document = listing_document(loaded, [])
-    table = Table(title=f"{len(loaded.entries)} entries", show_lines=False)
-    for name in ("id", "title", "organization", "catalog", "spec", "missing", "problems"):
-        table.add_column(name, overflow="fold")
-    for entry in document["entries"]:
-        table.add_row(
-            entry["id"],
-            entry["title"],
-            entry["organization"] or "-",
-            entry["catalog"],
-            "yes" if entry["spec_url"] or entry["local_spec"] else "-",
-            ", ".join(entry["missing"]) or "-",
-            str(len(entry["problems"])) if entry["problems"] else "-",
-        )
-    console.print(table)
-    for entry in document["entries"]:
-        for problem in entry["problems"]:
-            field = f" {problem['field']!r}" if problem["field"] else ""
-            console.print(
-                f"[yellow]{entry['id']}[/]{field}: {problem['message']} ({problem['origin']})",
-                highlight=False,
-                markup=True,
-            )
-    for problem in source_problems(loaded):
-        console.print(f"[yellow]source:[/] {problem}", highlight=False)
-    summary = document["summary"]
-    console.print(
-        f"{summary['entries']} entries, {summary['entries_with_problems']} with problems "
-        f"({summary['problems']} problems), {summary['source_problems']} source problems"
-        + (f", {summary['filtered_out']} filtered out" if summary["filtered_out"] else "")
-    )
-
-
 @click.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("table", "json", "csv")),
+    type=click.Choice(formats(LISTING)),
     default=None,
     help="table (default on a terminal), json (default otherwise; schema_version 1) or csv.",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the listing to FILE instead of standard output.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write the listing to FILE instead of standard output (- for standard output).",
 )
 @apply_options(SOURCE_OPTIONS)
 @click.option("--with-raw", is_flag=True, help="Include each entry's raw record (json only).")
@@ -182,24 +134,9 @@ def catalog(
     except AuditorError as exc:
         raise click.UsageError(str(exc)) from exc
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
-    if fmt == "json":
-        document = listing_document(loaded, list(sources), with_raw=with_raw)
-        _write(orjson.dumps(document, option=orjson.OPT_INDENT_2, default=str) + b"\n", output)
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(listing_rows(loaded))
-        _write(buffer.getvalue().encode("utf-8"), output)
+    emit(LISTING, fmt, listing(loaded, list(sources), with_raw=with_raw), output)
+    if fmt == "csv":
         for problem in source_problems(loaded):
-            click.echo(f"warning: {problem}", err=True)
-    else:
-        stream = output.open("w", encoding="utf-8") if output else None
-        try:
-            width = None if stream is None and sys.stdout.isatty() else 160
-            _print_table(loaded, Console(file=stream, width=width))
-        finally:
-            if stream is not None:
-                stream.close()
+            warn(problem)
     if fail_on_problems and (loaded.problems or any(url_problems(e) for e in loaded.entries)):
         sys.exit(1)

@@ -9,21 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from auditor.catalog import LoadedCatalog
+from auditor.cli.output import emit, warn
 from auditor.config import Config, load_config
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.errors import AuditorError
 from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.load import resolve_rules
 from auditor.model import AuditResult
-from auditor.render.results_json import results_document
-from auditor.render.table import print_table
+from auditor.render.reporters import RESULTS, Results, formats
 
-FORMATS = ("table", "json")
+FORMATS = formats(RESULTS)
 
 
 class RulesParam(click.ParamType):  # type: ignore[type-arg]
@@ -59,19 +58,7 @@ def emit_results(
     fmt: str,
     output: Path | None,
 ) -> None:
-    if fmt == "json":
-        document = results_document(results, methodology, loaded.problems)
-        data = orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
-        if output:
-            output.write_bytes(data)
-            click.echo(f"wrote {output}", err=True)
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        return
-    stream = output.open("w", encoding="utf-8") if output else None
-    console = Console(file=stream, width=None if stream is None and sys.stdout.isatty() else 120)
-    print_table(console, results, methodology, loaded.problems)
+    emit(RESULTS, fmt, Results(results, methodology, loaded.problems), output)
 
 
 def with_progress(
@@ -101,8 +88,8 @@ OUTPUT_OPTIONS = [
     click.option(
         "--output",
         "-o",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Write the result to FILE instead of standard output.",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        help="Write the result to FILE instead of standard output (- for standard output).",
     ),
     click.option(
         "--rules",
@@ -233,7 +220,7 @@ def verifier_settings(
     except AuditorError as exc:
         raise click.UsageError(str(exc)) from exc
     for note in notes:
-        click.echo(f"warning: {note}", err=True)
+        warn(note)
     return settings
 
 

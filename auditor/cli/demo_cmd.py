@@ -17,6 +17,7 @@ from auditor.cli.common import (
     with_progress,
 )
 from auditor.context import AuditSettings
+from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
 from auditor.model import AuditResult
 
@@ -73,6 +74,6 @@ def _write_site(
     document = results_document(results, methodology, loaded.problems)
     try:
         site = write_site(document, methodology, folder)
-    except OSError as exc:
+    except (OSError, AuditorError) as exc:
         raise click.UsageError(f"{folder}: cannot write the report site: {exc}") from exc
     click.echo(f"report site: {site.index.resolve()}", err=True)

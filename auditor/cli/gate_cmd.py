@@ -18,9 +18,11 @@ from auditor.cli.common import (
     verifier_settings,
     with_progress,
 )
+from auditor.cli.output import emit, warn
 from auditor.config import load_config
 from auditor.errors import AuditorError
-from auditor.gate import FORMATS, evaluate, render, resolve_options
+from auditor.gate import FORMATS, evaluate, resolve_options
+from auditor.render.reporters import GATE
 from auditor.run.loop import run_audit
 
 
@@ -34,14 +36,6 @@ def _parse_reports(values: tuple[str, ...]) -> list[tuple[str, Path]]:
             )
         reports.append((fmt, Path(file)))
     return reports
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.UsageError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    click.echo(f"wrote {path}", err=True)
 
 
 @click.command()
@@ -86,15 +80,16 @@ def _write(path: Path, text: str) -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write the report to FILE instead of standard output (- for standard output).",
 )
 @click.option(
     "--report",
     "reports",
     multiple=True,
     metavar="FORMAT=FILE",
-    help="Also write FORMAT to FILE from the same run, e.g. --report sarif=auditor.sarif.",
+    help="Also write FORMAT to FILE from the same run, e.g. --report sarif=auditor.sarif "
+    "(FILE - for standard output).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when the gate fails.")
 @click.option(
@@ -172,7 +167,7 @@ def gate(
     if not loaded.entries:
         raise click.UsageError(f"no entries to gate in {', '.join(sources)}")
     for problem in loaded.problems:
-        click.echo(f"warning: {problem}", err=True)
+        warn(problem)
     results = with_progress(
         len(loaded.entries),
         lambda tick: run_audit(loaded.entries, settings, methodology, tick),
@@ -184,11 +179,8 @@ def gate(
         offline=options.offline,
         problems=loaded.problems,
     )
-    if output is not None:
-        _write(output, render(report, fmt))
-    else:
-        click.echo(render(report, fmt), nl=False)
+    emit(GATE, fmt, report, output)
     for extra_fmt, path in extra:
-        _write(path, render(report, extra_fmt))
+        emit(GATE, extra_fmt, report, path)
     if not report.passed and not exit_zero:
         click.get_current_context().exit(1)

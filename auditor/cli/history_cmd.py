@@ -18,6 +18,7 @@ from auditor.cli.store_support import (
     store_failure,
 )
 from auditor.errors import AuditorError
+from auditor.render.terminal_text import plain
 
 
 def _pct(value: float | None) -> str:
@@ -66,12 +67,12 @@ def history(entry_id: str, store: Path, fmt: str, limit: int | None, window: flo
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
         return
     console = Console(width=None if sys.stdout.isatty() else 120)
-    table = Table(title=f"{entry_id}: {len(points)} run(s)")
+    table = Table(title=plain(f"{entry_id}: {len(points)} run(s)", style="table.title"))
     axes = list(dict.fromkeys(a for p in points for a in p.axes))
     for column in ("run", "started", "kind", "score", "tier"):
         table.add_column(column, justify="right" if column in ("run", "score") else "left")
     for axis in axes:
-        table.add_column(axis.split("_")[0][:8], justify="right")
+        table.add_column(plain(axis.split("_")[0][:8]), justify="right")
     table.add_column("verification")
     table.add_column("spec")
     for point in points:
@@ -79,11 +80,11 @@ def history(entry_id: str, store: Path, fmt: str, limit: int | None, window: flo
         table.add_row(
             str(point.run_id),
             point.started_at.replace("T", " ").rstrip("Z"),
-            point.kind,
+            plain(point.kind),
             _num(point.score),
-            point.tier or "unknown",
+            plain(point.tier or "unknown"),
             *(_num(point.axes.get(a)) for a in axes),
-            point.availability or "-",
+            plain(point.availability or "-"),
             f"{spec} (changed)" if point.spec_changed else spec,
         )
     console.print(table)
@@ -98,7 +99,8 @@ def history(entry_id: str, store: Path, fmt: str, limit: int | None, window: flo
     if snapshot is not None:
         fields = f", {snapshot.field_count} fields" if snapshot.field_count is not None else ""
         console.print(
-            f"spec {snapshot.sha256[:10]} ({snapshot.format_label or 'unknown format'}{fields}) "
-            f"captured {snapshot.age_days} day(s) ago, {snapshot.captured_at}",
-            highlight=False,
+            plain(
+                f"spec {snapshot.sha256[:10]} ({snapshot.format_label or 'unknown format'}"
+                f"{fields}) captured {snapshot.age_days} day(s) ago, {snapshot.captured_at}"
+            )
         )

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from auditor.catalog import LoadedCatalog
-from auditor.cli.common import RULES, emit_results, load_rules
+from auditor.cli.common import FORMATS, RULES, emit_results, load_rules
+from auditor.cli.output import warn
 from auditor.cli.store_support import store_errors
 
 SHOWN = 10
@@ -30,14 +31,14 @@ SHOWN = 10
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("table", "json")),
+    type=click.Choice(FORMATS),
     help="Also print the merged run's results: a table, or the `auditor audit --format json` "
     "document (for `auditor report`).",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     help="Write the merged run's results to FILE (JSON unless --format table).",
 )
 @click.option(
@@ -117,14 +118,13 @@ def merge(
             for d in report.duplicates[:SHOWN]
         )
         more = len(report.duplicates) - SHOWN
-        click.echo(
-            f"warning: {len(report.duplicates)} duplicate entr"
+        warn(
+            f"{len(report.duplicates)} duplicate entr"
             f"{'y' if len(report.duplicates) == 1 else 'ies'} kept once, from the first store: "
             + listed
-            + (f" and {more} more" if more > 0 else ""),
-            err=True,
+            + (f" and {more} more" if more > 0 else "")
         )
     for note in report.notes:
-        click.echo(f"warning: {note}", err=True)
+        warn(note)
     if methodology is not None:
         emit_results(results, LoadedCatalog(), methodology, fmt or "json", output)

@@ -24,6 +24,7 @@ from auditor.cli.common import (
     verifier_settings,
     with_progress,
 )
+from auditor.cli.output import folder_output, warn
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
 from auditor.model import Entry
@@ -107,7 +108,7 @@ def results_or_audit(
     except AuditorError as exc:
         raise click.UsageError(str(exc)) from exc
     for problem in loaded.problems:
-        click.echo(f"warning: {problem}", err=True)
+        warn(problem)
     chosen = select(loaded.entries) if select else loaded.entries
     results = with_progress(
         len(chosen), lambda tick: run_audit(chosen, settings, methodology, tick)
@@ -123,7 +124,9 @@ def results_or_audit(
     "-o",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the site to (created if missing; files are overwritten).",
+    callback=folder_output,
+    help="Folder to write the site to (created if missing; files are overwritten, "
+    "never through a symbolic link).",
 )
 @click.option(
     "--base-url",
@@ -175,7 +178,7 @@ def report(
     document, _ = results_or_audit(sources, methodology, audit_options)
     warning = methodology_mismatch(document, methodology)
     if warning:
-        click.echo(f"warning: {warning}", err=True)
+        warn(warning)
     try:
         site = write_site(document, methodology, output, SiteOptions(base_url, badge_label))
     except AuditorError as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from auditor.catalog import LoadedCatalog
-from auditor.cli.common import RULES, default_format, emit_results, load_rules
+from auditor.cli.common import FORMATS, RULES, default_format, emit_results, load_rules
 from auditor.cli.store_support import STORE_OPTION, parse_window, store_errors
 
 
@@ -23,10 +23,10 @@ from auditor.cli.store_support import STORE_OPTION, parse_window, store_errors
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("table", "json")),
+    type=click.Choice(FORMATS),
     help="table (default on a terminal) or json (default otherwise).",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option(
     "--window",
     callback=parse_window,

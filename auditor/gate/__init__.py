@@ -2,8 +2,8 @@
 
 ``thresholds`` reads the bar (config and flags), ``evaluate`` decides per
 entry, ``locations`` points each result at a file and line, and the
-renderers (``render``) speak SARIF, JUnit, GitHub annotations, Markdown,
-text and JSON. Nothing here probes or scores: it reads Assessments.
+renderers (``render``; registered in :mod:`auditor.render.reporters`) speak
+SARIF, JUnit, GitHub annotations, Markdown, text and JSON. Nothing here probes or scores: it reads Assessments.
 """
 
 from auditor.gate.evaluate import EntryVerdict, GateReport, evaluate

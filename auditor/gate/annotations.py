@@ -4,7 +4,9 @@ Errors for breaches and for points lost in an axis that failed, warnings for
 other lost points, notices for what could not be established. Values are
 escaped as the Actions toolkit does (``%``, CR and LF in the message; also
 ``:`` and ``,`` in properties), which also keeps spec text from smuggling in
-a workflow command of its own.
+a workflow command of its own. Before that, control characters other than CR
+and LF (ESC, BEL, NUL...) and bidi overrides become U+FFFD, as in every
+text output (:func:`auditor.render.terminal_text.terminal_text`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 from auditor.gate.evaluate import GateReport, SignalVerdict
 from auditor.gate.locations import Location
 from auditor.gate.thresholds import describe
+from auditor.render.terminal_text import PLAIN, Medium, terminal_text
 
 
 def escape_data(text: str) -> str:
+    text = terminal_text(text, keep_line_breaks=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -40,7 +44,7 @@ def _kind(s: SignalVerdict) -> str:
     return "warning" if s.lost > 0 else "notice"
 
 
-def render_github(report: GateReport) -> str:
+def render_github(report: GateReport, medium: Medium = PLAIN) -> str:
     lines = []
     for verdict in report.verdicts:
         for b in verdict.breaches:
@@ -56,6 +60,6 @@ def render_github(report: GateReport) -> str:
     bar = describe(report.thresholds, report.methodology)
     lines.append(
         f"auditor gate {status}: {len(report.failed)} of {len(report.verdicts)} "
-        f"entries below the thresholds ({bar})"
+        f"entries below the thresholds ({terminal_text(bar)})"
     )
     return "\n".join(lines) + "\n"

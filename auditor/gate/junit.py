@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 
 from auditor.gate.evaluate import Breach, EntryVerdict, GateReport, SignalVerdict, score_text
 from auditor.gate.thresholds import describe
+from auditor.render.terminal_text import PLAIN, Medium
 
 # Characters XML 1.0 cannot carry at all; untrusted spec text may contain them.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -112,7 +113,7 @@ def _suite(root: ET.Element, verdict: EntryVerdict, report: GateReport) -> dict[
     return counts
 
 
-def render_junit(report: GateReport) -> str:
+def render_junit(report: GateReport, medium: Medium = PLAIN) -> str:
     root = ET.Element(
         "testsuites",
         {"name": clean(f"auditor gate ({describe(report.thresholds, report.methodology)})")},

@@ -1,24 +1,19 @@
-"""Every gate format behind one name -> function table, and the JSON document.
+"""The gate's JSON document, and :func:`render` for any gate format by name.
 
 The JSON is the stable ``auditor audit`` document (``schema_version: 1``)
 with a ``gate`` block added, so tools that read audit results read gate
-results too.
+results too. The gate's formats are registered with every other format in
+:mod:`auditor.render.reporters` (subject ``gate``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import orjson
-
-from auditor.gate.annotations import render_github
 from auditor.gate.evaluate import GateReport
-from auditor.gate.junit import render_junit
-from auditor.gate.sarif import sarif_document
-from auditor.gate.summary_md import render_markdown
-from auditor.gate.text import render_text
-from auditor.render.results_json import results_document
+from auditor.render.reporters import GATE, formats, reporter
+from auditor.render.results_json import json_bytes, results_document
+from auditor.render.terminal_text import PLAIN, Medium
 
 
 def gate_block(report: GateReport) -> dict[str, Any]:
@@ -62,26 +57,16 @@ def gate_block(report: GateReport) -> dict[str, Any]:
     }
 
 
-def render_json(report: GateReport) -> str:
+def render_json(report: GateReport, medium: Medium = PLAIN) -> bytes:
+    """The ``json`` reporter of the gate."""
     document = results_document(report.results, report.methodology, list(report.problems))
     document["gate"] = gate_block(report)
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return json_bytes(document)
 
 
-def render_sarif(report: GateReport) -> str:
-    return orjson.dumps(sarif_document(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+FORMATS = formats(GATE)
 
 
-RENDERERS: dict[str, Callable[[GateReport], str]] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "junit": render_junit,
-    "github": render_github,
-    "md": render_markdown,
-}
-FORMATS = tuple(RENDERERS)
-
-
-def render(report: GateReport, fmt: str) -> str:
-    return RENDERERS[fmt](report)
+def render(report: GateReport, fmt: str, medium: Medium = PLAIN) -> str:
+    """The report in gate format ``fmt`` (one of :data:`FORMATS`)."""
+    return reporter(GATE, fmt).render(report, medium).decode("utf-8")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import orjson
+
 from auditor import PROJECT_URL, __version__
 from auditor.gate.evaluate import (
     RULE_AXIS,
@@ -25,6 +27,7 @@ from auditor.gate.evaluate import (
 from auditor.gate.locations import Location
 from auditor.gate.thresholds import describe
 from auditor.methodology.model import Axis, Methodology, Signal
+from auditor.render.terminal_text import PLAIN, Medium
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -212,3 +215,8 @@ def sarif_document(report: GateReport) -> dict[str, Any]:
             }
         ],
     }
+
+
+def render_sarif(report: GateReport, medium: Medium = PLAIN) -> str:
+    """The ``sarif`` reporter."""
+    return orjson.dumps(sarif_document(report), option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -10,13 +10,14 @@ import html
 
 from auditor.gate.evaluate import EntryVerdict, GateReport, score_text
 from auditor.gate.thresholds import describe
+from auditor.render.terminal_text import PLAIN, Medium, terminal_text
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#!~"})
 
 
 def md(text: str) -> str:
     """Plain text made inert for a Markdown table cell or list item."""
-    flat = " ".join(text.split())
+    flat = " ".join(terminal_text(text).split())
     return html.escape(flat, quote=False).translate(_MD_SPECIAL)
 
 
@@ -43,7 +44,7 @@ def _details(verdict: EntryVerdict) -> list[str]:
     return [*lines, ""]
 
 
-def render_markdown(report: GateReport) -> str:
+def render_markdown(report: GateReport, medium: Medium = PLAIN) -> str:
     methodology = report.methodology
     verdict = "✅ auditor gate passed" if report.passed else "❌ auditor gate failed"
     out = [

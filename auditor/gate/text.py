@@ -1,9 +1,16 @@
-"""Plain text for a terminal or a CI log: the verdict first, then why."""
+"""Plain text for a terminal or a CI log: the verdict first, then why.
+
+Each line goes through :func:`auditor.render.terminal_text.terminal_text`:
+ids, messages and evidence quoted from specs cannot move the cursor, retitle
+the terminal, or start a line of their own (which a CI runner could read as
+a command, ``::error::`` on GitHub Actions).
+"""
 
 from __future__ import annotations
 
 from auditor.gate.evaluate import EntryVerdict, GateReport, score_text
 from auditor.gate.thresholds import describe
+from auditor.render.terminal_text import PLAIN, Medium, terminal_text
 
 
 def _entry(verdict: EntryVerdict) -> list[str]:
@@ -21,7 +28,7 @@ def _entry(verdict: EntryVerdict) -> list[str]:
     return lines
 
 
-def render_text(report: GateReport) -> str:
+def render_text(report: GateReport, medium: Medium = PLAIN) -> str:
     status = "PASSED" if report.passed else "FAILED"
     lines = [
         f"auditor gate {status}: {len(report.failed)} of {len(report.verdicts)} entries "
@@ -35,4 +42,4 @@ def render_text(report: GateReport) -> str:
         lines += [*_entry(verdict), ""]
     lines += [f"catalog: {p}" for p in report.problems]
     lines += [f"note: {n}" for n in report.notes]
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(terminal_text(line) for line in lines).rstrip() + "\n"

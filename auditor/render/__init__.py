@@ -5,7 +5,13 @@ Every renderer here reads the JSON results document
 never the network, never the rule engine — so ``auditor report results.json``
 and the in-process demo share one path. Catalog text is untrusted: it reaches
 HTML through autoescaped jinja2 templates and nh3, Markdown through
-:mod:`auditor.render.text`, SVG through escaped XML.
+:mod:`auditor.render.text`, SVG through escaped XML, terminals and CI logs
+through :mod:`auditor.render.terminal_text`.
+
+Every format a command can print is registered once, in
+:mod:`auditor.render.reporters`; files land through
+:class:`auditor.render.folder.OutputFolder` (never through a planted link) and
+CSV through :mod:`auditor.render.csv_table`.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ means and counts them apart instead of averaging them in as zeros.
 from __future__ import annotations
 
 import importlib.util
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import Any
 import pandas as pd
 
 from auditor.methodology.model import Methodology
+from auditor.render.csv_table import csv_bytes
 from auditor.render.findings import mapping, number, text
+from auditor.render.folder import OutputFolder
 from auditor.render.text import clean_text
 
 TEXT_COLUMNS = ("id", "title", "organization", "tier", "spec_format")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NO_ORGANISATION = "(no organisation)"
 
 
@@ -81,34 +83,24 @@ def summary_frame(
     return frame
 
 
-def _defuse(value: Any) -> Any:
-    """Spreadsheet formula injection: a cell that starts like a formula gets a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def write_tables(frame: pd.DataFrame, folder: Path) -> list[Path]:
+def write_tables(frame: pd.DataFrame, folder: OutputFolder) -> list[Path]:
     """summary.csv always; summary.parquet when pyarrow is installed.
 
-    Text loses bidi overrides and control characters in both; the CSV also
-    quotes cells that a spreadsheet would run as formulas. results.json keeps
-    the raw text.
+    Text loses bidi overrides and control characters in both; the CSV (from
+    the one CSV writer, :mod:`auditor.render.csv_table`) also quotes cells
+    that a spreadsheet would run as formulas. results.json keeps the raw text.
     """
-    written = []
-    frame = frame.copy()
-    for column in TEXT_COLUMNS:
-        frame[column] = frame[column].map(lambda v: clean_text(v) if isinstance(v, str) else v)
-    csv = frame.copy()
-    for column in TEXT_COLUMNS:
-        csv[column] = csv[column].map(_defuse)
-    path = folder / "summary.csv"
-    csv.to_csv(path, index=False, lineterminator="\n")
-    written.append(path)
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    written = [folder.write("summary.csv", csv_bytes(list(frame.columns), rows))]
     if importlib.util.find_spec("pyarrow") is not None:
-        path = folder / "summary.parquet"
-        frame.to_parquet(path, index=False)
-        written.append(path)
+        cleaned = frame.copy()
+        for column in TEXT_COLUMNS:
+            cleaned[column] = cleaned[column].map(
+                lambda v: clean_text(v) if isinstance(v, str) else v
+            )
+        buffer = io.BytesIO()
+        cleaned.to_parquet(buffer, index=False)
+        written.append(folder.write("summary.parquet", buffer.getvalue()))
     return written
 
 

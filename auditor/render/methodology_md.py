@@ -7,7 +7,7 @@ include the same rendering.
 from __future__ import annotations
 
 from auditor.methodology.model import Methodology
-from auditor.render.output_templates import environment
+from auditor.render.templates import render_template
 
 FUNCTION_TEXT = {
     "outcome": "all points on pass",
@@ -18,8 +18,8 @@ FUNCTION_TEXT = {
 
 
 def methodology_markdown(methodology: Methodology) -> str:
-    template = environment().get_template("methodology.md.j2")
-    return template.render(
+    return render_template(
+        "methodology.md.j2",
         m=methodology,
         total_weight=sum(a.weight for a in methodology.axes),
         tiers=sorted(methodology.tiers, key=lambda t: t.min, reverse=True),

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 from statistics import mean
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from auditor import __version__
 from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, CatalogProblem, Finding, utc_now
+
+if TYPE_CHECKING:
+    from auditor.render.reporters import Results
+    from auditor.render.terminal_text import Medium
 
 SCHEMA_VERSION = 1
 
@@ -96,3 +102,19 @@ def results_document(
         "problems": [p.to_dict() for p in problems or []],
         "summary": summary(results, methodology),
     }
+
+
+def json_bytes(data: Any, *, default: Any = None) -> bytes:
+    """Every JSON document auditor writes: indented by two, one trailing newline.
+
+    ``default`` turns values JSON has no type for into something it has
+    (the catalog listing's raw records); elsewhere such a value is a bug and
+    raises.
+    """
+    option = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+    return orjson.dumps(data, option=option, default=default) + b"\n"
+
+
+def render(subject: Results, medium: Medium) -> bytes:
+    """The ``json`` reporter of audit results."""
+    return json_bytes(results_document(subject.results, subject.methodology, subject.problems))

@@ -10,7 +10,11 @@ Layout of the output folder::
     results.json          the results document the site was made from
 
 ``<name>`` comes from :func:`auditor.render.names.file_names`: never a path
-outside the folder, never shared by two entries.
+outside the folder, never shared by two entries. Every file goes through
+:class:`auditor.render.folder.OutputFolder`, which never writes through a
+link planted in the folder; JSON through the one encoder
+(:func:`auditor.render.results_json.json_bytes`), CSV through the one CSV
+writer.
 """
 
 from __future__ import annotations
@@ -21,12 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from auditor.methodology.model import Methodology
 from auditor.render.badge import DEFAULT_LABEL, badge_for, badge_svg, shields_endpoint
 from auditor.render.charts import axis_means_svg, distribution_svg
 from auditor.render.document import check_document
+from auditor.render.folder import OutputFolder
 from auditor.render.frame import (
     axis_means,
     distribution,
@@ -43,6 +46,7 @@ from auditor.render.pages import (
     index_row,
     methodology_html,
 )
+from auditor.render.results_json import json_bytes
 from auditor.render.view import SiteLinks, entry_view
 
 
@@ -74,14 +78,6 @@ def result_keys(results: list[Mapping[str, Any]]) -> list[str]:
     return keys
 
 
-def _write(path: Path, content: str | bytes) -> Path:
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8", newline="\n")
-    else:
-        path.write_bytes(content)
-    return path
-
-
 def result_names(results: list[Mapping[str, Any]]) -> list[str]:
     """The file stem of each result, by position (ids may repeat in a document)."""
     keys = result_keys(results)
@@ -92,17 +88,21 @@ def result_names(results: list[Mapping[str, Any]]) -> list[str]:
 def write_badge_files(
     items: Iterable[tuple[Mapping[str, Any], str]],
     methodology: Methodology,
-    folder: Path,
+    folder: Path | OutputFolder,
     label: str = DEFAULT_LABEL,
+    under: str = "",
 ) -> list[Path]:
-    """``<name>.svg`` and ``<name>.json`` (shields.io endpoint) per (result, name), in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """``<name>.svg`` and ``<name>.json`` (shields.io endpoint) per (result, name), in
+    ``folder`` (its subfolder ``under`` if given)."""
+    out = folder if isinstance(folder, OutputFolder) else OutputFolder(folder)
+    prefix = f"{under}/" if under else ""
+    if under:
+        out.subfolder(under)
     written = []
     for result, name in items:
         badge = badge_for(dict(result), methodology, label)
-        endpoint = orjson.dumps(shields_endpoint(badge), option=orjson.OPT_INDENT_2) + b"\n"
-        written.append(_write(folder / f"{name}.svg", badge_svg(badge)))
-        written.append(_write(folder / f"{name}.json", endpoint))
+        written.append(out.write(f"{prefix}{name}.svg", badge_svg(badge)))
+        written.append(out.write(f"{prefix}{name}.json", json_bytes(shields_endpoint(badge))))
     return written
 
 
@@ -122,26 +122,26 @@ def write_site(
     ctx = PageContext(methodology, generated_at if isinstance(generated_at, str) else None)
     site = SiteLinks(options.base_url, options.badge_label)
 
-    (folder / "entries").mkdir(parents=True, exist_ok=True)
+    out = OutputFolder(folder)
+    out.subfolder("entries")
     files: list[Path] = []
     pages: dict[str, Path] = {}
     for position, result in enumerate(results):
         view = entry_view(result, methodology, names[position], now, site)
-        page = _write(folder / "entries" / f"{names[position]}.html", entry_html(view, ctx))
+        page = out.write(f"entries/{names[position]}.html", entry_html(view, ctx))
         files.append(page)
-        files.append(
-            _write(folder / "entries" / f"{names[position]}.md", entry_markdown(view, ctx))
-        )
+        files.append(out.write(f"entries/{names[position]}.md", entry_markdown(view, ctx)))
         pages[keys[position]] = page
     files += write_badge_files(
         zip(results, names.values(), strict=True),
         methodology,
-        folder / "badges",
+        out,
         options.badge_label,
+        under="badges",
     )
 
     frame = summary_frame(results, methodology, names)
-    tables = write_tables(frame, folder)
+    tables = write_tables(frame, out)
     files += tables
     charts = {
         "distribution": distribution_svg(distribution(frame), methodology),
@@ -149,13 +149,11 @@ def write_site(
     }
     rows = [index_row(r, names[i], methodology) for i, r in enumerate(results)]
     parquet = any(p.suffix == ".parquet" for p in tables)
-    index = _write(
-        folder / "index.html",
-        index_html(document, rows, charts, organisations(frame), ctx, parquet),
+    index = out.write(
+        "index.html", index_html(document, rows, charts, organisations(frame), ctx, parquet)
     )
     files.append(index)
-    files.append(_write(folder / "methodology.html", methodology_html(ctx)))
-    files.append(_write(folder / "methodology.md", ctx.methodology_md))
-    data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n"
-    files.append(_write(folder / "results.json", data))
+    files.append(out.write("methodology.html", methodology_html(ctx)))
+    files.append(out.write("methodology.md", ctx.methodology_md))
+    files.append(out.write("results.json", json_bytes(document)))
     return SiteResult(folder, index, pages, tuple(files))

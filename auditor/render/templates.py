@@ -1,9 +1,10 @@
-"""The report templates' jinja2 environment: the shared one plus Markdown filters.
+"""The one jinja2 environment over ``reports/``, for every template auditor renders.
 
-HTML and SVG templates (``*.html.j2``, ``*.svg.j2``) are autoescaped by the
-shared environment (:mod:`auditor.render.output_templates`); Markdown templates
-are not, so every untrusted value in them goes through one of the ``md*``
-filters registered here.
+HTML and SVG templates (``*.html.j2``, ``*.svg.j2``) are autoescaped;
+Markdown templates (the report pages, ``auditor methodology``) are not, so
+every untrusted value in them goes through one of the ``md*`` filters
+registered here. Every ``{{ … }}`` output, in every format, loses bidi
+overrides and control characters (``finalize``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from auditor.render import text
-from auditor.render.output_templates import environment
+from auditor.resources import reports_dir
 
 
 def _finalize(value: Any) -> Any:
@@ -41,8 +42,18 @@ def _number(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def report_environment() -> jinja2.Environment:
-    env = environment()
-    env.finalize = _finalize
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(reports_dir())),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "svg", "xml", "html.j2", "svg.j2"),
+            default_for_string=True,
+        ),
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+    )
     env.filters.update(
         md=text.md_text,
         md_paragraphs=text.md_paragraphs,

@@ -25,7 +25,7 @@ from auditor.net.fetcher import Fetcher
 from auditor.probes import PROBES
 from auditor.probes.context import EntryContext, RunContext
 from tests.conftest import LocalServer
-from tests.unit.test_evidence_vouched import apigouv_checkout
+from tests.support.vouched import apigouv_checkout
 
 OFFLINE = AuditSettings(network=NetworkPolicy(offline=True))
 LOCAL = AuditSettings(network=NetworkPolicy(allow_private=True))

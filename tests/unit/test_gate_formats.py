@@ -151,7 +151,11 @@ def test_annotations_are_one_escaped_command_per_line() -> None:
     assert any(a["file"] == "catalog.yaml" and a["line"] == "9" for a in errors)
     smuggled = next(a for a in annotations if "pwned" in a["message"])
     assert "\n" not in smuggled["message"] and "\r" not in smuggled["message"]
-    assert NASTY in unescape(smuggled["message"])
+    # CR/LF survive, escaped as GitHub's toolkit does; NUL and ESC never reach the log
+    assert NASTY.replace("\x00", "\ufffd").replace("\x1b", "\ufffd") in unescape(
+        smuggled["message"]
+    )
+    assert "\x1b" not in text and "\x00" not in text
     assert unescape(smuggled["title"]).startswith("evil|entry: ")
     assert text.rstrip().splitlines()[-1].startswith("auditor gate failed")
 
