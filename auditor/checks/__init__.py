@@ -157,7 +157,10 @@ SPEC_VALID = Check(
     "spec.valid",
     "spec_document",
     (PASS, FAIL, UNKNOWN),
-    "The spec validates against its version's schema and rules; unknown when it was not validated.",
+    "The spec parses and validates against its version's schema and rules (fail when it does"
+    " not parse or does not validate); unknown when it was not validated (not an OpenAPI or"
+    " Swagger document, an unsupported version, external `$ref`s, the analysis failed). Its"
+    ' `notes` fact holds what the validator skips ("stricter than openapi-spec-validator").',
     "Fix the validation errors the finding lists (the first is quoted in the message).",
 )
 SPEC_INVENTORY = Check(
@@ -193,6 +196,7 @@ SPEC_QUALITY = Check(
         "security_declared",
         "pagination_documented",
         "rate_limit_documented",
+        "stricter_rules_passed",
     ),
 )
 AGENT_DISCOVERY = Check(

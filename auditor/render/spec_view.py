@@ -32,6 +32,7 @@ QUALITY_FLAGS = (
     ("security_declared", "Security schemes declared"),
     ("pagination_documented", "Pagination documented"),
     ("rate_limit_documented", "Rate limits documented"),
+    ("stricter_rules_passed", "Keeps the spec rules the validator skips"),
 )
 
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from auditor.spec.detect import detect_format
 from auditor.spec.examples import RequestExample, pick_examples
 from auditor.spec.inventory import MAX_LISTED, build_inventory, operations
+from auditor.spec.oas_rules import MINORS as OAS_MINORS
+from auditor.spec.oas_rules import NOT_CHECKED
+from auditor.spec.oas_rules import stricter_notes as oas_notes
 from auditor.spec.parse import DocumentError, parse_document, paused_gc
 from auditor.spec.quality import SpecQuality, assess_quality
 from auditor.spec.refs import LocalResolver
-from auditor.spec.swagger2_rules import stricter_notes
+from auditor.spec.swagger2_rules import stricter_notes as swagger2_notes
 from auditor.spec.validate import validate_document, validator_id
 
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -158,8 +161,13 @@ def _analyse(data: bytes, max_nodes: int, max_depth: int) -> SpecReport:
     paths: dict[str, Any] = raw_paths if isinstance(raw_paths, dict) else {}
     described = _describe(document, fmt.minor or "") if fmt.known else {"notes": []}
     notes = [*(verdict.notes if verdict else ()), *described.pop("notes")]
-    if fmt.known and fmt.family == "swagger":  # Swagger 2.0 rules the reference skips
-        notes += stricter_notes(document)
+    stricter = _stricter(document, fmt.family, fmt.minor) if fmt.known else None
+    notes += stricter or ()
+    if isinstance(described.get("quality"), SpecQuality):  # the notes feed the profile
+        passed = (
+            None if stricter is None or any(NOT_CHECKED in n for n in stricter) else not stricter
+        )
+        described["quality"] = replace(described["quality"], stricter_rules_passed=passed)
     return SpecReport(
         sha256=digest,
         size=len(data),
@@ -183,6 +191,16 @@ def _analyse(data: bytes, max_nodes: int, max_depth: int) -> SpecReport:
         notes=tuple(notes),
         **described,
     )
+
+
+def _stricter(document: dict[str, Any], family: str, minor: str | None) -> tuple[str, ...] | None:
+    """Notes on the rules of the specification the reference skips; None where auditor has
+    none for that version (OpenAPI 3.2)."""
+    if family == "swagger":
+        return swagger2_notes(document)
+    if minor in OAS_MINORS:
+        return oas_notes(document, minor)
+    return None
 
 
 def _count_operations(paths: dict[str, Any]) -> int:

@@ -49,6 +49,10 @@ class SpecQuality:
     security_declared: bool
     pagination_documented: bool
     rate_limit_documented: bool
+    stricter_rules_passed: bool | None = None
+    """No "stricter than openapi-spec-validator" note: the spec keeps the rules of the
+    specification auditor checks beyond the reference (``swagger2_rules``, ``oas_rules``).
+    None when they were not checked (a 3.2 document, a check that broke, an older analysis)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -42,7 +42,7 @@ def test_every_entry_gets_an_svg_and_a_valid_endpoint(tmp_path: Path) -> None:
     assert rich == {
         "schemaVersion": 1,
         "label": "trust score",
-        "message": "82.75 · Good",
+        "message": "80.5 · Good",
         "color": "#4c9a2a",
         "cacheSeconds": 3600,
     }
@@ -66,7 +66,7 @@ def test_one_entry_with_a_custom_label_and_stable_bytes(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["rich-api.json", "rich-api.svg"]
     first = (tmp_path / "one" / "rich-api.svg").read_bytes()
     assert first == (tmp_path / "two" / "rich-api.svg").read_bytes()
-    assert b'aria-label="confiance: 82.75 \xc2\xb7 Good"' in first
+    assert b'aria-label="confiance: 80.5 \xc2\xb7 Good"' in first
 
 
 def test_badge_names_match_the_report_site(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_demo_json_has_the_reference_scores(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     document = json.loads(proc.stdout)
     assert document["schema_version"] == 1
-    assert document["methodology"] == {"id": "trust", "version": "1.0.0", "title": "Trust score"}
+    assert document["methodology"] == {"id": "trust", "version": "1.1.0", "title": "Trust score"}
     reference = next(r for r in document["results"] if r["id"] == "data.gouv.fr")
     assert reference["score"] == 73.25
     assert [reference["axes"][a]["score"] for a in reference["axes"]] == [40, 100, 90, 50, 85]

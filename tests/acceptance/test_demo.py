@@ -69,6 +69,25 @@ def test_every_axis_is_exercised(demo_results: dict) -> None:
     assert "unsupported scheme" in field.message
 
 
+def test_an_invalid_spec_earns_none_of_the_spec_points(demo_results: dict) -> None:
+    """trust 1.1.0: the 15-point spec signal needs a spec that validates, not just a known
+    format; the first validation error is the evidence."""
+    broken = demo_results["meteo-broken-spec"]
+    found = {f.check: f for f in broken.findings}
+    assert found["spec.format_known"].outcome is Outcome.PASS  # Swagger 2.0, readable
+    signals = {s.id: s for s in broken.assessment.axis("agent_readiness").signals}
+    spec = signals["spec-format"]
+    assert (spec.outcome, spec.points, spec.max_points) == (Outcome.FAIL, 0.0, 15.0)
+    assert found["spec.valid"].facts["errors"][0] in spec.evidence
+    reference = {
+        s.id: s for s in demo_results["data.gouv.fr"].assessment.axis("agent_readiness").signals
+    }
+    assert (reference["spec-format"].outcome, reference["spec-format"].points) == (
+        Outcome.PASS,
+        15.0,
+    )
+
+
 def test_yaml_spec_with_integer_response_codes_validates(demo_results: dict) -> None:
     annuaire = {f.check: f for f in demo_results["annuaire-demo"].findings}
     assert annuaire["spec.valid"].outcome is Outcome.PASS

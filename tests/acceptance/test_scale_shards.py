@@ -170,7 +170,7 @@ def test_cli_merge_refuses_mixed_methodologies_and_reports_duplicates(
         str(tmp_path / "m.db"),
     )
     assert refused.exit_code == 2 and "different methodologies" in refused.output
-    assert "trust-strict 1.0.0" in refused.output
+    assert "trust-strict 1.1.0" in refused.output
 
     twice = run_cli(
         "merge",

@@ -100,8 +100,9 @@ def test_rescore_opens_no_socket_and_records_a_rescore_run(
     cold = audit(path, store)
     rules = tmp_path / "rules.yaml"
     text = (ROOT / "rules" / "trust-v1.yaml").read_text()
+    assert 'version: "1.1.0"' in text  # the version this test replaces
     rules.write_text(
-        text.replace('version: "1.0.0"', 'version: "2.0.0"').replace("weight: 25", "weight: 40", 1)
+        text.replace('version: "1.1.0"', 'version: "2.0.0"').replace("weight: 25", "weight: 40", 1)
     )
     opened: list[Any] = []
 

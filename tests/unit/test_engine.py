@@ -69,6 +69,7 @@ def reference_findings(*, availability: bool = True) -> list[Finding]:
             "license", UNKNOWN, "no licence in the catalog record or the spec", **{"class": "none"}
         ),
         finding("spec.format_known", PASS),
+        finding("spec.valid", PASS),
         finding("agent_discovery", FAIL),
     ]
     return findings
@@ -93,7 +94,7 @@ def test_reference_case_axes_composite_and_tier(trust: Methodology) -> None:
     assert result.score == 73.25
     assert result.tier == "good"
     assert result.entry_id == "data.gouv.fr"
-    assert (result.methodology_id, result.methodology_version) == ("trust", "1.0.0")
+    assert (result.methodology_id, result.methodology_version) == ("trust", "1.1.0")
 
 
 @pytest.mark.parametrize(

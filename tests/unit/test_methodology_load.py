@@ -89,7 +89,7 @@ def trust() -> Methodology:
 
 def test_builtin_methodology_loads(trust: Methodology) -> None:
     assert trust.id == "trust"
-    assert trust.version == "1.0.0"
+    assert trust.version == "1.1.0"
     assert trust.title == "Trust score"
     assert trust.path == default_rules_file()
     assert [a.id for a in trust.axes] == [
@@ -510,7 +510,7 @@ def test_plain_placeholders_with_a_type_and_precision_still_load(
 
 def test_methodology_markdown_lists_axes_weights_and_lookup_labels(trust: Methodology) -> None:
     text = methodology_markdown(trust)
-    assert text.startswith("# Trust score — methodology `trust` v1.0.0")
+    assert text.startswith("# Trust score — methodology `trust` v1.1.0")
     for name, pct in [
         ("Officialness", "25.0%"),
         ("Availability", "25.0%"),

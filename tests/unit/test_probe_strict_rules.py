@@ -25,6 +25,7 @@ FULL: dict[str, Any] = {
     "security_declared": True,
     "pagination_documented": True,
     "rate_limit_documented": True,
+    "stricter_rules_passed": True,
 }
 
 
@@ -74,9 +75,12 @@ def test_strict_differs_from_v1_only_in_agent_readiness() -> None:
         (FULL, Outcome.FAIL, 90.0),
         ({**FULL, "examples_share": 0.0, "rate_limit_documented": False}, Outcome.PASS, 90.0),
         ({**FULL, "operation_id_share": 0.5, "summary_share": 0.25}, Outcome.PASS, 87.5),
-        ({k: (False if isinstance(v, bool) else 0.0) for k, v in FULL.items()}, Outcome.PASS, 30.0),
-        (None, Outcome.PASS, 30.0),  # no spec.quality finding: shares unknown, unearned
+        ({k: (False if isinstance(v, bool) else 0.0) for k, v in FULL.items()}, Outcome.PASS, 25.0),
+        (None, Outcome.PASS, 25.0),  # no spec.quality finding: shares unknown, unearned
         ({**FULL, "parameter_docs_share": None}, Outcome.PASS, 90.0),  # nothing to count
+        # a "stricter than openapi-spec-validator" note costs the spec-rules signal's 5
+        ({**FULL, "stricter_rules_passed": False}, Outcome.PASS, 95.0),
+        ({**FULL, "stricter_rules_passed": None}, Outcome.PASS, 95.0),  # not checked (3.2)
     ],
 )
 def test_strict_agent_readiness_scores(

@@ -30,6 +30,26 @@ def test_json_with_leading_whitespace_is_still_json() -> None:
     assert parse_document(b'\n\n   {"a": [1, 2]}') == {"a": [1, 2]}
 
 
+C1 = "".join(chr(c) for c in range(0x80, 0xA0))  # U+0080-U+009F, NEL (U+0085) among them
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_with_raw_c1_control_characters_in_strings_keeps_parsing(indent: int | None) -> None:
+    """JSON allows any character from U+0020 raw in a string; YAML reads NEL as a line
+    break and refuses the other C1 characters, so these documents must stay on the JSON path
+    (on one line or pretty-printed, where a YAML fallback would be tried)."""
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": f"A{C1}B", "version": "1", "description": "x\u0085y\u009fz"},
+        "paths": {f"/a{C1}": {}},
+    }
+    data = json.dumps(doc, ensure_ascii=False, indent=indent).encode()
+    assert "\u0085".encode() in data  # raw, not escaped
+    assert parse_document(data) == doc
+    report = analyse_spec(data)
+    assert (report.parse_error, report.valid, report.title) == (None, True, f"A{C1}B")
+
+
 def test_yaml_integer_response_codes_become_string_keys() -> None:
     data = b"""\
 openapi: 3.0.3

@@ -18,7 +18,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def spec(sha: str, fields: list[str], operations: list[str]) -> tuple[Finding, ...]:
+    """A declared spec that validates (its URL is in the record, as in a real run)."""
     return (
+        Finding("metadata.spec_url", Outcome.PASS, "spec_url populated", "metadata_fields"),
         Finding("spec.valid", Outcome.PASS, "valid", "spec_document", None,
                 {"sha256": sha, "format_label": "OpenAPI 3.0.3", "size": 100},
                 observed_at="2026-11-01T06:00:00Z"),
