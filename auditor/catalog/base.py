@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from auditor.model import (
     CatalogProblem as CatalogProblem,  # re-exported: the catalog sources use it
 )
 from auditor.model import Entry
+
+if TYPE_CHECKING:  # the registry's own module imports every source module
+    from auditor.catalog.material import Material
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,34 @@ class CatalogSource(Protocol):
 
     label: str
 
-    def records(self) -> AsyncIterator[SourceRecord]: ...
+    def records(self) -> AsyncGenerator[SourceRecord, None]: ...
+
+
+Form = Literal["remote", "folder", "file"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceType:
+    """What one catalog reader declares to the registry (``auditor/catalog/registry.py``).
+
+    ``form`` is the SOURCE location it reads: ``remote`` (nothing or a URL, fetched by
+    the reader itself, page by page), ``folder``, or ``file`` (a file or a URL whose
+    bytes auditor reads for it, within ``max_spec_bytes``). ``detect`` says whether
+    a location given without prefix or ``--source-type`` is of this type (None: never
+    detected, only chosen). ``read`` builds the reader, raising CatalogError when the
+    location is not of this type. ``server_filtered`` when the reader sends
+    ``--organization``/``--tag``/``--q`` to the server, whose search then stands in for
+    the local ``--q`` check.
+    """
+
+    name: str
+    """The ``--source-type`` value."""
+    form: Form
+    read: Callable[[Material], CatalogSource]
+    detect: Callable[[Material], bool] | None = None
+    prefix: str | None = None
+    """``apigouv:``: a SOURCE starting with it chooses this type (case aside)."""
+    server_filtered: bool = False
 
 
 @dataclass

@@ -13,12 +13,23 @@ The mapping table is in docs/catalogs.md. Two rules matter for scores:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, Iterator
+from typing import TYPE_CHECKING, Any
 
-from auditor.catalog.base import CatalogProblem, SourceRecord, slugify, tag_list, text_value
-from auditor.catalog.lines import item_lines
+from auditor.catalog.base import (
+    CatalogProblem,
+    SourceRecord,
+    SourceType,
+    slugify,
+    tag_list,
+    text_value,
+)
+from auditor.catalog.native import Lines
+from auditor.errors import CatalogError
 from auditor.model import Entry
+
+if TYPE_CHECKING:
+    from auditor.catalog.material import Material
 
 CATALOG_ID = "datagouv"
 UNTRUSTED_CATALOG_ID = "file"
@@ -160,7 +171,9 @@ def page_records(
         yield SourceRecord(entry, tuple(problems))
 
 
-def dump_records(document: Any, text: str, origin: str, *, trusted: bool) -> Iterator[SourceRecord]:
+def dump_records(
+    document: Any, lines_of: Lines, origin: str, *, trusted: bool
+) -> Iterator[SourceRecord]:
     """Records of a saved dump: one page, a list of pages, a list of records or one record."""
     if not trusted:
         note = CatalogProblem(
@@ -170,9 +183,7 @@ def dump_records(document: Any, text: str, origin: str, *, trusted: bool) -> Ite
         )
         yield SourceRecord(None, (note,))
     if is_page(document):
-        yield from page_records(
-            document, origin, 0, trusted=trusted, lines=item_lines(text, key="data")
-        )
+        yield from page_records(document, origin, 0, trusted=trusted, lines=lines_of("data"))
         return
     if is_dataservice(document):
         yield from page_records({"data": [document]}, origin, 0, trusted=trusted)
@@ -189,20 +200,41 @@ def dump_records(document: Any, text: str, origin: str, *, trusted: bool) -> Ite
             yield from page_records(page, f"{origin} page {number}", count, trusted=trusted)
             count += len(page["data"])
         return
-    yield from page_records(
-        {"data": document}, origin, 0, trusted=trusted, lines=item_lines(text, key=None)
-    )
+    yield from page_records({"data": document}, origin, 0, trusted=trusted, lines=lines_of(None))
 
 
 class DatagouvDumpSource:
     """A saved JSON dump of ``/api/1/dataservices/`` pages (parsed by the caller)."""
 
-    def __init__(self, document: Any, text: str, origin: str, *, trusted: bool) -> None:
+    def __init__(self, document: Any, lines_of: Lines, origin: str, *, trusted: bool) -> None:
         self.label = origin
         self._document = document
-        self._text = text
+        self._lines_of = lines_of
         self._trusted = trusted
 
-    async def records(self) -> AsyncIterator[SourceRecord]:
-        for record in dump_records(self._document, self._text, self.label, trusted=self._trusted):
+    async def records(self) -> AsyncGenerator[SourceRecord, None]:
+        records = dump_records(self._document, self._lines_of, self.label, trusted=self._trusted)
+        for record in records:
             yield record
+
+
+def _read_dump(material: Material) -> DatagouvDumpSource:
+    document = material.document("a data.gouv.fr dump", json=True)
+    if not (is_page(document) or is_dataservice(document) or isinstance(document, list)):
+        raise CatalogError(
+            f"{material.location}: not a data.gouv.fr dump: expected a page {{data: [...]}} "
+            "or a list"
+        )
+    return DatagouvDumpSource(
+        document, material.record_lines, material.location, trusted=material.trusted
+    )
+
+
+DATAGOUV_DUMP = SourceType(
+    "datagouv",
+    "file",
+    _read_dump,
+    detect=lambda material: looks_like_dump(material.document()),
+    prefix="datagouv:",
+)
+"""``datagouv:FILE``, or a file that looks like a dump (then it cannot claim the listing)."""

@@ -3,7 +3,9 @@
 ``GET {site}/api/1/dataservices/?page=N&page_size=M`` answers
 ``{data, next_page, page, page_size, total}``. The reader follows
 ``next_page`` only while it stays on the site's own origin, stops at ``total``,
-at an empty page, at a page already seen and after ``max_pages``. A page that
+at an empty page, at a page URL already read, at a page repeating the records of
+an earlier one (a server that ignores ``page``), and after ``max_catalog_pages``
+pages (``--limit max_catalog_pages=N``), each with a problem. A page that
 answers 5xx or cannot be reached is retried; a page that still fails ends the
 listing with a problem and keeps the entries already read (the first page
 failing is an error: there is no catalog to speak of). Every request goes
@@ -13,17 +15,23 @@ through the guarded ``Fetcher``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Any
+import hashlib
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from auditor.catalog.base import CatalogProblem, SourceRecord
+import orjson
+
+from auditor.catalog.base import CatalogProblem, SourceRecord, SourceType
 from auditor.catalog.datagouv import page_records
 from auditor.context import AuditSettings
 from auditor.errors import CatalogError
 from auditor.net.fetcher import Fetcher
 from auditor.net.observation import HttpObservation
 from auditor.spec.parse import DocumentError, parse_document
+
+if TYPE_CHECKING:
+    from auditor.catalog.material import Material
 
 DEFAULT_SITE = "https://www.data.gouv.fr"
 ENDPOINT = "/api/1/dataservices/"
@@ -56,7 +64,7 @@ class DatagouvApiSource:
         page_size: int = 100,
         attempts: int = 3,
         retry_delay: float = 0.5,
-        max_pages: int = 10_000,
+        max_pages: int | None = None,
     ) -> None:
         self._settings = settings
         self._endpoint = endpoint_url(site)
@@ -68,7 +76,7 @@ class DatagouvApiSource:
         self.label = self._endpoint
         self._attempts = attempts
         self._retry_delay = retry_delay
-        self._max_pages = max_pages
+        self._max_pages = settings.limits.max_catalog_pages if max_pages is None else max_pages
 
     async def _fetch_page(self, fetcher: Fetcher, url: str) -> tuple[Any, str | None]:
         """The parsed page, or None and why, after retrying server errors."""
@@ -97,9 +105,10 @@ class DatagouvApiSource:
             await asyncio.sleep(self._retry_delay * attempt)
         return None, reason
 
-    async def records(self) -> AsyncIterator[SourceRecord]:
+    async def records(self) -> AsyncGenerator[SourceRecord, None]:
         url: str | None = self.first_page
         seen: set[str] = set()
+        contents: dict[bytes, int] = {}  # digest of a page's records -> its number
         count = 0
         total: int | None = None
         own_origin = _origin(self._endpoint)
@@ -124,6 +133,16 @@ class DatagouvApiSource:
                 assert isinstance(page, dict)
                 if total is None and isinstance(page.get("total"), int):
                     total = page["total"]
+                if page["data"]:
+                    digest = _digest(page["data"])
+                    if digest in contents:
+                        message = (
+                            f"page {number} repeats the records of page {contents[digest]} "
+                            f"(the server ignores paging?); stopped at {count} entries"
+                        )
+                        yield SourceRecord(None, (CatalogProblem(url, message),))
+                        return
+                    contents[digest] = number
                 for record in page_records(page, url, count, trusted=True):
                     yield record
                 count += len(page["data"])
@@ -141,8 +160,37 @@ class DatagouvApiSource:
                     yield SourceRecord(None, (following,))
                     return
                 url = following
-            message = f"stopped after {self._max_pages} pages ({count} entries)"
+            message = (
+                f"stopped after {self._max_pages:,} pages ({count:,} entries) with more to "
+                f"come: max_catalog_pages is {self._max_pages:,}; raise it with "
+                "--limit max_catalog_pages=N to read further"
+            )
             yield SourceRecord(None, (CatalogProblem(self._endpoint, message),))
+
+
+def _read_api(material: Material) -> DatagouvApiSource:
+    options = material.options
+    return DatagouvApiSource(
+        material.settings,
+        material.location or options.datagouv_site,
+        organization=options.organization,
+        tag=options.tag,
+        q=options.q,
+        page_size=options.page_size,
+    )
+
+
+DATAGOUV_API = SourceType("datagouv", "remote", _read_api, prefix="datagouv:", server_filtered=True)
+"""``datagouv:`` (the default site) or ``datagouv:URL``: the live API, filtered by the server."""
+
+
+def _digest(records: list[Any]) -> bytes:
+    """What a page's records say, in 16 bytes (to recognise a page served again)."""
+    try:
+        serial = orjson.dumps(records)
+    except orjson.JSONEncodeError:  # an integer past 64 bits, from a YAML answer
+        serial = repr(records).encode()
+    return hashlib.blake2b(serial, digest_size=16).digest()
 
 
 def _page_failure(observation: HttpObservation) -> tuple[str | None, bool]:

@@ -16,6 +16,8 @@ from typing import Any, cast
 
 import yaml
 
+from auditor.spec.parse import paused_gc
+
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -92,17 +94,34 @@ def _find_member(
         index = _skip(text, index + 1)
 
 
+def yaml_record_lines(text: str) -> tuple[list[int] | None, dict[str, list[int]]]:
+    """(1-based lines of the root list's items, or None when the root is not a list;
+    lines of the items of each list under a key of the root mapping), composing the
+    document once. Catalogs are read by ``yaml_records``, which needs none of this;
+    this is for documents it hands to the whole-document parser."""
+    try:
+        with paused_gc():
+            node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None, {}
+    if isinstance(node, yaml.SequenceNode):
+        return [item.start_mark.line + 1 for item in node.value], {}
+    members: dict[str, list[int]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:  # a repeated key: the last one, as in the document
+            if isinstance(value, yaml.SequenceNode):
+                members[str(key.value)] = [item.start_mark.line + 1 for item in value.value]
+            else:
+                members.pop(str(key.value), None)
+    return None, members
+
+
 def yaml_item_lines(text: str, key: str | None = "entries") -> list[int]:
     """1-based line of each record of a YAML list (or of the list under ``key``)."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return []
-    if isinstance(node, yaml.MappingNode):
-        node = next((v for k, v in node.value if k.value == key), None)
-    if isinstance(node, yaml.SequenceNode):
-        return [item.start_mark.line + 1 for item in node.value]
-    return []
+    root, members = yaml_record_lines(text)
+    if root is not None:
+        return root
+    return members.get(key, []) if key is not None else []
 
 
 def item_lines(text: str, key: str | None = "entries") -> list[int]:

@@ -11,19 +11,23 @@ worth points. Such a claim stays in ``raw`` and is reported.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from auditor.catalog.base import (
     CatalogProblem,
     SourceRecord,
+    SourceType,
     official_claim,
     slugify,
     tag_list,
     text_value,
 )
-from auditor.catalog.lines import item_lines
+from auditor.errors import CatalogError
 from auditor.model import ENTRY_FIELDS, Entry
+
+if TYPE_CHECKING:
+    from auditor.catalog.material import Material
 
 TEXT_FIELDS = tuple(f for f in ENTRY_FIELDS if f != "tags")
 
@@ -115,8 +119,13 @@ def entry_from_record(
     return entry, problems
 
 
+Lines = Callable[[str | None], list[int]]
+"""Record lines of a parsed document, for the list at its root or under a key
+(``Material.record_lines``)."""
+
+
 def native_records(
-    document: Any, text: str, origin: str, catalog: str = "file"
+    document: Any, lines_of: Lines, origin: str, catalog: str = "file"
 ) -> Iterator[SourceRecord]:
     """One SourceRecord per record of a parsed native catalog, mapped lazily."""
     records = records_of(document)
@@ -126,7 +135,7 @@ def native_records(
         )
         yield SourceRecord(None, (problem,))
         return
-    lines = item_lines(text)
+    lines = lines_of("entries")
     for index, record in enumerate(records):
         where = f"{origin}:{lines[index]}" if index < len(lines) else origin
         entry, problems = entry_from_record(record, where, index, catalog)
@@ -136,11 +145,24 @@ def native_records(
 class NativeSource:
     """A parsed native catalog document (the file was read and parsed by the caller)."""
 
-    def __init__(self, document: Any, text: str, origin: str) -> None:
+    def __init__(self, document: Any, lines_of: Lines, origin: str) -> None:
         self.label = origin
         self._document = document
-        self._text = text
+        self._lines_of = lines_of
 
-    async def records(self) -> AsyncIterator[SourceRecord]:
-        for record in native_records(self._document, self._text, self.label):
+    async def records(self) -> AsyncGenerator[SourceRecord, None]:
+        for record in native_records(self._document, self._lines_of, self.label):
             yield record
+
+
+def _read_native(material: Material) -> NativeSource:
+    document = material.document()
+    if records_of(document) is None:
+        raise CatalogError(
+            f"{material.location}: not a catalog: expected a list of entries or {{entries: [...]}}"
+        )
+    return NativeSource(document, material.record_lines, material.location)
+
+
+NATIVE = SourceType("native", "file", _read_native, detect=lambda material: True)
+"""auditor's own YAML/JSON catalog; detection's last resort for files and URLs."""

@@ -9,15 +9,19 @@ of large specs is never held in memory.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.catalog.base import CatalogProblem, SourceRecord, slugify
+from auditor.catalog.base import CatalogProblem, SourceRecord, SourceType, slugify
 from auditor.context import AuditSettings
+from auditor.errors import CatalogError
 from auditor.model import Entry
 from auditor.spec.analyse import _servers  # the one place servers are read
 from auditor.spec.parse import DocumentError, parse_document
+
+if TYPE_CHECKING:
+    from auditor.catalog.material import Material
 
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -115,6 +119,35 @@ class SpecFolderSource:
                 problem = CatalogProblem(str(path), "skipped: not an OpenAPI/Swagger document")
                 yield SourceRecord(None, (problem,))
 
-    async def records(self) -> AsyncIterator[SourceRecord]:
+    async def records(self) -> AsyncGenerator[SourceRecord, None]:
         for record in self._iter():
             yield record
+
+
+class SingleSpecSource:
+    """One spec document as a one-entry catalog."""
+
+    def __init__(self, document: dict[str, Any], origin: str, url: str | None) -> None:
+        self.label = origin
+        self._record = SourceRecord(entry_from_spec(document, origin, url=url))
+
+    async def records(self) -> AsyncGenerator[SourceRecord, None]:
+        yield self._record
+
+
+def _read_spec(material: Material) -> SingleSpecSource:
+    document = material.document()
+    if not is_spec(document):
+        raise CatalogError(f"{material.location}: not an OpenAPI/Swagger document")
+    return SingleSpecSource(document, material.location, material.url)
+
+
+SPEC = SourceType("spec", "file", _read_spec, detect=lambda material: is_spec(material.document()))
+"""One OpenAPI/Swagger document, a file or a URL."""
+SPEC_FOLDER = SourceType(
+    "specs",
+    "folder",
+    lambda material: SpecFolderSource(material.path, material.settings),
+    detect=lambda material: True,
+)
+"""Every spec under a folder; detection's last resort for folders."""

@@ -24,6 +24,7 @@ from auditor.cli.common import apply_options
 from auditor.cli.output import emit, warn
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.errors import AuditorError
+from auditor.net.limits_config import limits_with, parse_limit_options
 from auditor.render.reporters import LISTING, formats
 
 SOURCE_OPTIONS: list[Callable[[Any], Any]] = [
@@ -90,6 +91,14 @@ def source_options(
     is_flag=True,
     help="Allow fetching sources from private, loopback and link-local addresses.",
 )
+@click.option(
+    "--limit",
+    "limit_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set a cap, e.g. max_catalog_entries=500000, max_catalog_pages=5000 "
+    "(see docs/verifier.md).",
+)
 def catalog(
     sources: tuple[str, ...],
     fmt: str | None,
@@ -102,6 +111,7 @@ def catalog(
     fail_on_problems: bool,
     timeout: float,
     allow_private_network: bool,
+    limit_pairs: tuple[str, ...],
 ) -> None:
     """List the entries of SOURCES as auditor reads them, with their metadata problems.
 
@@ -124,11 +134,11 @@ def catalog(
       auditor catalog datagouv: --organization 534fff81a3a7292c64a77e5c
       auditor catalog my-catalog.csv --fail-on-problems
     """
-    settings = AuditSettings(
-        limits=Limits(timeout=timeout),
-        network=NetworkPolicy(allow_private=allow_private_network),
-    )
     try:
+        limits = limits_with(Limits(timeout=timeout), parse_limit_options(limit_pairs), "--limit")
+        settings = AuditSettings(
+            limits=limits, network=NetworkPolicy(allow_private=allow_private_network)
+        )
         options = source_options(source_type, organization, tag, q)
         loaded = asyncio.run(load_sources(list(sources), settings, options))
     except AuditorError as exc:

@@ -215,3 +215,22 @@ def test_catalogs_fetched_by_url(http_server: LocalServer) -> None:
     assert ids(http_server.url("/catalog.csv")) == ["meteo", "registre-des-bus", "pretend"]
     with pytest.raises(CatalogError, match="HTTP 404"):
         ids(http_server.url("/gone.yaml"))
+
+
+def test_a_mistyped_prefix_and_the_entries_cap_from_the_command_line(tmp_path: Path) -> None:
+    proc = run("catalog", "apigov:../api.gouv.fr", "--format", "json")
+    assert proc.returncode == 2
+    assert "did you mean 'apigouv:'?" in proc.stderr and "Traceback" not in proc.stderr
+
+    catalog = tmp_path / "c.yaml"
+    catalog.write_text("".join(f"- id: a{i}\n  title: A\n" for i in range(5)))
+    proc = run("catalog", str(catalog), "--format", "json", "--limit", "max_catalog_entries=2")
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)
+    assert [e["id"] for e in document["entries"]] == ["a0", "a1"]
+    (problem,) = document["source_problems"]
+    assert problem["origin"] == str(catalog)
+    assert "--limit max_catalog_entries=N" in problem["message"]
+
+    proc = run("catalog", str(catalog), "--limit", "max_catalog_entrys=2")
+    assert proc.returncode == 2 and "unknown limit 'max_catalog_entrys'" in proc.stderr

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from auditor.catalog import LoadedCatalog, SourceOptions, load_sources
 from auditor.catalog.base import SourceRecord
 from auditor.catalog.datagouv_api import DatagouvApiSource
-from auditor.context import AuditSettings, NetworkPolicy
+from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.errors import CatalogError
 from tests.conftest import LocalServer
 from tests.support.datagouv import ENDPOINT, FakeDatagouv, Response, record
@@ -142,3 +145,77 @@ def test_loopback_is_refused_without_the_opt_in(http_server: LocalServer) -> Non
     with pytest.raises(CatalogError, match="cannot list dataservices"):
         asyncio.run(load_sources([f"datagouv:{http_server.url('/')}"], AuditSettings()))
     assert http_server.requests == []
+
+
+class EndlessDatagouv:
+    """A listing that never ends: every page has a next_page and (unless ``repeat``)
+    records of its own, like the one followed for 10,000 pages and 1,000,000 entries."""
+
+    def __init__(self, server: LocalServer, *, repeat: bool = False) -> None:
+        self.server = server
+        self.repeat = repeat
+        self.pages: list[int] = []
+        server.routes[ENDPOINT] = self.handle
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        number = int(parse_qs(urlsplit(handler.path).query).get("page", ["1"])[0])
+        self.pages.append(number)
+        shown = 1 if self.repeat else number  # a server that ignores ?page= repeats page 1
+        body = json.dumps(
+            {
+                "data": [record(f"p{shown}-{i}") for i in range(2)],
+                "page": number,
+                "page_size": 2,
+                "total": None,
+                "next_page": self.server.url(f"{ENDPOINT}?page={number + 1}&page_size=2"),
+            }
+        ).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+
+def capped(**limits: int) -> AuditSettings:
+    return AuditSettings(network=NetworkPolicy(allow_private=True), limits=Limits(**limits))
+
+
+def test_an_endless_listing_stops_at_the_page_cap(http_server: LocalServer) -> None:
+    fake = EndlessDatagouv(http_server)
+    site = f"datagouv:{http_server.url('/')}"
+    loaded = asyncio.run(load_sources([site], capped(max_catalog_pages=5)))
+    assert fake.pages == [1, 2, 3, 4, 5]
+    assert len(loaded.entries) == 10
+    (problem,) = loaded.problems
+    assert problem.origin == http_server.url(ENDPOINT)  # the source
+    assert problem.message == (
+        "stopped after 5 pages (10 entries) with more to come: max_catalog_pages is 5; "
+        "raise it with --limit max_catalog_pages=N to read further"
+    )
+
+
+def test_an_endless_listing_stops_at_the_entries_cap_without_fetching_more(
+    http_server: LocalServer,
+) -> None:
+    fake = EndlessDatagouv(http_server)
+    site = f"datagouv:{http_server.url('/')}"
+    loaded = asyncio.run(load_sources([site], capped(max_catalog_entries=7)))
+    assert [e.id for e in loaded.entries] == [f"p{n}-{i}" for n in (1, 2, 3, 4) for i in (0, 1)][:7]
+    assert fake.pages == [1, 2, 3, 4]  # the reader was closed: no page 5
+    (problem,) = loaded.problems
+    assert problem.origin == http_server.url(ENDPOINT)
+    assert problem.message.startswith("reading stopped after 7 records; max_catalog_entries is 7")
+    assert "--limit max_catalog_entries=N" in problem.message
+
+
+def test_a_server_that_repeats_its_pages_is_stopped(http_server: LocalServer) -> None:
+    fake = EndlessDatagouv(http_server, repeat=True)
+    loaded = asyncio.run(load_sources([f"datagouv:{http_server.url('/')}"], LOOPBACK))
+    assert [e.id for e in loaded.entries] == ["p1-0", "p1-1"]  # not renamed copies
+    assert fake.pages == [1, 2]
+    (problem,) = loaded.problems
+    assert problem.origin == http_server.url(f"{ENDPOINT}?page=2&page_size=2")
+    assert problem.message == (
+        "page 2 repeats the records of page 1 (the server ignores paging?); stopped at 2 entries"
+    )

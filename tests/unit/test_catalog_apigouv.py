@@ -167,3 +167,42 @@ def test_all_170_real_entries_load_and_follow_the_mapping_table(corpus: Path) ->
         assert reported == unknown
     unknown_keys = [p.field for p in loaded.problems if "unknown key" in p.message]
     assert sorted(unknown_keys) == ["extrenal_site", "visit_2019", "visit_2019", "visit_2019"]
+
+
+def _page(producer: str) -> str:
+    return f"---\ntitle: T\nproducer: {producer}\ncontact_link: a@b.fr\nis_open: 1\n---\n"
+
+
+def test_nothing_outside_the_checkout_is_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("---\nname: Read from outside\nsite: x\n---\n")
+    (outside / "page.md").write_text(_page("dinum"))
+    data = tmp_path / "checkout" / "_data"
+    (data / "api").mkdir(parents=True)
+    (data / "producteurs").mkdir()
+    (data / "producteurs" / "dinum.md").write_text("---\nname: DINUM\n---\n")
+    (data / "producteurs" / "linked.md").symlink_to(outside / "secret.md")
+    (data / "api" / "dots.md").write_text(_page("../../../outside/secret"))
+    (data / "api" / "linked-producer.md").write_text(_page("linked"))
+    (data / "api" / "linked-page.md").symlink_to(outside / "page.md")
+    (data / "api" / "inside.md").write_text(_page("../producteurs/dinum"))  # stays inside
+    loaded = load(f"apigouv:{tmp_path / 'checkout'}")
+    organizations = {e.id: e.organization for e in loaded.entries}
+    assert organizations == {"dots": None, "inside": "DINUM", "linked-producer": None}
+    assert all("Read from outside" not in str(e.raw) for e in loaded.entries)
+    producer = [(p.entry, p.message) for p in loaded.problems if p.field == "producer"]
+    assert producer == [
+        (
+            "dots",
+            "'../../../outside/secret' names a file outside the checkout; not read, "
+            "organisation unknown",
+        ),
+        (
+            "linked-producer",
+            "'linked' names a file outside the checkout; not read, organisation unknown",
+        ),
+    ]
+    (skipped,) = [p for p in loaded.problems if p.entry == "linked-page"]
+    assert skipped.origin == str(data / "api" / "linked-page.md")
+    assert "outside the checkout; not read" in skipped.message

@@ -102,3 +102,25 @@ def test_the_300_real_specs_load_as_a_catalog(corpus: Path) -> None:
         assert entry.local_spec == str(root / "specs" / row["file"])
         assert entry.catalog == "apisguru"
     assert len({e.id for e in loaded.entries}) == 300
+
+
+@pytest.mark.parametrize("prefix", ["apisguru:", ""])
+def test_one_bad_record_is_a_problem_of_its_own(tmp_path: Path, prefix: str) -> None:
+    document = json.loads(LIST.read_text(encoding="utf-8"))
+    alone = load(f"{prefix}{LIST}")
+    bad = {
+        "broken.example:a": "not a record",
+        "broken.example:b": {"versions": "1.0"},
+        "broken.example:c": {"preferred": ["1.0"], "versions": {"1.0": {"info": {}}}},
+    }
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps({**bad, **document}), encoding="utf-8")
+    loaded = load(f"{prefix}{path}")
+    assert [e.id for e in loaded.entries] == ["broken.example-c", *(e.id for e in alone.entries)]
+    assert [(p.entry, p.field, p.message) for p in loaded.problems] == [
+        ("broken.example:a", None, "is a str, not an API record; skipped"),
+        ("broken.example:b", "versions", "has no versions; skipped"),
+        ("broken.example:c", "preferred", "names no listed version; using '1.0'"),
+        ("broken.example-c", "title", "missing; using the APIs.guru id"),
+        *((p.entry, p.field, p.message) for p in alone.problems),
+    ]

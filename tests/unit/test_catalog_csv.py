@@ -72,3 +72,28 @@ def test_csv_is_detected_without_the_suffix(tmp_path: Path) -> None:
     path = tmp_path / "catalog.txt"
     path.write_text("id,title,base_url\na,A,https://a.example\n", encoding="utf-8")
     assert [e.base_url for e in load(path).entries] == ["https://a.example"]
+
+
+def test_an_unterminated_quote_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    rows = 'id,title,description\na,A,fine\nb,B,"never closed\nc,C,eaten\nd,D,eaten too\n'
+    path.write_text(rows, encoding="utf-8")
+    loaded = load(path)
+    assert [e.id for e in loaded.entries] == ["a"]
+    (problem,) = loaded.problems
+    assert problem.origin == f"{path}:3"
+    assert "a quoted cell opened on this row is never closed" in problem.message
+    assert "lines 3-5" in problem.message
+
+
+def test_quoted_newlines_and_stray_quotes_at_the_end_are_not_an_open_quote(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text('id,title,description\na,A,"two\nlines"\nb,B,say "hi"', encoding="utf-8")
+    loaded = load(path)
+    assert [(e.id, e.description) for e in loaded.entries] == [
+        ("a", "two\nlines"),
+        ("b", 'say "hi"'),
+    ]
+    assert loaded.problems == []

@@ -162,3 +162,13 @@ def test_udata_fixture_records_load(corpus: Path) -> None:
         assert entry.raw["declared_availability"] == record["availability"]
         assert "availability" not in entry.raw
     assert by_id["api-sirene"].contact == "sirene@insee.fr"
+
+
+def test_a_broken_json_dump_is_reported_as_json(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{\n  "data": [\n    {"slug": "a"\n  ]\n}\n', encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        load(f"datagouv:{path}")
+    message = str(info.value)
+    assert message.startswith(f"{path}: cannot read as a data.gouv.fr dump: not valid JSON")
+    assert "line 4" in message and "YAML" not in message
