@@ -22,6 +22,7 @@ from auditor.cli.common import (
 )
 from auditor.cli.output import warn
 from auditor.cli.scale_options import EXECUTORS, check_scale_options, scaled_audit, shard_option
+from auditor.cli.source_errors import source_error
 from auditor.cli.store_support import parse_window, record_audit
 from auditor.errors import AuditorError
 from auditor.run.loop import run_audit
@@ -114,7 +115,7 @@ def audit(
         options = source_options(source_type, organization, tag, q)
         loaded = asyncio.run(load_sources(list(sources), settings, options))
     except AuditorError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise source_error(exc, sources) from exc
     for problem in loaded.problems:
         warn(problem)
     if shard is not None or executor != "local":
@@ -146,4 +147,4 @@ def audit(
             len(loaded.entries),
             lambda tick: run_audit(loaded.entries, settings, methodology, tick),
         )
-    emit_results(results, loaded, methodology, fmt or default_format(), output)
+    emit_results(results, loaded, methodology, fmt or default_format(), output, warned=True)

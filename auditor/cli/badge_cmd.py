@@ -66,13 +66,21 @@ def badge(
     methodology = load_rules(rules)
     wanted = set(entry_ids)
 
+    def check(ids: list[str]) -> None:
+        """Every --entry names an entry of SOURCES (checked before anything is audited)."""
+        from auditor.cli.entry_ids import unknown_entry
+
+        missing = sorted(wanted - set(ids))
+        if missing:
+            where = ", ".join(sources)
+            raise click.UsageError("; ".join(unknown_entry(m, ids, where) for m in missing))
+
     def select(entries: list[Entry]) -> list[Entry]:
+        check([e.id for e in entries])
         return [e for e in entries if e.id in wanted] if wanted else entries
 
     document, all_ids = results_or_audit(sources, methodology, audit_options, select)
-    missing = sorted(wanted - set(all_ids))
-    if missing:
-        raise click.UsageError(f"no entry with id {', '.join(map(repr, missing))} in SOURCES")
+    check(all_ids)
     names = dict(zip(all_ids, result_names([{"id": i} for i in all_ids]), strict=True))
     chosen = [r for r in document["results"] if not wanted or r["id"] in wanted]
     try:

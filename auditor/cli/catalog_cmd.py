@@ -142,7 +142,9 @@ def catalog(
         options = source_options(source_type, organization, tag, q)
         loaded = asyncio.run(load_sources(list(sources), settings, options))
     except AuditorError as exc:
-        raise click.UsageError(str(exc)) from exc
+        from auditor.cli.source_errors import source_error
+
+        raise source_error(exc, sources) from exc
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     emit(LISTING, fmt, listing(loaded, list(sources), with_raw=with_raw), output)
     if fmt == "csv":

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from auditor.catalog import LoadedCatalog
-from auditor.cli.output import emit, warn
+from auditor.cli.output import emit, is_stdout, warn
 from auditor.config import Config, load_config
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.errors import AuditorError
@@ -57,8 +57,13 @@ def emit_results(
     methodology: Methodology,
     fmt: str,
     output: Path | None,
+    *,
+    warned: bool = False,
 ) -> None:
-    emit(RESULTS, fmt, Results(results, methodology, loaded.problems), output)
+    """The results in ``fmt``; a table on standard output leaves out the catalog problems
+    when they were ``warned`` about on standard error already (one terminal, said once)."""
+    problems = [] if warned and fmt == "table" and is_stdout(output) else loaded.problems
+    emit(RESULTS, fmt, Results(results, methodology, problems), output)
 
 
 def with_progress(

@@ -10,6 +10,8 @@ import click
 import orjson
 
 from auditor.cli.store_support import STORE_OPTION, format_option, store_errors
+from auditor.cli.tier_names import tier_name
+from auditor.render.terminal_text import terminal_text
 
 if TYPE_CHECKING:  # the store is imported only when the command runs
     from auditor.store.diff import RunDiff
@@ -85,9 +87,18 @@ def diff(
         sys.exit(1)
 
 
+def echo(line: str) -> None:
+    """One line of text, made inert (ids, titles and field names come from catalogs and specs);
+    a leading line break is the blank line before a section."""
+    if line.startswith("\n"):
+        click.echo("")
+        line = line[1:]
+    click.echo(terminal_text(line))
+
+
 def _print_text(result: RunDiff) -> None:
-    echo = click.echo
-    echo(f"{_run_line(result.run_a)}\n  -> {_run_line(result.run_b)}")
+    echo(_run_line(result.run_a))
+    echo(f"  -> {_run_line(result.run_b)}")
     summary = result.to_dict()["summary"]
     echo(
         f"changed {summary['changed']}, new {summary['new']}, gone {summary['gone']}, "
@@ -97,11 +108,9 @@ def _print_text(result: RunDiff) -> None:
     if result.changed:
         echo("\nscore and tier changes:")
         for change in result.changed:
-            tier = (
-                f"  {change.tier_before or 'unknown'} -> {change.tier_after or 'unknown'}"
-                if change.tier_before != change.tier_after
-                else ""
-            )
+            before = tier_name(change.tier_before, result.run_a.methodology_id)
+            after = tier_name(change.tier_after, result.run_b.methodology_id)
+            tier = f"  {before} -> {after}" if change.tier_before != change.tier_after else ""
             echo(
                 f"  {change.entry_id}: {_num(change.score_before)} -> {_num(change.score_after)}"
                 f"{_delta(change.score_delta)}{tier}"
@@ -110,12 +119,16 @@ def _print_text(result: RunDiff) -> None:
                 echo(
                     f"      {move.axis}: {_num(move.before)} -> {_num(move.after)}{_delta(move.delta)}"
                 )
-    for title, entries, mark in (("new", result.new, "+"), ("gone", result.gone, "-")):
+    for title, entries, mark, run in (
+        ("new", result.new, "+", result.run_b),
+        ("gone", result.gone, "-", result.run_a),
+    ):
         if entries:
             echo(f"\n{title} entries:")
             for entry in entries:
                 echo(
-                    f"  {mark} {entry.entry_id} ({entry.title}): {_num(entry.score)} {entry.tier or 'unknown'}"
+                    f"  {mark} {entry.entry_id} ({entry.title}): {_num(entry.score)} "
+                    f"{tier_name(entry.tier, run.methodology_id)}"
                 )
     if result.spec_changes:
         echo("\nspec changes:")

@@ -18,7 +18,8 @@ from auditor.cli.common import (
     verifier_settings,
     with_progress,
 )
-from auditor.cli.output import emit, warn
+from auditor.cli.output import emit, is_stdout, warn
+from auditor.cli.source_errors import source_error
 from auditor.config import load_config
 from auditor.errors import AuditorError
 from auditor.gate import FORMATS, evaluate, resolve_options
@@ -156,7 +157,7 @@ def gate(
     try:
         loaded = asyncio.run(load_sources(list(sources), settings))
     except AuditorError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise source_error(exc, sources) from exc
     if spec is not None:
         if len(loaded.entries) != 1:
             raise click.UsageError(
@@ -179,7 +180,9 @@ def gate(
         offline=options.offline,
         problems=loaded.problems,
     )
-    emit(GATE, fmt, report, output)
+    # the text on standard output does not repeat the catalog problems warned about above
+    shown = replace(report, problems=()) if fmt == "text" and is_stdout(output) else report
+    emit(GATE, fmt, shown, output)
     for extra_fmt, path in extra:
         emit(GATE, extra_fmt, report, path)
     if not report.passed and not exit_zero:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, JustifyMethod
 
 from auditor.cli.store_support import (
     STORE_OPTION,
@@ -17,8 +17,13 @@ from auditor.cli.store_support import (
     store_errors,
     store_failure,
 )
+from auditor.cli.tier_names import tier_name
 from auditor.errors import AuditorError
-from auditor.render.terminal_text import plain
+from auditor.render.table_fit import Column, Header, abbreviations, fit_table, print_fitted
+from auditor.render.terminal_text import plain, terminal_text
+
+if TYPE_CHECKING:  # the store is imported only when the command runs
+    from auditor.store.timeline import TimelinePoint
 
 
 def _pct(value: float | None) -> str:
@@ -27,6 +32,50 @@ def _pct(value: float | None) -> str:
 
 def _num(value: float | None) -> str:
     return "unknown" if value is None else f"{value:g}"
+
+
+def _ms(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:g} ms"
+
+
+def _columns(points: list[TimelinePoint]) -> list[Column]:
+    """The timeline as table columns: scores and tiers always, the rest as the width allows."""
+    axes = list(dict.fromkeys(a for p in points for a in p.axes))
+    words = [terminal_text(a).split("_") for a in axes]
+    short = abbreviations([w[0] for w in words])
+
+    def column(
+        name: str, cells: list[Any], justify: JustifyMethod = "left", drop: int = 0
+    ) -> Column:
+        return Column(name, (Header(name),), tuple(cells), justify, drop=drop)
+
+    def spec(point: TimelinePoint) -> str:
+        sha = point.spec_sha256[:10] if point.spec_sha256 else "-"
+        return f"{sha} (changed)" if point.spec_changed else sha
+
+    return [
+        column("run", [str(p.run_id) for p in points], "right"),
+        column("started", [p.started_at.replace("T", " ").rstrip("Z") for p in points]),
+        column("kind", [plain(p.kind) for p in points], drop=1),
+        column("score", [_num(p.score) for p in points], "right"),
+        column("tier", [plain(tier_name(p.tier, p.methodology.split(" ")[0])) for p in points]),
+        *(
+            Column(
+                "axis scores",
+                (
+                    Header("\n".join(w)),
+                    Header(w[0]),
+                    Header(abbreviation, f"{abbreviation} = {' '.join(w)}"),
+                ),
+                tuple(_num(p.axes.get(axis)) for p in points),
+                "right",
+                drop=4,
+            )
+            for axis, w, abbreviation in zip(axes, words, short, strict=True)
+        ),
+        column("verification", [plain(p.availability or "-") for p in points], drop=3),
+        column("spec", [spec(p) for p in points], drop=2),
+    ]
 
 
 @click.command()
@@ -54,7 +103,12 @@ def history(entry_id: str, store: Path, fmt: str, limit: int | None, window: flo
     with store_errors(store), Store.open(store) as opened:
         points = entry_timeline(opened, entry_id, limit=limit)
         if not points:
-            raise store_failure(AuditorError(f"{store}: no entry {entry_id!r} in any run"))
+            from auditor.cli.entry_ids import unknown_entry
+            from auditor.store.entries import recorded_entry_ids
+
+            known = recorded_entry_ids(opened)
+            message = unknown_entry(entry_id, known, f"any run of the store {store}")
+            raise store_failure(AuditorError(message))
         stats = availability_stats(opened, entry_id, window_days=window)
         snapshot = spec_snapshot(opened, entry_id)
     if fmt == "json":
@@ -67,37 +121,19 @@ def history(entry_id: str, store: Path, fmt: str, limit: int | None, window: flo
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
         return
     console = Console(width=None if sys.stdout.isatty() else 120)
-    table = Table(title=plain(f"{entry_id}: {len(points)} run(s)", style="table.title"))
-    axes = list(dict.fromkeys(a for p in points for a in p.axes))
-    for column in ("run", "started", "kind", "score", "tier"):
-        table.add_column(column, justify="right" if column in ("run", "score") else "left")
-    for axis in axes:
-        table.add_column(plain(axis.split("_")[0][:8]), justify="right")
-    table.add_column("verification")
-    table.add_column("spec")
-    for point in points:
-        spec = point.spec_sha256[:10] if point.spec_sha256 else "-"
-        table.add_row(
-            str(point.run_id),
-            point.started_at.replace("T", " ").rstrip("Z"),
-            plain(point.kind),
-            _num(point.score),
-            plain(point.tier or "unknown"),
-            *(_num(point.axes.get(a)) for a in axes),
-            plain(point.availability or "-"),
-            f"{spec} (changed)" if point.spec_changed else spec,
-        )
-    console.print(table)
+    title = plain(f"{entry_id}: {len(points)} run(s)", style="table.title")
+    print_fitted(console, fit_table(console, _columns(points), title), "or use --format json")
     console.print(
         f"availability over {window:g} days: {stats.succeeded} of {stats.verifications} "
         f"verifications succeeded; uptime 24 h {_pct(stats.uptime_24h)}, "
         f"7 d {_pct(stats.uptime_7d)}, 30 d {_pct(stats.uptime_30d)}; latency p50 "
-        f"{_num(stats.latency_p50_ms)} ms, p90 {_num(stats.latency_p90_ms)} ms; failure streak "
+        f"{_ms(stats.latency_p50_ms)}, p90 {_ms(stats.latency_p90_ms)}; failure streak "
         f"{stats.current_failure_streak} (longest {stats.longest_failure_streak})",
         highlight=False,
     )
     if snapshot is not None:
-        fields = f", {snapshot.field_count} fields" if snapshot.field_count is not None else ""
+        count = snapshot.field_count
+        fields = "" if count is None else f", {count} field{'' if count == 1 else 's'}"
         console.print(
             plain(
                 f"spec {snapshot.sha256[:10]} ({snapshot.format_label or 'unknown format'}"

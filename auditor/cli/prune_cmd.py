@@ -34,18 +34,32 @@ def _size(count: int) -> str:
 
 
 def _print_text(
-    store: Path, plan: PrunePlan, before: int, after: int, vacuumed: bool, vacuum: bool
+    store: Path,
+    plan: PrunePlan,
+    sizes: tuple[int, int],
+    vacuumed: bool,
+    vacuum: bool,
+    refused: bool,
 ) -> None:
+    """What was done, or for a dry run what the real run would do, refusal included."""
     from auditor.store.prune import id_ranges
 
+    before, after = sizes
     rows = plan.removed
     verb = "removed" if plan.applied else "would remove"
     gone = f" ({id_ranges(plan.removed_runs)})" if plan.removed_runs else ""
     kept = f" ({id_ranges(plan.kept_runs)})" if plan.kept_runs else ""
-    click.echo(
-        f"{'pruned' if plan.applied else 'dry run, nothing changed:'} {store}: {verb} "
-        f"{rows.runs} run(s){gone}, kept {len(plan.kept_runs)}{kept}"
-    )
+    counts = f"{rows.runs} run(s){gone}, kept {len(plan.kept_runs)}{kept}"
+    if refused:  # only a dry run gets here: the real one raised before printing
+        click.echo(
+            f"dry run, nothing changed: {store}: prune would refuse and remove nothing: "
+            f"run(s) {id_ranges(plan.inside_window)} are inside the "
+            f"{plan.window_days:g}-day availability window (see the error below); "
+            f"with --force it would remove {counts}"
+        )
+    else:
+        head = "pruned" if plan.applied else "dry run, nothing changed:"
+        click.echo(f"{head} {store}: {verb} {counts}")
     if plan.dependencies:
         click.echo(
             f"  kept run(s) {id_ranges(plan.dependencies)}: a kept rescore reads their findings"
@@ -61,7 +75,9 @@ def _print_text(
     )
     data = f"  about {_size(rows.bytes_estimate)} of data"
     if not plan.applied:
-        click.echo(f"{data} would be freed; the file is {_size(before)}")
+        forced = " with --force" if refused else ""
+        then = "; --vacuum would then give it back to the file system" if vacuum else ""
+        click.echo(f"{data} would be freed{forced}; the file is {_size(before)}{then}")
     elif vacuumed:
         click.echo(f"{data} freed; the file went from {_size(before)} to {_size(after)} (VACUUM)")
     else:
@@ -190,6 +206,6 @@ def prune(
         }
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        _print_text(store, plan, before, after, vacuumed, vacuum)
+        _print_text(store, plan, (before, after), vacuumed, vacuum, refused is not None)
     if refused is not None:
         raise StoreFailure(refused)

@@ -10,6 +10,7 @@ import html
 
 from auditor.gate.evaluate import EntryVerdict, GateReport, score_text
 from auditor.gate.thresholds import describe
+from auditor.methodology.model import Methodology
 from auditor.render.terminal_text import PLAIN, Medium, terminal_text
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#!~"})
@@ -21,14 +22,15 @@ def md(text: str) -> str:
     return html.escape(flat, quote=False).translate(_MD_SPECIAL)
 
 
-def _row(verdict: EntryVerdict) -> str:
+def _row(verdict: EntryVerdict, methodology: Methodology) -> str:
     a = verdict.result.assessment
     status = "✅ pass" if verdict.passed else "❌ fail"
+    tier = methodology.tier_by_id(a.tier)
     cells = [
         status,
         md(verdict.id),
         score_text(a.score),
-        a.tier or "unknown",
+        md(tier.name) if tier else "unknown",
         *(score_text(x.score) for x in a.axes),
     ]
     return "| " + " | ".join(cells) + " |"
@@ -59,7 +61,7 @@ def render_markdown(report: GateReport, medium: Medium = PLAIN) -> str:
         + " | ".join(md(a.name) for a in methodology.axes)
         + " |",
         "| --- | --- | ---: | --- | " + " | ".join("---:" for _ in methodology.axes) + " |",
-        *(_row(v) for v in report.verdicts),
+        *(_row(v, methodology) for v in report.verdicts),
         "",
     ]
     if report.notes or report.problems:

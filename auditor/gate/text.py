@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from auditor.gate.evaluate import EntryVerdict, GateReport, score_text
 from auditor.gate.thresholds import describe
+from auditor.methodology.model import Methodology
 from auditor.render.terminal_text import PLAIN, Medium, terminal_text
 
 
-def _entry(verdict: EntryVerdict) -> list[str]:
+def _entry(verdict: EntryVerdict, methodology: Methodology) -> list[str]:
     a = verdict.result.assessment
     status = "PASS" if verdict.passed else "FAIL"
+    tier = methodology.tier_by_id(a.tier)
     lines = [
-        f"{status} {verdict.id}  score {score_text(a.score)} ({a.tier or 'unknown'})  {verdict.location}",
+        f"{status} {verdict.id}  score {score_text(a.score)} ({tier.name if tier else 'unknown'})"
+        f"  {verdict.location}",
         "  axes: " + ", ".join(f"{x.id} {score_text(x.score)}" for x in a.axes),
     ]
     lines += [f"  x {b.message}" for b in verdict.breaches]
@@ -39,7 +42,7 @@ def render_text(report: GateReport, medium: Medium = PLAIN) -> str:
         "",
     ]
     for verdict in report.verdicts:
-        lines += [*_entry(verdict), ""]
+        lines += [*_entry(verdict, report.methodology), ""]
     lines += [f"catalog: {p}" for p in report.problems]
     lines += [f"note: {n}" for n in report.notes]
     return "\n".join(terminal_text(line) for line in lines).rstrip() + "\n"

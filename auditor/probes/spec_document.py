@@ -180,7 +180,10 @@ def _examples(report: SpecReport, subject: str | None, spec_url: str | None) -> 
             {
                 "operation": example.operation,
                 "method": example.method.upper(),
-                "path": example.path,
+                "path": example.template or example.path,
+                "request_path": example.path,
+                "accept": example.accept,
+                "auth": example.auth,
                 "command": command,
             }
         )

@@ -92,6 +92,8 @@ class SpecView:
     base_link: str | None
     format: str | None
     examples: tuple[Example, ...]
+    examples_absent: str
+    """Why there is no example, said when ``examples`` is empty."""
     quality: tuple[QualityRow, ...]
     spec: Mapping[str, Any] | None
     errors: tuple[str, ...]
@@ -176,20 +178,41 @@ def _probes(findings: Findings) -> tuple[ProbeRow, ...]:
 
 
 def _examples(findings: Findings) -> tuple[Example, ...]:
+    """One request per path (the first, an easy read when there is one), up to MAX_EXAMPLES;
+    the finding's facts keep every operation's."""
     facts = findings.facts("spec.examples") or {}
     curl = items(facts.get("curl"))
-    examples = []
-    for item in curl[:MAX_EXAMPLES]:
-        if isinstance(item, Mapping) and text(item.get("command")):
-            examples.append(
-                Example(
-                    operation=one_line(item.get("operation"), 120),
-                    method=one_line(item.get("method"), 10).upper(),
-                    path=one_line(item.get("path"), 200),
-                    command=str(item["command"])[:4000],
-                )
+    examples: list[Example] = []
+    paths: set[str] = set()
+    for item in curl:
+        if len(examples) >= MAX_EXAMPLES:
+            break
+        if not isinstance(item, Mapping) or not text(item.get("command")):
+            continue
+        path = one_line(item.get("path"), 200)
+        if path in paths:
+            continue
+        paths.add(path)
+        examples.append(
+            Example(
+                operation=one_line(item.get("operation"), 120),
+                method=one_line(item.get("method"), 10).upper(),
+                path=path,
+                command=str(item["command"])[:4000],
             )
+        )
     return tuple(examples)
+
+
+def _examples_absent(spec: Mapping[str, Any] | None) -> str:
+    if spec is None:
+        return "No spec is declared for this entry, so there are no query examples."
+    spec_format = text(spec.get("format"))
+    if spec_format is None and not text(spec.get("sha256")):
+        return "The spec could not be fetched, so there are no query examples."
+    if spec_format in (None, "unknown"):
+        return "The spec is not an OpenAPI or Swagger document, so there are no query examples."
+    return "No query examples were extracted from the spec."
 
 
 def _quality(findings: Findings) -> tuple[QualityRow, ...]:
@@ -228,6 +251,7 @@ def spec_view(result: Mapping[str, Any], findings: Findings, now: datetime) -> S
         base_link=safe_url(base_url),
         format=spec_format,
         examples=_examples(findings),
+        examples_absent=_examples_absent(spec),
         quality=_quality(findings),
         spec=spec,
         errors=tuple(one_line(e, 400) for e in errors[:50]),

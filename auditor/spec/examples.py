@@ -1,10 +1,16 @@
-"""Ready-to-paste ``curl`` lines for a few operations ("Using the API" in reports).
+"""Ready-to-paste ``curl`` lines for the operations of a spec ("Using the API" in reports).
 
-The worker picks the operations and fills in required parameters from the
-spec's own examples, defaults or enums (else a neutral value of the right
-type); the probe renders the command once the base URL is known, because a
-relative server URL (``/v1``) resolves against where the spec was fetched,
-which is not part of the cached, content-addressed analysis.
+The worker picks the operations (up to ``MAX_EXAMPLES``, easy reads first)
+and fills in the required path, query and header parameters from the spec's
+own example, examples, default or enum; a parameter the spec gives no value
+for stays a visible placeholder (``/datasets/{dataset}/``), never an
+invented value that would send a reader to a 404. Bodies get a neutral
+value of the right type. Each request says what it accepts (the media type
+of the operation's success response) and which credentials it needs (its
+security scheme). The probe renders the command once the base URL is
+known, because a relative server URL (``/v1``) resolves against where the
+spec was fetched, which is not part of the cached, content-addressed
+analysis.
 """
 
 from __future__ import annotations
@@ -13,15 +19,18 @@ import json
 import shlex
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, quote_plus, urljoin
 
 from auditor.spec.inventory import deref_or_none, merged_parameters, operations
 from auditor.spec.refs import LocalResolver
 
-MAX_EXAMPLES = 3
+MAX_EXAMPLES = 50
+"""Operations given an example; the report page shows one per path of them."""
 PLACEHOLDER_HOST = "https://API_HOST"
 _METHOD_RANK = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
 """Reads first; for the one write shown, creating beats replacing beats deleting."""
+_GLOB = frozenset("{}[]")
+"""Characters curl reads as URL globbing unless told ``--globoff``."""
 _SAMPLES = {
     "integer": 1,
     "number": 1,
@@ -38,14 +47,20 @@ class RequestExample:
     operation: str
     method: str
     path: str
-    """The path with its parameters filled in (``/pets/1``)."""
+    """The path with its parameters filled in (``/pets/1``), or left as placeholders
+    (``/pets/{petId}``) when the spec gives no value for them."""
     query: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
     body: str | None = None
     auth: str | None = None
-    """``bearer``, ``basic`` or ``apikey:<in>:<name>`` when the operation needs credentials."""
+    """``bearer``, ``basic``, ``digest``, ``http:<scheme>`` or ``apikey:<in>:<name>`` when
+    the operation needs credentials."""
     form: tuple[tuple[str, str], ...] = ()
     content_type: str | None = None
+    template: str = ""
+    """The path as the spec writes it (``/pets/{petId}``); empty in older analyses."""
+    accept: str | None = None
+    """The media type of the operation's success response, sent as ``Accept``."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,6 +77,8 @@ class RequestExample:
             auth=data.get("auth"),
             form=tuple((str(k), str(v)) for k, v in data.get("form") or ()),
             content_type=data.get("content_type"),
+            template=str(data.get("template") or ""),
+            accept=data.get("accept"),
         )
 
 
@@ -101,6 +118,39 @@ def _sample(node: Any, refs: LocalResolver, name: str, depth: int = 0) -> Any:
     return _SAMPLES.get(str(kind), name)
 
 
+def _declared(node: Any, refs: LocalResolver, depth: int = 0) -> tuple[bool, Any]:
+    """(True, value) when the parameter or its schema gives an example, default or enum."""
+    node = deref_or_none(node, refs)
+    if not isinstance(node, dict) or depth > 3:
+        return False, None
+    for key in ("example", "x-example", "default"):
+        if node.get(key) is not None:
+            return True, node[key]
+    examples = node.get("examples")
+    if isinstance(examples, list) and examples:
+        return True, examples[0]
+    if isinstance(examples, dict):
+        for one in examples.values():
+            one = deref_or_none(one, refs)
+            if isinstance(one, dict) and one.get("value") is not None:
+                return True, one["value"]
+    if isinstance(node.get("enum"), list) and node["enum"]:
+        return True, node["enum"][0]
+    if "schema" in node:
+        return _declared(node["schema"], refs, depth + 1)
+    return False, None
+
+
+def placeholder(name: str) -> str:
+    """What stands for a value the spec does not give: ``{name}``, as in the path template."""
+    return "{" + name + "}"
+
+
+def _param_value(param: dict[str, Any], refs: LocalResolver, name: str) -> str:
+    found, value = _declared(param, refs)
+    return _text(value) if found else placeholder(name)
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -110,25 +160,76 @@ def _text(value: Any) -> str:
 
 
 def _auth(document: dict[str, Any], operation: dict[str, Any], v2: bool) -> str | None:
+    """The credentials of the first security requirement the operation accepts.
+
+    An empty requirement (``{}``) among the alternatives makes credentials
+    optional: none are shown.
+    """
     required = operation.get("security", document.get("security"))
-    if not isinstance(required, list) or not required or not isinstance(required[0], dict):
+    if not isinstance(required, list) or not required:
+        return None
+    if any(isinstance(r, dict) and not r for r in required):
         return None
     if v2:
         schemes = document.get("securityDefinitions")
     else:
         components = document.get("components")
         schemes = components.get("securitySchemes") if isinstance(components, dict) else None
-    if not isinstance(schemes, dict) or not required[0]:
+    if not isinstance(schemes, dict):
         return None
-    scheme = schemes.get(next(iter(required[0])))
-    if not isinstance(scheme, dict):
-        return None
+    for requirement in required:
+        if not isinstance(requirement, dict):
+            continue
+        for name in requirement:
+            scheme = schemes.get(name)
+            if isinstance(scheme, dict):
+                hint = _scheme_hint(scheme)
+                if hint is not None:
+                    return hint
+    return None
+
+
+def _scheme_hint(scheme: dict[str, Any]) -> str | None:
     kind, how = scheme.get("type"), str(scheme.get("scheme", "")).lower()
     if kind == "apiKey":
-        return f"apikey:{scheme.get('in', 'header')}:{scheme.get('name', 'api_key')}"
+        where = scheme.get("in") if scheme.get("in") in ("header", "query", "cookie") else "header"
+        return f"apikey:{where}:{scheme.get('name') or 'api_key'}"
     if kind == "basic" or (kind == "http" and how == "basic"):
         return "basic"
+    if kind == "http" and how == "digest":
+        return "digest"
+    if kind == "http" and how and how != "bearer":
+        return f"http:{how}"
     return "bearer" if kind in ("http", "oauth2", "openIdConnect") else None
+
+
+def _accept(document: dict[str, Any], op: dict[str, Any], v2: bool, refs: Any) -> str | None:
+    """The media type the operation answers with on success, for an ``Accept`` header."""
+    if v2:
+        produces = op.get("produces", document.get("produces"))
+        types = [str(t) for t in produces] if isinstance(produces, list) else []
+        return _best_media(types)
+    responses = deref_or_none(op.get("responses"), refs)
+    if not isinstance(responses, dict):
+        return None
+    # YAML may key responses by integers: 200, not "200"
+    ordered = sorted(responses.items(), key=lambda kv: (not str(kv[0]).startswith("2"), str(kv[0])))
+    for code, raw in ordered:
+        if not (str(code).startswith("2") or code == "default"):
+            continue
+        response = deref_or_none(raw, refs)
+        content = response.get("content") if isinstance(response, dict) else None
+        if isinstance(content, dict) and content:
+            return _best_media([str(m) for m in content])
+    return None
+
+
+def _best_media(types: list[str]) -> str | None:
+    """JSON when offered, else the first concrete type (``*/*`` says nothing)."""
+    concrete = [t for t in types if t and "*" not in t]
+    if "application/json" in concrete:
+        return "application/json"
+    return next((t for t in concrete if "json" in t), next(iter(concrete), None))
 
 
 def _form_type(document: dict[str, Any], op: dict[str, Any]) -> str:
@@ -157,17 +258,18 @@ def _example(
     for param in merged_parameters(item, op, refs):
         name, where, required = str(param.get("name")), param.get("in"), param.get("required")
         if where == "path":
-            value = quote(_text(_sample(param, refs, name)), safe="")
-            filled = filled.replace("{" + name + "}", value)
+            value = _param_value(param, refs, name)
+            if value != placeholder(name):
+                filled = filled.replace(placeholder(name), quote(value, safe=""))
         elif where == "body" and v2 and (writes or required is True):
             body, content_type = _text(_sample(param.get("schema"), refs, name)), "application/json"
         elif where == "formData" and v2 and required is True:
             form.append((name, _text(_sample(param, refs, name))))
             content_type = _form_type(document, op)
         elif required is True and where == "query":
-            query.append((name, _text(_sample(param, refs, name))))
+            query.append((name, _param_value(param, refs, name)))
         elif required is True and where == "header":
-            headers.append((name, _text(_sample(param, refs, name))))
+            headers.append((name, _param_value(param, refs, name)))
     request_body = deref_or_none(op.get("requestBody"), refs)
     if isinstance(request_body, dict) and isinstance(request_body.get("content"), dict):
         content = request_body["content"]
@@ -190,13 +292,16 @@ def _example(
         auth=_auth(document, op, v2),
         form=tuple(form),
         content_type=content_type,
+        template=path,
+        accept=_accept(document, op, v2, refs),
     )
 
 
 def pick_examples(
     document: dict[str, Any], minor: str, refs: LocalResolver
 ) -> list[RequestExample]:
-    """A few representative operations: GETs with the fewest required inputs, then one write."""
+    """Up to ``MAX_EXAMPLES`` operations: GETs with the fewest required inputs first, and
+    at least one write when the spec has any."""
     candidates = []
     for order, (method, path, op) in enumerate(operations(document, refs)):
         if op.get("deprecated") is True:
@@ -208,8 +313,9 @@ def pick_examples(
         rank = _METHOD_RANK.get(method, len(_METHOD_RANK))
         candidates.append((rank, inputs, order, method, path, op))
     candidates.sort(key=lambda c: c[:3])
-    gets = [c for c in candidates if c[3] == "get"][: MAX_EXAMPLES - 1]
-    others = [c for c in candidates if c[3] != "get"][: MAX_EXAMPLES - len(gets)]
+    writes = [c for c in candidates if c[3] != "get"]
+    gets = [c for c in candidates if c[3] == "get"][: MAX_EXAMPLES - min(1, len(writes))]
+    others = writes[: MAX_EXAMPLES - len(gets)]
     chosen = sorted(gets + others, key=lambda c: c[:3])
     return [_example(document, m, p, op, minor == "2.0", refs) for *_, m, p, op in chosen]
 
@@ -225,25 +331,44 @@ def base_url(servers: tuple[str, ...], spec_url: str | None) -> str:
     return f"{PLACEHOLDER_HOST}/{server.strip('/')}".rstrip("/")
 
 
+def _query_string(query: list[tuple[str, str]]) -> str:
+    """``a=1&b={b}``: values encoded, a placeholder left readable."""
+    return "&".join(
+        f"{quote_plus(name)}={value if value == placeholder(name) else quote_plus(value)}"
+        for name, value in query
+    )
+
+
 def curl_command(example: RequestExample, base: str | None) -> str:
+    """The request as one shell-safe ``curl`` line (every value quoted for the shell)."""
     url = (base or PLACEHOLDER_HOST) + example.path
     query = list(example.query)
     parts = ["curl"]
     if example.method.lower() != "get":
         parts += ["-X", example.method.upper()]
-    if example.auth == "bearer":
+    if example.accept:
+        parts += ["-H", shlex.quote(f"Accept: {example.accept}")]
+    auth = example.auth or ""
+    if auth == "bearer":
         parts += ["-H", shlex.quote("Authorization: Bearer YOUR_TOKEN")]
-    elif example.auth == "basic":
-        parts += ["-u", shlex.quote("USER:PASSWORD")]
-    elif example.auth and example.auth.startswith("apikey:"):
-        _, where, name = example.auth.split(":", 2)
+    elif auth in ("basic", "digest"):
+        parts += (["--digest"] if auth == "digest" else []) + ["-u", shlex.quote("USER:PASSWORD")]
+    elif auth.startswith("http:"):
+        scheme = auth.removeprefix("http:").capitalize()
+        parts += ["-H", shlex.quote(f"Authorization: {scheme} YOUR_CREDENTIALS")]
+    elif auth.startswith("apikey:"):
+        _, where, name = auth.split(":", 2)
         if where == "query":
             query.append((name, "YOUR_API_KEY"))
-        elif where == "header":
+        elif where == "cookie":
+            parts += ["-b", shlex.quote(f"{name}=YOUR_API_KEY")]
+        else:
             parts += ["-H", shlex.quote(f"{name}: YOUR_API_KEY")]
     if query:
-        url += ("&" if "?" in url else "?") + urlencode(query)
+        url += ("&" if "?" in url else "?") + _query_string(query)
     parts.insert(1, shlex.quote(url))
+    if _GLOB & set(url):  # {dataset} is a placeholder for the reader, not a curl glob
+        parts.insert(1, "-g")
     for name, value in example.headers:
         parts += ["-H", shlex.quote(f"{name}: {value}")]
     if example.form:

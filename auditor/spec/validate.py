@@ -44,10 +44,11 @@ class Verdict:
     """Observations that do not change the verdict (e.g. recursive schema composition)."""
 
 
-ANALYSIS_REVISION = 3
+ANALYSIS_REVISION = 4
 """Bumped when an analysis reports something new for the same document (r2: the
 Swagger 2.0 rules stricter than the reference; r3: the OpenAPI 3.0/3.1 ones, and the
-quality profile's ``stricter_rules_passed``), so caches and stores analyse again."""
+quality profile's ``stricter_rules_passed``; r4: request examples keep path placeholders,
+say what they accept, and cover up to 50 operations), so caches and stores analyse again."""
 
 
 @cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from auditor.context import AuditSettings
@@ -138,3 +140,54 @@ def test_an_internal_error_in_one_entry_does_not_stop_the_run(
     assert "boom" in bad.findings[0].message
     assert bad.assessment.score is None  # nothing established: unknown, not 0
     assert any(f.check == "metadata.title" for f in results["good"].findings)
+
+
+@pytest.mark.parametrize("width", (80, 100, 120, 200))
+def test_the_demo_table_shows_every_score_and_tier_whole(demo_results: dict, width: int) -> None:
+    """The numbers people run the demo for, on a 16-colour terminal of any usual width."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    from auditor.render.table import print_table
+
+    results = [r for key, r in demo_results.items() if key != "_problems"]
+    console = Console(file=io.StringIO(), width=width, color_system="standard", force_terminal=True)
+    print_table(console, results, load_methodology(), [])
+    out = re.sub(r"\x1b\[[0-9;]*m", "", console.file.getvalue())
+    assert "…" not in out and max(map(len, out.splitlines())) <= width
+    cells = {c for line in out.splitlines() for c in re.split(r"[\s│┃]+", line)}
+    for r in results:
+        tier = load_methodology().tier_by_id(r.assessment.tier)
+        assert f"{r.assessment.score:g}" in cells and tier is not None and tier.name in cells
+
+
+def test_the_reference_entry_shows_its_templated_path(demo_results: dict) -> None:
+    """GET /datasets/{dataset}/ keeps its parameter: no example in the spec, so a placeholder."""
+    found = {f.check: f for f in demo_results["data.gouv.fr"].findings}
+    curl = found["spec.examples"].facts["curl"]
+    one = next(c for c in curl if c["path"] == "/datasets/{dataset}/")
+    assert "'https://www.data.gouv.fr/api/1/datasets/{dataset}/'" in one["command"]
+    assert " -g " in one["command"] or one["command"].startswith("curl -g ")  # no curl globbing
+    assert "Accept: application/json" in one["command"]
+    assert not any("/datasets/dataset/" in c["command"] for c in curl)
+
+
+def test_the_demo_page_shows_the_templated_path_in_its_curl(
+    demo_results: dict, tmp_path: Path
+) -> None:
+    """The report site of the demo: "Using the API" of data.gouv.fr keeps {dataset}."""
+    from auditor.render.results_json import results_document
+    from auditor.render.site import write_site
+
+    methodology = load_methodology()
+    results = [r for key, r in demo_results.items() if key != "_problems"]
+    site = write_site(results_document(results, methodology, []), methodology, tmp_path)
+    page = site.pages["data.gouv.fr"].read_text(encoding="utf-8")
+    section = page.split('id="using-the-api"')[1].split("</section>")[0]
+    assert "<code>/datasets/{dataset}/</code>" in section
+    assert "curl -g &#39;https://www.data.gouv.fr/api/1/datasets/{dataset}/&#39;" in section
+    assert "/datasets/dataset/" not in page
+    markdown = site.pages["data.gouv.fr"].with_suffix(".md").read_text(encoding="utf-8")
+    assert "curl -g 'https://www.data.gouv.fr/api/1/datasets/{dataset}/'" in markdown

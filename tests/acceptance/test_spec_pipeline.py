@@ -109,10 +109,15 @@ def test_findings_follow_the_contract(http_server: LocalServer, methodology: Met
     assert first["name"] == "page" and first["schema"] == "GET /stations"
 
     curl = found["spec.examples"].facts["curl"]
-    assert [set(c) for c in curl] == [{"operation", "method", "path", "command"}] * 3
+    keys = {"operation", "method", "path", "request_path", "accept", "auth", "command"}
+    assert [set(c) for c in curl] == [keys] * 3
     # the relative server "/v1" resolves against where the spec was fetched
     base = http_server.url("/v1")
-    assert curl[0]["command"] == f"curl '{base}/stations?dept=75' -H 'X-API-Key: YOUR_API_KEY'"
+    assert curl[0]["command"] == (
+        f"curl '{base}/stations?dept=75' -H 'Accept: application/json' -H 'X-API-Key: YOUR_API_KEY'"
+    )
+    assert curl[0]["auth"] == "apikey:header:X-API-Key" and curl[0]["accept"] == "application/json"
+    assert (curl[1]["path"], curl[1]["request_path"]) == ("/stations/{id}", "/stations/{id}")
     assert curl[2]["method"] == "POST"
 
     quality = found["spec.quality"]

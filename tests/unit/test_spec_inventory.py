@@ -99,13 +99,13 @@ def test_examples_fill_required_parameters_and_credentials(report: SpecReport) -
     base = base_url(report.servers, "https://meteo.example/openapi.yaml")
     assert base == "https://meteo.example/v1"
     commands = [curl_command(e, base) for e in report.examples]
-    assert (
-        commands[0]
-        == "curl 'https://meteo.example/v1/stations?dept=75' -H 'X-API-Key: YOUR_API_KEY'"
+    assert commands[0] == (
+        "curl 'https://meteo.example/v1/stations?dept=75' -H 'Accept: application/json' "
+        "-H 'X-API-Key: YOUR_API_KEY'"
     )
-    assert commands[1].startswith(
-        "curl https://meteo.example/v1/stations/00000000-0000-0000-0000-000000000000"
-    )
+    # the id has no example in the spec: a visible placeholder, not an invented uuid
+    assert commands[1].startswith("curl -g 'https://meteo.example/v1/stations/{id}' ")
+    assert report.examples[1].template == "/stations/{id}"
     post = report.examples[2]
     assert (post.operation, post.method, post.content_type) == (
         "createStation",
