@@ -18,7 +18,7 @@ import difflib
 import re
 from collections.abc import AsyncGenerator, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urljoin
 
 from auditor.catalog.base import (
@@ -34,9 +34,6 @@ from auditor.errors import CatalogError
 from auditor.model import Entry
 from auditor.net.guard import url_problem
 from auditor.spec.parse import parse_document
-
-if TYPE_CHECKING:
-    pass
 
 CATALOG_ID = "api_gouv_fr"
 SITE = "https://api.gouv.fr"

@@ -6,21 +6,10 @@ from typing import Any
 
 from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.engine import assess
-from auditor.model import AuditResult, Entry, Finding, Outcome
+from auditor.model import RECOMMENDED_FIELDS, AuditResult, Entry, Finding, Outcome
 
 PASS, FAIL = Outcome.PASS, Outcome.FAIL
-FIELDS = (
-    "title",
-    "description",
-    "organization",
-    "base_url",
-    "spec_url",
-    "docs_url",
-    "homepage_url",
-    "contact",
-    "license",
-    "tags",
-)
+FIELDS = RECOMMENDED_FIELDS
 
 
 TRUST = load_methodology()

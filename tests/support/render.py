@@ -13,7 +13,7 @@ from typing import Any
 from auditor.methodology import load_methodology
 from auditor.methodology.engine import assess
 from auditor.methodology.model import Methodology
-from auditor.model import AuditResult, Entry, Finding, Outcome
+from auditor.model import RECOMMENDED_FIELDS, AuditResult, Entry, Finding, Outcome
 from auditor.render.results_json import results_document
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -32,18 +32,7 @@ def finding(check: str, outcome: str, message: str, **facts: Any) -> Finding:
 
 def metadata_findings(entry: Entry) -> list[Finding]:
     found = []
-    for field in (
-        "title",
-        "description",
-        "organization",
-        "base_url",
-        "spec_url",
-        "docs_url",
-        "homepage_url",
-        "contact",
-        "license",
-        "tags",
-    ):
+    for field in RECOMMENDED_FIELDS:
         value = getattr(entry, field)
         ok = bool(value)
         found.append(
