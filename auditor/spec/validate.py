@@ -22,6 +22,7 @@ from importlib.metadata import version
 from typing import Any
 
 from auditor import __version__
+from auditor.spec.budget import Deadline
 from auditor.spec.detect import SpecFormat
 from auditor.spec.metaschema import document_errors
 from auditor.spec.refs import LocalResolver
@@ -73,18 +74,28 @@ def _external_note(refs: LocalResolver) -> str:
     return f"external $ref not followed: {first}" + (f" (and {more} more)" if more else "")
 
 
-def validate_document(document: Any, fmt: SpecFormat) -> Verdict:
-    """auditor's verdict for a parsed document of format ``fmt``."""
+def validate_document(
+    document: Any, fmt: SpecFormat, deadline: Deadline | None = None, escalate: bool = False
+) -> Verdict:
+    """auditor's verdict for a parsed document of format ``fmt``.
+
+    ``deadline`` bounds the walks (``OverBudget`` when it passes); ``escalate`` raises
+    ``NeedsProcess`` rather than match a regular expression against a value here (see
+    ``values.py``)."""
     skipped = _unvalidated(fmt)
     if skipped is not None:
         return skipped
     assert fmt.minor is not None
+    deadline = deadline if deadline is not None else Deadline()
+    deadline.stage = "validation: schema"
     try:
         errors = document_errors(document, fmt, MAX_ERRORS)
     except (ValueError, TypeError, OverflowError) as exc:  # values jsonschema-rs cannot take
         errors = [f"(root): document cannot be checked: {type(exc).__name__}: {exc}"[:400]]
-    refs = LocalResolver(document)
-    semantic = SemanticChecker(document, fmt.minor, refs, MAX_ERRORS).run()
+    deadline.check()
+    deadline.stage = "validation: semantic checks"
+    refs = LocalResolver(document, deadline)
+    semantic = SemanticChecker(document, fmt.minor, refs, MAX_ERRORS, escalate).run()
     errors = (errors + semantic.errors)[:MAX_ERRORS]
     external = tuple(refs.external)
     if errors:
