@@ -13,7 +13,6 @@ import socket
 from collections.abc import Iterable
 
 import httpcore
-from httpcore._backends.auto import AutoBackend
 
 from auditor.context import NetworkPolicy
 from auditor.net.guard import AddressRefused, refusal
@@ -83,7 +82,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     def __init__(self, policy: NetworkPolicy) -> None:
         self._policy = policy
-        self._inner = AutoBackend()
+        # httpcore's AutoBackend (private) picks this one under asyncio, auditor's only loop
+        self._inner = httpcore.AnyIOBackend()
 
     async def _vetted_addresses(self, host: str, port: int) -> list[tuple[str, int]]:
         return await vetted_addresses(self._policy, host, port)

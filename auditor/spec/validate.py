@@ -144,31 +144,33 @@ class _RefuseAll(Mapping[str, Any]):
 
 @cache
 def _reference_class(minor: str, backend: str) -> Any:
-    from openapi_spec_validator.schemas.backend.jsonschema import (
-        create_validator as python_validator,
-    )
-    from openapi_spec_validator.schemas.backend.jsonschema_rs import (
-        create_validator as rust_validator,
-    )
-    from openapi_spec_validator.schemas.utils import get_schema_content
-    from openapi_spec_validator.validation import (
+    from openapi_spec_validator import (
         OpenAPIV2SpecValidator,
         OpenAPIV30SpecValidator,
         OpenAPIV31SpecValidator,
         OpenAPIV32SpecValidator,
     )
+    from openapi_spec_validator.schemas import schema_v2, schema_v30, schema_v31, schema_v32
 
-    base = {
-        "2.0": OpenAPIV2SpecValidator,
-        "3.0": OpenAPIV30SpecValidator,
-        "3.1": OpenAPIV31SpecValidator,
-        "3.2": OpenAPIV32SpecValidator,
+    # The package picks its schema backend from an environment variable, once per process;
+    # its two backend modules' factories (no underscore, but not re-exported) pin it per call.
+    from openapi_spec_validator.schemas.backend.jsonschema import (
+        create_validator as create_jsonschema_validator,
+    )
+    from openapi_spec_validator.schemas.backend.jsonschema_rs import (
+        create_validator as create_jsonschema_rs_validator,
+    )
+
+    base, schema = {
+        "2.0": (OpenAPIV2SpecValidator, schema_v2),
+        "3.0": (OpenAPIV30SpecValidator, schema_v30),
+        "3.1": (OpenAPIV31SpecValidator, schema_v31),
+        "3.2": (OpenAPIV32SpecValidator, schema_v32),
     }[minor]
-    schema = get_schema_content(minor)
     if backend == "jsonschema-rs":
-        checker = rust_validator(dict(schema))
+        checker = create_jsonschema_rs_validator(dict(schema))
     elif backend == "jsonschema":
-        checker = python_validator(dict(schema))
+        checker = create_jsonschema_validator(dict(schema))
     else:
         raise ValueError(f"unknown schema backend {backend!r}")
     attrs = {"schema_validator": checker, "resolver_handlers": _RefuseAll()}
