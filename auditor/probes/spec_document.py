@@ -84,11 +84,13 @@ async def _bounded(
 
 async def _run(ctx: EntryContext, data: bytes, ends: float) -> SpecReport:
     """The analysis within the entry's budget (``ends``, loop time): it stops itself
-    ``margin`` before the end, and is stopped (or given up) half a margin before it."""
+    ``margin`` before the end; a worker still on it half a margin before the end is killed,
+    a thread is given up a fifth of a margin before (its stop needs the GIL, which the
+    event loop and other analyses share)."""
     limits = ctx.settings.limits
     margin = min(MARGIN_MAX, max(MARGIN_MIN, MARGIN_SHARE * limits.entry_timeout))
     stop = time.time() + (ends - asyncio.get_running_loop().time()) - margin
-    give_up = ends - margin / 2
+    kill, give_up = ends - margin / 2, ends - margin / 5
     executor = ctx.run.spec_executor
     own = None
     if executor is None:  # a RunContext built without one: daemon threads all the same
@@ -99,14 +101,14 @@ async def _run(ctx: EntryContext, data: bytes, ends: float) -> SpecReport:
     )
     try:
         if pool is not None and len(data) >= POOL_MIN_BYTES:
-            return await _bounded(pool, give_up, work)
+            return await _bounded(pool, kill, work)
         # in a thread, no regular expression is matched against a value: the analysis
         # stops and asks for a worker process instead, which can be killed
         threads = pool.threads if pool is not None else executor
         report = await _bounded(threads, give_up, partial(work, pool is not None))
         if pool is None or not report.extra.get(NEEDS_PROCESS):
             return report
-        return await _bounded(pool, give_up, work)
+        return await _bounded(pool, kill, work)
     finally:
         if own is not None:
             own.shutdown(wait=False)

@@ -26,7 +26,7 @@ class OverBudget(Exception):
     """The analysis ran past its deadline; ``stage`` says what it was doing."""
 
     def __init__(self, seconds: float, stage: str) -> None:
-        super().__init__(f"spec analysis exceeded its {seconds:g}s budget ({stage})")
+        super().__init__(f"spec analysis exceeded its {seconds:.3g}s budget ({stage})")
         self.seconds = seconds
         self.stage = stage
 

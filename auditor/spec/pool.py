@@ -223,7 +223,7 @@ class SpecPool(concurrent.futures.Executor):
     @staticmethod
     def _over(worker: _Worker) -> str:
         limit = worker.task.limit if worker.task is not None else None
-        return f"task still running after its {limit or 0:g}s limit; worker killed"
+        return f"task still running after its {limit or 0:.3g}s limit; worker killed"
 
     def _start_tasks(self) -> None:
         while self._queue and len(self._busy) < self.workers:
@@ -232,7 +232,7 @@ class SpecPool(concurrent.futures.Executor):
                 continue  # cancelled while it waited
             if time.monotonic() >= task.ends:  # its time ran out in the queue
                 task.future.set_exception(
-                    TaskTimeout(f"task waited past its {task.limit:g}s limit")
+                    TaskTimeout(f"task waited past its {task.limit:.3g}s limit")
                 )
                 continue
             worker = self._idle.pop() if self._idle else self._spawn()

@@ -338,14 +338,19 @@ def test_slow_specs_end_at_the_entry_budget_with_a_finding(
     results = audit(methodology, *entries, healthy, settings=settings)
     elapsed = time.monotonic() - started
     assert elapsed < budget + 1.5  # six analyses of ~2 minutes each, in threads
+    stopped = 0
     for result in results[:-1]:
-        no_probe_errors(result)  # the analysis stopped itself before the verifier gave up
+        no_probe_errors(result)  # a finding of its own before the verifier gave up
         valid = checks(result)["spec.valid"]
         assert valid.outcome is Outcome.UNKNOWN
-        assert "spec analysis exceeded its" in valid.message
-        assert "(validation: semantic checks)" in valid.message
-        assert checks(result)["spec.format_known"].outcome is Outcome.PASS
         assert checks(result)["spec.quality"].outcome is Outcome.UNKNOWN
+        if "spec analysis exceeded its" in valid.message:  # it stopped itself
+            assert "(validation: semantic checks)" in valid.message
+            assert checks(result)["spec.format_known"].outcome is Outcome.PASS
+            stopped += 1
+        else:  # on a loaded machine a thread may not get the GIL back in time to say so
+            assert "spec analysis did not stop within the entry's budget" in valid.message
+    assert stopped > 0
     assert checks(results[-1])["spec.valid"].outcome is Outcome.PASS
 
 
@@ -384,5 +389,7 @@ def test_a_run_with_hostile_specs_exits_within_the_entry_budget(tmp_path: Path) 
     assert ring["outcome"] == "unknown" and "spec analysis exceeded its" in ring["message"]
     regex = valid_finding(document, "regex.json")  # moved to a worker process, then killed
     assert regex["outcome"] == "unknown"
-    assert "spec analysis stopped" in regex["message"] and "worker killed" in regex["message"]
+    # killed in the match; on a loaded machine the worker may start late enough for the
+    # deadline to pass before it reaches the match, which then never runs
+    assert "worker killed" in regex["message"] or "exceeded its" in regex["message"]
     assert valid_finding(document, "ok.yaml")["outcome"] == "pass"
