@@ -383,8 +383,9 @@ def test_a_run_with_hostile_specs_exits_within_the_entry_budget(tmp_path: Path) 
     (tmp_path / "ring.json").write_bytes(slow_ring())
     (tmp_path / "regex.json").write_text(BACKTRACKING)
     elapsed, document = gate_run(tmp_path, "ok.yaml", "ring.json", "regex.json", entry_timeout=3)
-    # unbounded: ~2 minutes for the ring, hours for the regex, and the process waited for both
-    assert elapsed < baseline + 3 + 2.0, (baseline, elapsed)
+    # unbounded: ~2 minutes for the ring, hours for the regex, and the process waited for
+    # both. Bounded: the budget, plus start-up and exit (loose: a loaded machine slows those)
+    assert elapsed < 2 * baseline + 3 + 3.0, (baseline, elapsed)
     ring = valid_finding(document, "ring.json")
     assert ring["outcome"] == "unknown" and "spec analysis exceeded its" in ring["message"]
     regex = valid_finding(document, "regex.json")  # moved to a worker process, then killed
