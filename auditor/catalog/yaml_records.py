@@ -28,6 +28,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from auditor.catalog.lines import yaml_record_lines
+from auditor.spec.budget import Deadline
 from auditor.spec.parse import (
     DocumentError,
     _expanded_size,
@@ -100,6 +101,7 @@ class _Reader:
         self.max_nodes = max_nodes
         self.left = max_nodes
         self.max_depth = max_depth
+        self.deadline = Deadline()  # unbounded: catalog reading is linear and capped by nodes
 
     def spend(self, nodes: int) -> None:
         self.left -= nodes
@@ -112,9 +114,11 @@ class _Reader:
     def value(self, depth: int) -> Any:
         """Compose, count, construct and convert the next node, ``depth`` deep."""
         node = self.loader.compose_node(None, None)
-        self.spend(_expanded_size(node, max(self.left, 0)))
+        self.spend(_expanded_size(node, max(self.left, 0), self.deadline))
         try:
-            return _jsonable(self.loader.construct_document(node), self.max_depth - depth)
+            return _jsonable(
+                self.loader.construct_document(node), self.max_depth - depth, self.deadline
+            )
         except DocumentError:  # the only one _jsonable raises: it saw the limit less depth
             raise _too_deep(self.max_depth) from None
 
@@ -142,7 +146,7 @@ class _Reader:
             key_node = self.loader.compose_node(None, None)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
                 raise _Whole
-            self.spend(_expanded_size(key_node, max(self.left, 0)))
+            self.spend(_expanded_size(key_node, max(self.left, 0), self.deadline))
             key = self.loader.construct_document(key_node)
             if self.loader.check_event(yaml.SequenceStartEvent):
                 items, lines = self.items(2)

@@ -283,7 +283,9 @@ class AiohttpTransport:
             response_class=_Response,
         )
         # aiohttp silently resends an idempotent request once when the server
-        # hangs up; the fetcher decides retries, and counts them.
+        # hangs up; the fetcher decides retries, and counts them. Private, and kept:
+        # aiohttp has no public switch (aio-libs/aiohttp#10790, closed without one; its
+        # maintainers chose a private flag in #9396, which its own test client sets too).
         session._retry_connection = False
         self._session = session
         return session

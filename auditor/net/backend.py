@@ -13,7 +13,7 @@ import socket
 from collections.abc import Iterable
 
 import httpcore
-from httpcore._backends.auto import AutoBackend
+from httpcore._backends.auto import AutoBackend  # private; see GuardedBackend.__init__
 
 from auditor.context import NetworkPolicy
 from auditor.net.guard import AddressRefused, refusal
@@ -110,6 +110,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     def __init__(self, policy: NetworkPolicy) -> None:
         self._policy = policy
+        # httpcore.AnyIOBackend is the public class AutoBackend picks under asyncio;
+        # AutoBackend stays while tests/acceptance/test_hostile_addresses.py patches it here.
         self._inner = AutoBackend()
 
     async def _vetted_addresses(self, host: str, port: int) -> list[tuple[str, int]]:

@@ -4,7 +4,14 @@ The analysis runs once per distinct content (sha256) per run, and not at all
 when the optional on-disk cache (``AuditSettings.spec_cache_dir``) already
 holds it. Large specs go to the run's worker processes: validation is CPU
 work and must not stall the event loop; small ones (milliseconds of work)
-run in a thread, sparing the inter-process copy.
+run in a thread, sparing the inter-process copy, unless the analysis asks for
+a process (a regular expression to match against a value, see
+``spec/values.py``).
+
+The analysis is bounded by the entry's budget (``Limits.entry_timeout``): it
+stops itself ``margin`` before the entry's end (``spec.valid`` unknown, the
+cause named), and a worker still busy a half margin later is killed; a thread
+is no longer waited for (it is a daemon: it never holds the process's exit).
 
 Findings: ``spec.fetched``, ``spec.format_known``, ``spec.valid``, and for a
 readable OpenAPI/Swagger document ``spec.inventory``, ``spec.examples`` and
@@ -14,8 +21,10 @@ readable OpenAPI/Swagger document ``spec.inventory``, ``spec.examples`` and
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import copy
 import hashlib
+import time
 from collections.abc import Mapping
 from dataclasses import fields
 from functools import partial
@@ -26,10 +35,18 @@ from auditor import checks
 from auditor.model import Finding, Outcome
 from auditor.net.fetcher import Purpose
 from auditor.probes.context import EntryContext
-from auditor.spec.analyse import SpecReport, analyse_spec
+from auditor.spec.analyse import (
+    NEEDS_PROCESS,
+    OVER_BUDGET,
+    SpecReport,
+    analyse_spec,
+    analyse_until,
+)
 from auditor.spec.cache import DiskCache
 from auditor.spec.examples import RequestExample, base_url, curl_command
+from auditor.spec.pool import SpecPool, TaskTimeout
 from auditor.spec.quality import SpecQuality
+from auditor.spec.threads import SpecThreads
 from auditor.spec.validate import validator_id
 
 PROBE = "spec_document"
@@ -40,6 +57,10 @@ QUALITY = checks.SPEC_QUALITY.id
 POOL_MIN_BYTES = 256 * 1024
 """Smaller specs are analysed in a thread: their few milliseconds cost less than the IPC."""
 HASH_IN_THREAD_BYTES = 4 * 1024 * 1024
+MARGIN_SHARE, MARGIN_MIN, MARGIN_MAX = 0.1, 0.5, 2.0
+"""The analysis stops this share of the entry budget (0.5 to 2 s) before the entry's end,
+so that its findings are in before the verifier gives up on the probe, even with a few
+analysis threads sharing the GIL with the event loop."""
 SUMMARY_FIELDS = ("fields", "examples", "quality", "operations")
 """Kept out of ``spec.valid``'s facts: each has its own finding."""
 
@@ -50,30 +71,76 @@ def _failed_report(data: bytes, digest: str, why: str) -> SpecReport:
     return SpecReport(digest, len(data), note=why, validator=validator_id(), extra=extra)
 
 
-async def _compute(ctx: EntryContext, data: bytes, digest: str) -> SpecReport:
+async def _bounded(
+    executor: concurrent.futures.Executor, give_up: float, work: partial[SpecReport]
+) -> SpecReport:
+    """``work`` on ``executor``, no longer awaited at ``give_up`` (loop time).
+
+    A SpecPool kills its worker then (``TaskTimeout``); a thread is left to stop by itself
+    (``TimeoutError``): it is a daemon, it never holds the exit."""
+    seconds = max(0.0, give_up - asyncio.get_running_loop().time())
+    if isinstance(executor, SpecPool):
+        future = executor.submit_within(seconds, work)
+        seconds += 0.1  # the kill comes first, and says so
+    else:
+        future = executor.submit(work)
+    return await asyncio.wait_for(asyncio.wrap_future(future), seconds)
+
+
+async def _run(ctx: EntryContext, data: bytes, ends: float) -> SpecReport:
+    """The analysis within the entry's budget (``ends``, loop time): it stops itself
+    ``margin`` before the end; a worker still on it half a margin before the end is killed,
+    a thread is given up a fifth of a margin before (its stop needs the GIL, which the
+    event loop and other analyses share)."""
+    limits = ctx.settings.limits
+    margin = min(MARGIN_MAX, max(MARGIN_MIN, MARGIN_SHARE * limits.entry_timeout))
+    stop = time.time() + (ends - asyncio.get_running_loop().time()) - margin
+    kill, give_up = ends - margin / 2, ends - margin / 5
+    executor = ctx.run.spec_executor
+    own = None
+    if executor is None:  # a RunContext built without one: daemon threads all the same
+        executor = own = SpecThreads()
+    pool = executor if isinstance(executor, SpecPool) else None
+    work = partial(
+        analyse_until, analyse_spec, stop, data, limits.max_yaml_nodes, limits.max_json_depth
+    )
+    try:
+        if pool is not None and len(data) >= POOL_MIN_BYTES:
+            return await _bounded(pool, kill, work)
+        # in a thread, no regular expression is matched against a value: the analysis
+        # stops and asks for a worker process instead, which can be killed
+        threads = pool.threads if pool is not None else executor
+        report = await _bounded(threads, give_up, partial(work, pool is not None))
+        if pool is None or not report.extra.get(NEEDS_PROCESS):
+            return report
+        return await _bounded(pool, kill, work)
+    finally:
+        if own is not None:
+            own.shutdown(wait=False)
+
+
+async def _compute(ctx: EntryContext, data: bytes, digest: str, ends: float) -> SpecReport:
     settings = ctx.settings
     disk = DiskCache(settings.spec_cache_dir, settings.limits) if settings.spec_cache_dir else None
     if disk is not None:
         cached = await asyncio.to_thread(disk.get, digest)
         if cached is not None:
             return cached
-    limits = settings.limits
-    work = partial(analyse_spec, data, limits.max_yaml_nodes, limits.max_json_depth)
-    executor = ctx.run.spec_executor
     try:
-        if executor is not None and len(data) >= POOL_MIN_BYTES:
-            loop = asyncio.get_running_loop()
-            report = await loop.run_in_executor(executor, work)
-        else:
-            report = await asyncio.to_thread(work)
+        report = await _run(ctx, data, ends)
+    except TaskTimeout as exc:  # the worker was killed
+        return _failed_report(data, digest, f"analysis failed: spec analysis stopped: {exc}")
+    except TimeoutError:  # a thread that did not stop by itself: no longer waited for
+        why = "analysis failed: spec analysis did not stop within the entry's budget"
+        return _failed_report(data, digest, why)
     except Exception as exc:  # a worker died, the pool is gone, or the task could not be sent
         return _failed_report(data, digest, f"analysis failed: {type(exc).__name__}: {exc}")
-    if disk is not None:
+    if disk is not None and not report.extra.get(OVER_BUDGET):
         await asyncio.to_thread(disk.put, report)
     return report
 
 
-async def _analyse(ctx: EntryContext, data: bytes) -> SpecReport:
+async def _analyse(ctx: EntryContext, data: bytes, ends: float) -> SpecReport:
     run = ctx.run
     if len(data) >= HASH_IN_THREAD_BYTES:
         digest = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
@@ -84,7 +151,7 @@ async def _analyse(ctx: EntryContext, data: bytes) -> SpecReport:
         if known.validator == validator_id():
             return known
     if digest not in run.spec_inflight:
-        run.spec_inflight[digest] = asyncio.ensure_future(_compute(ctx, data, digest))
+        run.spec_inflight[digest] = asyncio.ensure_future(_compute(ctx, data, digest, ends))
     report = await asyncio.shield(run.spec_inflight[digest])
     run.spec_cache[digest] = report
     run.spec_inflight.pop(digest, None)
@@ -259,6 +326,8 @@ def report_findings(
 async def spec_report(ctx: EntryContext) -> tuple[SpecReport | None, list[Finding]]:
     """The entry's spec analysis, computed once per entry (other probes await it)."""
 
+    ends = asyncio.get_running_loop().time() + ctx.settings.limits.entry_timeout
+
     async def compute() -> tuple[SpecReport | None, list[Finding]]:
         entry = ctx.entry
         if not entry.spec_url and not entry.local_spec:
@@ -274,7 +343,7 @@ async def spec_report(ctx: EntryContext) -> tuple[SpecReport | None, list[Findin
                 fetched.subject,
             )
             return None, [fetched, unknown]
-        report = await _analyse(ctx, data)
+        report = await _analyse(ctx, data, ends)
         spec_url = fetched.subject if not entry.local_spec else entry.spec_url
         return report, [fetched, *report_findings(report, fetched.subject, spec_url)]
 

@@ -60,6 +60,7 @@ def operations(document: dict[str, Any], refs: LocalResolver) -> Iterator[tuple[
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
+            refs.deadline.tick()
             operation = deref_or_none(item.get(method), refs)
             if isinstance(operation, dict):
                 yield method, str(path), operation
@@ -138,7 +139,9 @@ class Inventory:
         props = schema.get("properties")
         if type(props) is not dict:
             return
+        tick = self.refs.deadline.tick
         for name, raw in props.items():
+            tick()
             self.count += 1
             if len(self.fields) < self.limit:
                 self.fields.append(self._property(name, raw, owner, prefix))
@@ -207,6 +210,7 @@ def merged_parameters(item: Any, operation: dict[str, Any], refs: LocalResolver)
         if not isinstance(source, list):
             continue
         for raw in source:
+            refs.deadline.tick()
             param = deref_or_none(raw, refs)
             if isinstance(param, dict):
                 merged[(str(param.get("name")), str(param.get("in")))] = param
@@ -231,6 +235,7 @@ def build_inventory(document: dict[str, Any], minor: str, refs: LocalResolver) -
         responses = deref_or_none(operation.get("responses"), refs)
         if isinstance(responses, dict):
             for code, raw in responses.items():
+                refs.deadline.tick()
                 response = deref_or_none(raw, refs)
                 if not str(code).startswith("2") or not isinstance(response, dict):
                     continue
@@ -242,6 +247,7 @@ def build_inventory(document: dict[str, Any], minor: str, refs: LocalResolver) -
         named = components.get("schemas")
     if isinstance(named, dict):
         for name, schema in named.items():
+            refs.deadline.tick()
             inv.properties(deref_or_none(schema, refs), str(name))
     return inv
 

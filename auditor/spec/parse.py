@@ -17,6 +17,8 @@ from typing import Any
 import orjson
 import yaml
 
+from auditor.spec.budget import Deadline
+
 try:  # libyaml's C loader is ~5x faster; fall back to pure Python where absent
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -42,12 +44,14 @@ def decode_text(data: bytes) -> str:
         raise DocumentError(f"not valid UTF-8 at byte {exc.start}") from exc
 
 
-def _expanded_size(root: yaml.Node, limit: int) -> int:
+def _expanded_size(root: yaml.Node, limit: int, deadline: Deadline) -> int:
     """Nodes the document would have with every alias expanded (a DAG walk, memoised)."""
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
+    tick = deadline.tick
 
     def size(node: yaml.Node) -> int:
+        tick()
         key = id(node)
         if key in sizes:
             return sizes[key]
@@ -102,13 +106,14 @@ def paused_gc() -> Iterator[None]:
                 gc.enable()
 
 
-def _load_yaml(text: str, max_nodes: int) -> Any:
+def _load_yaml(text: str, max_nodes: int, deadline: Deadline) -> Any:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        expanded = _expanded_size(node, max_nodes)
+        deadline.check()
+        expanded = _expanded_size(node, max_nodes, deadline)
         if expanded > max_nodes:
             raise DocumentError(
                 f"YAML alias expansion exceeds {max_nodes:,} nodes (a 'billion laughs' document?)"
@@ -126,11 +131,15 @@ def _too_deep(max_depth: int) -> DocumentError:
     return DocumentError(f"document nesting exceeds {max_depth} levels")
 
 
-def _check_depth(root: Any, max_depth: int) -> None:
+def _check_depth(root: Any, max_depth: int, deadline: Deadline) -> None:
     """Refuse JSON nested deeper than ``max_depth``; iterative, so depth never costs stack."""
     stack: list[tuple[Any, int]] = [(root, 0)]
     pop, push = stack.pop, stack.append
+    visited = 0
     while stack:
+        visited += 1
+        if not visited & 4095:  # the hottest walk: the clock is read inline, not per tick
+            deadline.check()
         value, depth = pop()
         if depth > max_depth:
             raise _too_deep(max_depth)
@@ -156,7 +165,7 @@ def _key(value: Any) -> str:
     return str(_scalar(value))
 
 
-def _jsonable(root: Any, max_depth: int) -> Any:
+def _jsonable(root: Any, max_depth: int, deadline: Deadline) -> Any:
     """Keys to strings, dates to ISO text; refuses nesting deeper than ``max_depth``.
 
     Iterative (an explicit stack), so a hostile document can only hit the
@@ -167,7 +176,9 @@ def _jsonable(root: Any, max_depth: int) -> Any:
         return _scalar(root)
     out: Any = {} if isinstance(root, dict) else []
     stack: list[tuple[Any, Any, int]] = [(root, out, 0)]
+    tick = deadline.tick
     while stack:
+        tick()
         source, target, depth = stack.pop()
         if depth > max_depth:
             raise _too_deep(max_depth)
@@ -185,8 +196,17 @@ def _jsonable(root: Any, max_depth: int) -> Any:
     return out
 
 
-def parse_document(data: bytes, *, max_nodes: int = 2_000_000, max_depth: int = 512) -> Any:
-    """JSON when it looks like JSON (orjson straight from the bytes), YAML otherwise."""
+def parse_document(
+    data: bytes,
+    *,
+    max_nodes: int = 2_000_000,
+    max_depth: int = 512,
+    deadline: Deadline | None = None,
+) -> Any:
+    """JSON when it looks like JSON (orjson straight from the bytes), YAML otherwise.
+
+    ``deadline`` is ticked by the Python walks (not inside orjson or libyaml)."""
+    deadline = deadline if deadline is not None else Deadline()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = decode_text(data).encode("utf-8")
     raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -204,9 +224,11 @@ def parse_document(data: bytes, *, max_nodes: int = 2_000_000, max_depth: int = 
             # YAML flow mappings also start with "{"; let YAML have a go.
         else:
             # orjson gives string keys and JSON types only: just bound the depth.
-            _check_depth(document, max_depth)
+            _check_depth(document, max_depth, deadline)
             return document
     if first == b"<":
         raise DocumentError("document is HTML or XML, not JSON or YAML")
     with paused_gc():
-        return _jsonable(_load_yaml(decode_text(data), max_nodes), max_depth)
+        loaded = _load_yaml(decode_text(data), max_nodes, deadline)
+        deadline.check()
+        return _jsonable(loaded, max_depth, deadline)

@@ -89,11 +89,12 @@ def _has_example(node: Any, refs: LocalResolver) -> bool:
         if "example" in schema or schema.get("examples"):
             return True
         props = schema.get("properties")
-        if isinstance(props, dict):
-            return any(
-                isinstance(p := deref_or_none(v, refs), dict) and "example" in p
-                for v in props.values()
-            )
+        if isinstance(props, dict):  # a shared schema is looked at once per operation
+            tick = refs.deadline.tick
+            for value in props.values():
+                tick()
+                if isinstance(p := deref_or_none(value, refs), dict) and "example" in p:
+                    return True
     return False
 
 
@@ -134,6 +135,7 @@ def assess_quality(document: dict[str, Any], minor: str, refs: LocalResolver) ->
         eligible += bool(success)
         schema_found = False
         for code, raw in responses.items():
+            refs.deadline.tick()
             response = deref_or_none(raw, refs)
             if not isinstance(response, dict):
                 continue

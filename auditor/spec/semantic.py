@@ -23,8 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.spec.composition import PropertyReach
 from auditor.spec.metaschema import schema_object_error
 from auditor.spec.refs import ExternalRef, LocalResolver, RefError
+from auditor.spec.tag_tree import tag_cycles
 from auditor.spec.values import DefaultChecker
 
 OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -68,7 +70,12 @@ class SemanticChecker:
     """One document's semantic pass; ``run`` returns errors (verdict) and notes (not verdict)."""
 
     def __init__(
-        self, document: dict[str, Any], minor: str, resolver: LocalResolver, limit: int = 10
+        self,
+        document: dict[str, Any],
+        minor: str,
+        resolver: LocalResolver,
+        limit: int = 10,
+        escalate: bool = False,
     ) -> None:
         self.doc = document
         self.minor = minor
@@ -78,7 +85,9 @@ class SemanticChecker:
         self.meta_checked: set[int] = set()
         self.visited: set[int] = set()
         self.operation_ids: set[Any] = set()
-        self.defaults = DefaultChecker(document, minor, resolver)
+        self.defaults = DefaultChecker(document, minor, resolver, escalate)
+        self.tick = resolver.deadline.tick
+        self.reach = PropertyReach(self.deref, _keys, _children, self.note, self.tick)
         self._dialect: str | None = None
 
     # -- plumbing -------------------------------------------------------------
@@ -98,9 +107,14 @@ class SemanticChecker:
         return self.resolver.deref(node)
 
     def guarded(self, where: str, work: Iterator[None]) -> None:
-        """Run one unit of checks; a broken or external reference ends only that unit."""
+        """Run one unit of checks; a broken or external reference ends only that unit.
+
+        Every step of every unit passes here: the analysis deadline is ticked once a step.
+        """
+        tick = self.tick
         try:
             for _ in work:
+                tick()
                 if self.full():
                     return
         except ExternalRef:
@@ -141,20 +155,10 @@ class SemanticChecker:
         for name, parent in parents.items():
             if parent is not None and parent not in seen:
                 self.error("tags", f"Tag '{name}' references unknown parent tag '{parent}'")
-        reported: set[str] = set()
-        for start in parents:
-            trail: list[str] = []
-            current: str | None = start
-            while current is not None:
-                if current in trail:
-                    cycle = " -> ".join([*trail[trail.index(current) :], current])
-                    if cycle not in reported:
-                        reported.add(cycle)
-                        self.error("tags", f"Circular tag hierarchy detected: {cycle}")
-                    break
-                trail.append(current)
-                parent = parents.get(current)
-                current = parent if parent in seen else None
+        for cycle in tag_cycles(parents, seen, self.tick):
+            self.error("tags", f"Circular tag hierarchy detected: {cycle}")
+            if self.full():
+                break
 
     def _read_str(self, node: Any, key: str, where: str) -> str:
         if not isinstance(node, dict) or key not in node:
@@ -226,6 +230,7 @@ class SemanticChecker:
     def _path_param_names(self, parameters: Any, where: str) -> list[str]:
         names = []
         for param in _children(parameters, f"{where}/parameters"):
+            self.tick()
             param = self.deref(param)
             if self._read_str(param, "in", f"{where}/parameters") == "path":
                 names.append(self._read_str(param, "name", f"{where}/parameters"))
@@ -329,7 +334,7 @@ class SemanticChecker:
                     for inner in _children(self.deref(value[keyword]), f"{where}/{keyword}"):
                         nested_children.append(inner)
                         if keyword == "allOf":
-                            nested |= self._collect_properties(inner, where)
+                            nested |= self.reach.collect(inner, where)
             for keyword in ("not", "items"):
                 if keyword in value:
                     nested_children.append(value[keyword])
@@ -352,42 +357,6 @@ class SemanticChecker:
                 if default is not None or nullable is not True:
                     yield from self._default(value, default, where)
             yield None
-
-    def _collect_properties(self, node: Any, where: str) -> set[Any]:
-        """Property names reachable through allOf/anyOf/oneOf/items/not (cycle-safe)."""
-        props: set[Any] = set()
-        on_path: set[int] = set()
-        done: set[int] = set()
-        # (schema, entered): a node is expanded once; re-entering one still on the path is a cycle
-        stack: list[tuple[Any, bool]] = [(node, False)]
-        while stack:
-            raw, leaving = stack.pop()
-            value = self.deref(raw)
-            key = id(value)
-            if leaving:
-                on_path.discard(key)
-                done.add(key)
-                continue
-            if key in on_path:
-                self.note(
-                    f"{where}: recursive schema composition (openapi-spec-validator 0.9 "
-                    "fails with RecursionError here, upstream #400)"
-                )
-                continue
-            if key in done or not isinstance(value, dict):
-                continue
-            on_path.add(key)
-            stack.append((value, True))
-            if "properties" in value:
-                props.update(_keys(self.deref(value["properties"]), where))
-            for keyword in ("allOf", "anyOf", "oneOf"):
-                if keyword in value:
-                    for inner in _children(self.deref(value[keyword]), where):
-                        stack.append((inner, False))
-            for keyword in ("items", "not"):
-                if keyword in value:
-                    stack.append((value[keyword], False))
-        return props
 
     def _default(self, schema: Any, value: Any, where: str) -> Iterator[None]:
         problem = self.defaults.error(schema, value)

@@ -15,6 +15,7 @@ from collections import Counter
 from itertools import islice
 from typing import Any
 
+from auditor.spec.budget import Deadline
 from auditor.spec.inventory import deref_or_none
 from auditor.spec.refs import LocalResolver, is_ref
 
@@ -174,9 +175,10 @@ def _key(param: dict[str, Any]) -> tuple[Any, Any]:
 class _Walk:
     """The single pass: per path, per operation; each shared object checked once."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], deadline: Deadline | None = None) -> None:
         self.doc = document
-        self.refs = LocalResolver(document)
+        self.refs = LocalResolver(document, deadline)
+        self.tick = self.refs.deadline.tick
         self.kept: dict[str, None] = {}
         self.found = 0
         self.seen: set[tuple[str, int]] = set()
@@ -219,6 +221,7 @@ class _Walk:
     def run(self) -> list[str]:
         paths = self.doc.get("paths")
         for path, raw_item in (paths if isinstance(paths, dict) else {}).items():
+            self.tick()
             item = self.deref(raw_item) if str(path).startswith("/") else None
             if is_ref(raw_item) and item is not None:  # None: external or broken, not followed
                 self.add(check_path_item_ref(f"path {_short(path)}", item))
@@ -233,6 +236,7 @@ class _Walk:
                     self.operation(f"{method.upper()} {_short(path)}", operation, shared)
         definitions = self.doc.get("definitions")
         for name, schema in (definitions if isinstance(definitions, dict) else {}).items():
+            self.tick()
             self.required(f"#/definitions/{_short(name)}", schema)
         return list(self.kept)
 
@@ -251,6 +255,7 @@ class _Walk:
                 self.form_media[id(consumes)] = accepts_files(consumes)
             self.add(check_file_consumes(label, params, consumes, self.form_media[id(consumes)]))
         for param, entry, owner in merged:
+            self.tick()
             body = param.get("in") == "body"
             if not (body or param.get("type") == "array") or not self.first_time("param", param):
                 continue
@@ -263,6 +268,7 @@ class _Walk:
                 self.add(check_array_items(where, param, True))
         responses = op.get("responses")
         for code, raw in (responses if isinstance(responses, dict) else {}).items():
+            self.tick()
             self.add(check_response_code(label, str(code)))
             response = self.deref(raw)
             if not isinstance(response, dict) or not self.first_time("response", response):
@@ -270,6 +276,7 @@ class _Walk:
             here = _named(raw, f"{label} response {_short(code)}")
             headers = response.get("headers")
             for name, header in (headers if isinstance(headers, dict) else {}).items():
+                self.tick()
                 header = self.deref(header)
                 self.add(check_array_items(f"{here} header '{_short(name)}'", header, True))
             if "schema" in response:
@@ -278,11 +285,11 @@ class _Walk:
                 self.add(check_array_items(named, schema, False))
 
 
-def _walked(document: Any) -> tuple[tuple[str, ...], int]:
+def _walked(document: Any, deadline: Deadline | None = None) -> tuple[tuple[str, ...], int]:
     """The first ``MAX_KEPT`` distinct problems, in document order, and how many in all."""
     if not isinstance(document, dict):
         return (), 0
-    walk = _Walk(document)
+    walk = _Walk(document, deadline)
     kept = walk.run()
     return tuple(kept), max(walk.found, len(kept))
 
@@ -293,10 +300,14 @@ def swagger2_problems(document: Any) -> tuple[str, ...]:
     return _walked(document)[0]
 
 
-def stricter_notes(document: Any, limit: int = MAX_NOTES) -> tuple[str, ...]:
-    """The problems as ``SpecReport`` notes: prefixed, at most ``limit`` and a count of the rest."""
+def stricter_notes(
+    document: Any, limit: int = MAX_NOTES, deadline: Deadline | None = None
+) -> tuple[str, ...]:
+    """The problems as ``SpecReport`` notes: prefixed, at most ``limit`` and a count of the rest.
+
+    ``deadline`` is ticked per path, parameter, response and definition (``OverBudget``)."""
     try:
-        problems, found = _walked(document)
+        problems, found = _walked(document, deadline)
     except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
         return (f"{PREFIX}Swagger 2.0 rules not checked: {type(exc).__name__}"[:300],)
     notes = [PREFIX + p[:300] for p in problems[:limit]]

@@ -22,6 +22,7 @@ from importlib.metadata import version
 from typing import Any
 
 from auditor import __version__
+from auditor.spec.budget import Deadline
 from auditor.spec.detect import SpecFormat
 from auditor.spec.metaschema import document_errors
 from auditor.spec.refs import LocalResolver
@@ -75,18 +76,28 @@ def _external_note(refs: LocalResolver) -> str:
     return f"external $ref not followed: {first}" + (f" (and {more} more)" if more else "")
 
 
-def validate_document(document: Any, fmt: SpecFormat) -> Verdict:
-    """auditor's verdict for a parsed document of format ``fmt``."""
+def validate_document(
+    document: Any, fmt: SpecFormat, deadline: Deadline | None = None, escalate: bool = False
+) -> Verdict:
+    """auditor's verdict for a parsed document of format ``fmt``.
+
+    ``deadline`` bounds the walks (``OverBudget`` when it passes); ``escalate`` raises
+    ``NeedsProcess`` rather than match a regular expression against a value here (see
+    ``values.py``)."""
     skipped = _unvalidated(fmt)
     if skipped is not None:
         return skipped
     assert fmt.minor is not None
+    deadline = deadline if deadline is not None else Deadline()
+    deadline.stage = "validation: schema"
     try:
         errors = document_errors(document, fmt, MAX_ERRORS)
     except (ValueError, TypeError, OverflowError) as exc:  # values jsonschema-rs cannot take
         errors = [f"(root): document cannot be checked: {type(exc).__name__}: {exc}"[:400]]
-    refs = LocalResolver(document)
-    semantic = SemanticChecker(document, fmt.minor, refs, MAX_ERRORS).run()
+    deadline.check()
+    deadline.stage = "validation: semantic checks"
+    refs = LocalResolver(document, deadline)
+    semantic = SemanticChecker(document, fmt.minor, refs, MAX_ERRORS, escalate).run()
     errors = (errors + semantic.errors)[:MAX_ERRORS]
     external = tuple(refs.external)
     if errors:
@@ -135,31 +146,33 @@ class _RefuseAll(Mapping[str, Any]):
 
 @cache
 def _reference_class(minor: str, backend: str) -> Any:
-    from openapi_spec_validator.schemas.backend.jsonschema import (
-        create_validator as python_validator,
-    )
-    from openapi_spec_validator.schemas.backend.jsonschema_rs import (
-        create_validator as rust_validator,
-    )
-    from openapi_spec_validator.schemas.utils import get_schema_content
-    from openapi_spec_validator.validation import (
+    from openapi_spec_validator import (
         OpenAPIV2SpecValidator,
         OpenAPIV30SpecValidator,
         OpenAPIV31SpecValidator,
         OpenAPIV32SpecValidator,
     )
+    from openapi_spec_validator.schemas import schema_v2, schema_v30, schema_v31, schema_v32
 
-    base = {
-        "2.0": OpenAPIV2SpecValidator,
-        "3.0": OpenAPIV30SpecValidator,
-        "3.1": OpenAPIV31SpecValidator,
-        "3.2": OpenAPIV32SpecValidator,
+    # The package picks its schema backend from an environment variable, once per process;
+    # its two backend modules' factories (no underscore, but not re-exported) pin it per call.
+    from openapi_spec_validator.schemas.backend.jsonschema import (
+        create_validator as create_jsonschema_validator,
+    )
+    from openapi_spec_validator.schemas.backend.jsonschema_rs import (
+        create_validator as create_jsonschema_rs_validator,
+    )
+
+    base, schema = {
+        "2.0": (OpenAPIV2SpecValidator, schema_v2),
+        "3.0": (OpenAPIV30SpecValidator, schema_v30),
+        "3.1": (OpenAPIV31SpecValidator, schema_v31),
+        "3.2": (OpenAPIV32SpecValidator, schema_v32),
     }[minor]
-    schema = get_schema_content(minor)
     if backend == "jsonschema-rs":
-        checker = rust_validator(dict(schema))
+        checker = create_jsonschema_rs_validator(dict(schema))
     elif backend == "jsonschema":
-        checker = python_validator(dict(schema))
+        checker = create_jsonschema_validator(dict(schema))
     else:
         raise ValueError(f"unknown schema backend {backend!r}")
     attrs = {"schema_validator": checker, "resolver_handlers": _RefuseAll()}

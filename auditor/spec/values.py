@@ -15,9 +15,21 @@ from typing import Any
 from auditor.spec.oas import oas
 from auditor.spec.refs import LocalResolver
 
+REGEX_KEYWORDS = frozenset({"pattern", "patternProperties"})
+
 
 class NotFetched(Exception):
     """Raised by the registry's retriever: auditor never fetches ``$ref`` targets."""
+
+
+class NeedsProcess(Exception):
+    """A ``default`` check would match a document's regular expression against a value.
+
+    Python's ``re`` backtracks (``^(a+)+$`` against 40 ``a`` and a ``!`` runs for hours) and
+    holds the GIL while it does: no deadline check and no event loop runs meanwhile. Where
+    the analysis runs in the event loop's process it asks to be moved to a worker process,
+    which can be killed, instead (``analyse_spec(..., escalate=True)``).
+    """
 
 
 def _refuse(uri: str) -> Any:
@@ -40,11 +52,32 @@ def not_fetched_target(exc: BaseException) -> str | None:
 class DefaultChecker:
     """Validates values against schemas of one document, lazily building what it needs."""
 
-    def __init__(self, document: Any, minor: str, resolver: LocalResolver) -> None:
+    def __init__(
+        self, document: Any, minor: str, resolver: LocalResolver, escalate: bool = False
+    ) -> None:
         self.document = document
         self.minor = minor
         self.local = resolver
+        self.escalate = escalate
         self._resolver: Any = None
+        self._regex: bool | None = None
+
+    def _has_regex(self) -> bool:
+        """Whether the document names a regular expression anywhere (one walk, remembered)."""
+        if self._regex is None:
+            found = False
+            stack = [self.document]
+            tick = self.local.deadline.tick
+            while stack and not found:
+                tick()
+                node = stack.pop()
+                if isinstance(node, dict):
+                    found = not REGEX_KEYWORDS.isdisjoint(node)
+                    stack.extend(node.values())
+                elif isinstance(node, list):
+                    stack.extend(node)
+            self._regex = found
+        return self._regex
 
     def _classes(self) -> tuple[Any, Any]:
         library = oas()
@@ -62,6 +95,9 @@ class DefaultChecker:
 
     def error(self, schema: Any, value: Any) -> str | None:
         """Why ``value`` does not satisfy ``schema`` (None if it does or if unchecked)."""
+        if self.escalate and self._has_regex():
+            raise NeedsProcess("a default value is checked against a regular expression")
+        self.local.deadline.check()
         cls, checker = self._classes()
         try:
             validator = cls(schema, _resolver=self.resolver(), format_checker=checker)

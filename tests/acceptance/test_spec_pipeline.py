@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
@@ -287,3 +290,112 @@ def test_large_spec_is_validated_in_a_worker_process(
     no_probe_errors(result)
     assert checks(result)["spec.valid"].outcome is Outcome.PASS
     assert checks(result)["spec.inventory"].facts["field_count"] == 800
+
+
+# --- analyses are bounded by the entry's budget ---------------------------------------------
+
+
+def slow_ring(links: int = 2_000, title: str = "ring") -> bytes:
+    """A valid spec under the pool threshold whose semantic pass is quadratic: a ring of
+    ``allOf`` links, each requiring a property of its own (unbounded: ~2 minutes)."""
+    prefix = "#/components/schemas/S"
+    schemas = {
+        f"S{i}": {"allOf": [{"$ref": f"{prefix}{(i + 1) % links}"}], "required": [f"p{i}"],
+                  "properties": {f"p{i}": {"type": "string"}}}
+        for i in range(links)
+    }  # fmt: skip
+    media = {"application/json": {"schema": {"$ref": f"{prefix}0"}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": title, "version": "1"},
+        "paths": {"/x": {"get": {"responses": {"200": {"description": "ok", "content": media}}}}},
+        "components": {"schemas": schemas},
+    }
+    data = json.dumps(document).encode()
+    assert len(data) < spec_document.POOL_MIN_BYTES  # analysed in a thread
+    return data
+
+
+BACKTRACKING = json.dumps(
+    {
+        "openapi": "3.0.3",
+        "info": {"title": "backtracking", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {"S": {"type": "string", "pattern": "^(a+)+$", "default": "a" * 40 + "!"}}
+        },
+    }
+)
+"""A backtracking match of hours with the GIL held: only a killed process ends it."""
+
+
+def test_slow_specs_end_at_the_entry_budget_with_a_finding(
+    http_server: LocalServer, methodology: Methodology
+) -> None:
+    budget = 2.0
+    limits = replace(SETTINGS.limits, entry_timeout=budget, per_host=8)  # all start at once
+    settings = replace(SETTINGS, limits=limits)
+    entries = [
+        served(http_server, f"/ring{i}.json", slow_ring(title=f"ring {i}")) for i in range(6)
+    ]
+    healthy = served(http_server, "/ok.yaml", INVENTORY_SPEC, "application/yaml")
+    started = time.monotonic()
+    results = audit(methodology, *entries, healthy, settings=settings)
+    elapsed = time.monotonic() - started
+    assert elapsed < budget + 1.5  # six analyses of ~2 minutes each, in threads
+    stopped = 0
+    for result in results[:-1]:
+        no_probe_errors(result)  # a finding of its own before the verifier gave up
+        valid = checks(result)["spec.valid"]
+        assert valid.outcome is Outcome.UNKNOWN
+        assert checks(result)["spec.quality"].outcome is Outcome.UNKNOWN
+        if "spec analysis exceeded its" in valid.message:  # it stopped itself
+            assert "(validation: semantic checks)" in valid.message
+            assert checks(result)["spec.format_known"].outcome is Outcome.PASS
+            stopped += 1
+        else:  # on a loaded machine a thread may not get the GIL back in time to say so
+            assert "spec analysis did not stop within the entry's budget" in valid.message
+    assert stopped > 0
+    assert checks(results[-1])["spec.valid"].outcome is Outcome.PASS
+
+
+def gate_run(tmp_path: Path, *specs: str, entry_timeout: float) -> tuple[float, dict[str, Any]]:
+    """``auditor gate --offline`` in its own process: wall time to exit, and its JSON."""
+    (tmp_path / "auditor.toml").write_text(f'[limits]\nentry_timeout = "{entry_timeout}s"\n')
+    env = {**os.environ, "PYTHONPATH": str(FIXTURES.parent)}
+    command = [sys.executable, "-m", "auditor", "gate", *specs, "--offline", "--config",
+               "auditor.toml", "--format", "json", "--exit-zero"]  # fmt: skip
+    started = time.monotonic()
+    proc = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return elapsed, json.loads(proc.stdout)
+
+
+def valid_finding(document: dict[str, Any], origin: str) -> dict[str, Any]:
+    (result,) = [r for r in document["results"] if r["entry"]["origin"] == origin]
+    (finding,) = [f for f in result["findings"] if f["check"] == "spec.valid"]
+    assert not [f for f in result["findings"] if f["check"].startswith("probe.")]
+    return dict(finding)
+
+
+@pytest.mark.slow
+def test_a_run_with_hostile_specs_exits_within_the_entry_budget(tmp_path: Path) -> None:
+    (tmp_path / "ok.yaml").write_bytes(INVENTORY_SPEC)
+    baseline, _ = gate_run(tmp_path, "ok.yaml", entry_timeout=3)  # start-up, imports, a worker
+    (tmp_path / "ring.json").write_bytes(slow_ring())
+    (tmp_path / "regex.json").write_text(BACKTRACKING)
+    elapsed, document = gate_run(tmp_path, "ok.yaml", "ring.json", "regex.json", entry_timeout=3)
+    # unbounded: ~2 minutes for the ring, hours for the regex, and the process waited for
+    # both. Bounded: the budget, plus start-up and exit (loose: a loaded machine slows those)
+    assert elapsed < 2 * baseline + 3 + 3.0, (baseline, elapsed)
+    ring = valid_finding(document, "ring.json")
+    assert ring["outcome"] == "unknown" and "spec analysis exceeded its" in ring["message"]
+    regex = valid_finding(document, "regex.json")  # moved to a worker process, then killed
+    assert regex["outcome"] == "unknown"
+    # killed in the match; on a loaded machine the worker may start late enough for the
+    # deadline to pass before it reaches the match, which then never runs
+    assert "worker killed" in regex["message"] or "exceeded its" in regex["message"]
+    assert valid_finding(document, "ok.yaml")["outcome"] == "pass"
