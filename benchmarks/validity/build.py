@@ -54,8 +54,12 @@ class Report:
         return cast(T, self.computed[key])
 
 
+MEASURED = ("auditor", "rules", "benchmarks")
+"""The folders whose uncommitted changes would change the figures (docs do not)."""
+
+
 def project_commit() -> str:
-    """The project's git commit (``+changes`` when the tree is dirty), or ``unknown``."""
+    """The project's git commit, noting uncommitted changes to what is measured, or ``unknown``."""
     try:
         head = subprocess.run(
             ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
@@ -65,7 +69,16 @@ def project_commit() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
+            [
+                "git",
+                "-C",
+                str(PROJECT_ROOT),
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                *MEASURED,
+            ],
             capture_output=True,
             text=True,
             timeout=10,
