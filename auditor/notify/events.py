@@ -268,10 +268,12 @@ def compute_events(
         for run in runs
         if run.degraded
     ]  # fmt: skip
-    raws += _availability(check_rows(store, "availability"), down_after)
+    tls = "tls.certificate_expiry"
+    rows = check_rows(store, ("availability", "spec.valid", tls), with_facts=(tls,))
+    raws += _availability(rows["availability"], down_after)
     raws += _tiers_and_specs(store, runs, result_rows(store), methodology)
-    raws += _transitions(check_rows(store, "spec.valid"), "spec_invalid", "invalid")
-    raws += _certificates(check_rows(store, "tls.certificate_expiry", with_facts=True))
+    raws += _transitions(rows["spec.valid"], "spec_invalid", "invalid")
+    raws += _certificates(rows[tls])
     raws.sort(key=lambda r: (r.run_id, list(KINDS).index(r.kind), r.entry_id or "", r.key))
     wanted: dict[int, set[str]] = defaultdict(set)
     for raw in raws:

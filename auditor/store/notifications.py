@@ -72,21 +72,28 @@ def result_rows(store: Store) -> list[ResultRow]:
     return [ResultRow(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
-def check_rows(store: Store, check_id: str, *, with_facts: bool = False) -> list[CheckRow]:
-    """Every finding of ``check_id`` in the finished audit runs, by run then entry."""
+def check_rows(
+    store: Store, checks: Sequence[str], *, with_facts: Sequence[str] = ()
+) -> dict[str, list[CheckRow]]:
+    """Every finding of ``checks`` in the finished audit runs, by check, then by run.
+
+    One pass over the findings of the audited runs (an audit run, merged ones
+    included, keeps its findings under its own id); facts are read only for
+    the checks in ``with_facts``.
+    """
     read = FactsReader(store)
+    found: dict[str, list[CheckRow]] = {check: [] for check in checks}
+    marks = ", ".join("?" for _ in checks)
     rows = store.db.execute(
-        f"""SELECT r.run_id, r.entry_id, f.outcome, f.subject, f.message, f.observed_at,
-                   {"f.facts" if with_facts else "'{}'"} AS facts
-            FROM results r JOIN findings f
-              ON f.run_id = r.findings_run AND f.entry_id = r.entry_id
-            WHERE r.run_id IN ({_AUDITED}) AND f.check_id = ?
-            ORDER BY r.run_id, r.position, f.id""",
-        (check_id,),
+        f"""SELECT run_id, entry_id, check_id, outcome, subject, message, observed_at, facts
+            FROM findings WHERE check_id IN ({marks}) AND run_id IN ({_AUDITED})
+            ORDER BY run_id, id""",
+        tuple(checks),
     )
-    return [
-        CheckRow(r[0], r[1], r[2], r[3], r[4], r[5], read(r[6]) if with_facts else {}) for r in rows
-    ]
+    for r in rows:
+        facts = read(r[7]) if r[2] in with_facts else {}
+        found[r[2]].append(CheckRow(r[0], r[1], r[3], r[4], r[5], r[6], facts))
+    return found
 
 
 def titles(store: Store, run_id: int, entry_ids: Iterable[str]) -> dict[str, str]:
