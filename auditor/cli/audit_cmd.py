@@ -32,7 +32,6 @@ from auditor.run.connectivity import (
     CanaryError,
     NetworkWatch,
     degraded_warning,
-    not_established_count,
     settle,
 )
 from auditor.run.loop import run_audit
@@ -62,7 +61,7 @@ def audit_in_memory(
     if not reasons:
         return results
     results = [settle(result, methodology, ()) or result for result in results]
-    click.echo(degraded_warning(reasons, not_established_count(results), "this run"), err=True)
+    click.echo(degraded_warning(reasons, results, "this run"), err=True)
     return results
 
 

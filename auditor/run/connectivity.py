@@ -178,18 +178,29 @@ def network_wide_failure(results: Iterable[AuditResult]) -> str | None:
 
 
 def not_established_count(results: Iterable[AuditResult]) -> int:
-    """Results holding a finding the auditor's network kept from being established."""
-    return sum(any("not_established" in f.facts for f in result.findings) for result in results)
+    """Results whose availability the auditor's network kept from being established: an
+    endpoint left unknown after an exchange that got no HTTP answer."""
+
+    def unknown_by_network(finding: Finding) -> bool:
+        return (
+            finding.check in ENDPOINTS
+            and finding.outcome is Outcome.UNKNOWN
+            and finding.facts.get("error_class") in NETWORK_LEVEL
+            and finding.facts.get("status") is None
+        )
+
+    return sum(any(unknown_by_network(f) for f in result.findings) for result in results)
 
 
-def degraded_warning(reasons: Sequence[str], amended: int, where: str) -> str:
+def degraded_warning(reasons: Sequence[str], results: Sequence[AuditResult], where: str) -> str:
     """The loud stderr message of a degraded run."""
     lines = [
         f"WARNING: {where} is DEGRADED: the auditor's own network failed.",
         *(f"WARNING:   {reason}" for reason in reasons),
-        f"WARNING: {amended} result(s) with network failures were recorded as not "
-        "established (unknown), not as failures of the APIs; availability over the window "
-        "ignores them and `auditor notify` sends no down event for them.",
+        f"WARNING: {not_established_count(results)} of {len(results)} entries got no HTTP "
+        "answer: recorded as not established (unknown), not as failures of the APIs; "
+        "availability over the window ignores them and `auditor notify` sends no down "
+        "event for them.",
     ]
     return "\n".join(lines)
 

@@ -21,7 +21,6 @@ from auditor.model import AuditResult, Entry
 from auditor.run.connectivity import (
     NetworkWatch,
     degraded_warning,
-    not_established_count,
     settle,
 )
 from auditor.run.loop import run_audit
@@ -142,7 +141,7 @@ def record_run(
                 settled.append(again or result)
             results = settled
             reasons = run.run.degraded.split("; ")
-            say(degraded_warning(reasons, not_established_count(results), f"run {run.run.id}"))
+            say(degraded_warning(reasons, results, f"run {run.run.id}"))
         finished = run.finish()
         reused = run.library.not_modified
         say(

@@ -30,6 +30,7 @@ from auditor.net.httpx_transport import classify as classify_httpx
 from auditor.net.observation import HttpObservation
 from auditor.run.connectivity import (
     MIN_HOSTS,
+    degraded_warning,
     network_wide_failure,
     not_established_count,
     settle,
@@ -140,6 +141,9 @@ def test_a_network_failure_in_a_degraded_run_is_not_established_and_scored_again
     # availability over the window: the earlier success alone, the failure not counted
     assert settled.assessment.axis("availability").score == 100.0
     assert not_established_count([settled, down]) == 1
+    fine = verified("b", endpoint("https://b.example/", Outcome.PASS, None, 200))
+    warning = degraded_warning(["canary got no answer"], [settled, fine], "run 7")
+    assert "run 7 is DEGRADED" in warning and "1 of 2 entries got no HTTP answer" in warning
 
 
 def test_an_answer_is_never_undone_and_a_5xx_stays_the_apis_failure() -> None:
