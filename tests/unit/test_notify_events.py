@@ -157,3 +157,20 @@ def test_outage_lengths_read_well(seconds: float, text: str) -> None:
 def test_no_finished_audit_run_means_no_event(store: Store) -> None:
     record_run(store, [result("api", up=False)], finished=False)
     assert compute_events(store) == []
+
+
+def test_since_leaves_out_the_events_of_older_runs(tmp_path: Path) -> None:
+    from auditor.notify.service import notify_store
+
+    path = tmp_path / "audit.db"
+    with Store.open(path, write=True) as opened:
+        nights(opened, "udduddu")  # down at run 3, back at 4, down at 6, back at 7
+
+    def outages(events: tuple) -> list[tuple[str, int]]:  # type: ignore[type-arg]
+        return kinds([e for e in events if e.kind in ("down", "recovered")])
+
+    every = notify_store(path, [], dry_run=True)
+    assert outages(every.pending) == [("down", 3), ("recovered", 4), ("down", 6), ("recovered", 7)]
+    recent = notify_store(path, [], dry_run=True, since=day(5))
+    assert outages(recent.pending) == [("down", 6), ("recovered", 7)]
+    assert min(e.run_id for e in recent.pending) >= 5
