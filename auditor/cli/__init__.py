@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "history": "auditor.cli.history_cmd:history",
     "merge": "auditor.cli.merge_cmd:merge",
     "methodology": "auditor.cli.methodology_cmd:methodology",
+    "notify": "auditor.cli.notify_cmd:notify",
     "prune": "auditor.cli.prune_cmd:prune",
     "report": "auditor.cli.report_cmd:report",
     "rescore": "auditor.cli.rescore_cmd:rescore",

@@ -24,9 +24,46 @@ from auditor.cli.output import warn
 from auditor.cli.scale_options import EXECUTORS, check_scale_options, scaled_audit, shard_option
 from auditor.cli.source_errors import source_error
 from auditor.cli.store_support import parse_window, record_audit
+from auditor.config import ConfigError, canary_url, load_config
+from auditor.context import AuditSettings
 from auditor.errors import AuditorError
+from auditor.methodology.model import Methodology
+from auditor.model import AuditResult, Entry
+from auditor.run.connectivity import (
+    CanaryError,
+    NetworkWatch,
+    degraded_warning,
+    settle,
+)
 from auditor.run.loop import run_audit
 from auditor.scale.shard import Shard
+
+
+def configured_canary() -> str | None:
+    try:
+        return canary_url(load_config())
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def audit_in_memory(
+    entries: list[Entry], settings: AuditSettings, methodology: Methodology, canary: str | None
+) -> list[AuditResult]:
+    """A run without a store; a degraded one is settled in memory and said so on stderr."""
+    watch = NetworkWatch(settings, canary, lambda message: click.echo(message, err=True))
+    try:
+        down = watch.start()
+        results = with_progress(
+            len(entries), lambda tick: run_audit(entries, settings, methodology, tick)
+        )
+        reasons = ([down] if down else []) + watch.finish(results)
+    except CanaryError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not reasons:
+        return results
+    results = [settle(result, methodology, ()) or result for result in results]
+    click.echo(degraded_warning(reasons, results, "this run"), err=True)
+    return results
 
 
 @click.command()
@@ -66,6 +103,20 @@ from auditor.scale.shard import Shard
     metavar="tcp://HOST:PORT",
     help="With --executor dask: the Dask scheduler (default: a LocalCluster on this machine).",
 )
+@click.option(
+    "--canary",
+    metavar="URL",
+    help="A URL that should always answer, checked before and after the run: no answer "
+    "marks the run degraded (the auditor's network, not the APIs). Also [verifier] canary.",
+)
+@click.option(
+    "--notify",
+    "notify_urls",
+    multiple=True,
+    metavar="URL",
+    help="With --store: after the run, send what changed to this Apprise URL (json://, "
+    "slack://, mailto://…; repeatable; pip install 'auditor[notify]'). See auditor notify.",
+)
 def audit(
     sources: tuple[str, ...],
     fmt: str | None,
@@ -81,6 +132,8 @@ def audit(
     shard: Shard | None,
     executor: str,
     scheduler: str | None,
+    canary: str | None,
+    notify_urls: tuple[str, ...],
     **verifier: Any,
 ) -> None:
     """Audit the APIs listed in SOURCES and print their scores.
@@ -105,12 +158,22 @@ def audit(
       auditor audit catalog.yaml --store audit.db --resume   # nightly, with history
       auditor audit catalog.yaml --shard 2/8 --store shard-2.db  # CI matrix; auditor merge
       auditor audit catalog.yaml --executor dask --scheduler tcp://10.0.0.5:8786
+      auditor audit catalog.yaml --store audit.db --canary https://example.org/ \\
+          --notify "jsons://hooks.example.org/audit"   # nightly, alerts on change
     """
     if store is None and (resume or window is not None):
         raise click.UsageError("--resume and --window need --store FILE")
+    if store is None and notify_urls:
+        raise click.UsageError("--notify needs --store FILE (what changed is read from the store)")
     check_scale_options(executor, scheduler)
     methodology = load_rules(rules)
     settings = verifier_settings(verifier)
+    canary = canary or configured_canary()
+    senders = None
+    if notify_urls:  # every URL checked before the run, so a typo costs no audit
+        from auditor.cli.notify_cmd import open_notify_senders
+
+        senders = open_notify_senders(notify_urls, option="--notify")
     try:
         options = source_options(source_type, organization, tag, q)
         loaded = asyncio.run(load_sources(list(sources), settings, options))
@@ -130,6 +193,7 @@ def audit(
             store=store,
             resume=resume,
             window=window,
+            canary=canary,
         )
     elif store is not None:
         results = record_audit(
@@ -141,10 +205,12 @@ def audit(
             resume=resume,
             window_days=window,
             progress=with_progress,
+            canary=canary,
         )
     else:
-        results = with_progress(
-            len(loaded.entries),
-            lambda tick: run_audit(loaded.entries, settings, methodology, tick),
-        )
+        results = audit_in_memory(loaded.entries, settings, methodology, canary)
     emit_results(results, loaded, methodology, fmt or default_format(), output, warned=True)
+    if senders is not None and store is not None:
+        from auditor.cli.notify_cmd import notify_after_audit
+
+        notify_after_audit(store, senders)

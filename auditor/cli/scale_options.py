@@ -70,6 +70,7 @@ def scaled_audit(
     store: Path | None,
     resume: bool,
     window: float | None,
+    canary: str | None = None,
 ) -> list[AuditResult]:
     """Audit the shard's entries (all of them without ``--shard``) with the chosen executor."""
     catalog = loaded.entries
@@ -99,6 +100,7 @@ def scaled_audit(
                     window_days=window,
                     progress=with_progress,
                     say=say,
+                    canary=canary,
                 )
         return with_progress(
             len(entries),

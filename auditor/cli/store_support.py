@@ -113,6 +113,7 @@ def record_audit(
     resume: bool,
     window_days: float | None,
     progress: Progress,
+    canary: str | None = None,
 ) -> list[AuditResult]:
     """Audit ``entries`` into the store at ``path``, committing each entry as it finishes."""
     from auditor.run.recording import local_executor, record_run
@@ -130,4 +131,5 @@ def record_audit(
             window_days=window_days,
             progress=progress,
             say=lambda message: click.echo(message, err=True),
+            canary=canary,
         )

@@ -36,7 +36,7 @@ from aiohttp.connector import Connection
 from yarl import URL
 
 from auditor.context import AuditSettings, NetworkPolicy
-from auditor.net.backend import DnsFailure, vetted_addresses
+from auditor.net.backend import DnsFailure, auditor_side_cause, vetted_addresses
 from auditor.net.guard import AddressRefused
 from auditor.net.tls import build_ssl_context
 from auditor.net.transport import ResponseHead, TransportError
@@ -161,6 +161,9 @@ def classify(exc: BaseException) -> TransportError:
     unvetted = next((e for e in chain if isinstance(e, UnvettedDial)), None)
     if unvetted is not None:
         return TransportError("refused", str(unvetted))
+    local = auditor_side_cause(chain)
+    if local is not None:
+        return TransportError(*local)
     if any(isinstance(e, DnsFailure | aiohttp.ClientConnectorDNSError) for e in chain):
         return TransportError("dns", text)
     if any(

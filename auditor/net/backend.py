@@ -8,6 +8,7 @@ every new connection passes through here.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import socket
 from collections.abc import Iterable
@@ -18,9 +19,44 @@ from httpcore._backends.auto import AutoBackend  # private; see GuardedBackend._
 from auditor.context import NetworkPolicy
 from auditor.net.guard import AddressRefused, refusal
 
+RESOLVE_TIMEOUT = 5.0
+"""Seconds a name lookup may take: past that the resolver is taken for unreachable (glibc
+itself gives up after 5 s a try), before the request's own timeout (10 s by default) fires
+and hides which step hung."""
+RESOLVER_DOWN = frozenset({socket.EAI_AGAIN})
+"""``getaddrinfo`` errors meaning the resolver gave no answer (could not be reached, or
+timed out), as opposed to an answer that the name does not exist (``EAI_NONAME``)."""
+NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH})
+"""Connect errors raised by this machine's own routing: no route out, so nothing was asked."""
+
 
 class DnsFailure(httpcore.ConnectError):
-    """The host name did not resolve; told apart from a refused connection."""
+    """The host name did not resolve; told apart from a refused connection.
+
+    ``resolver_down``: the resolver itself gave no answer (EAI_AGAIN, a lookup
+    that timed out): a failure of the auditing machine's network, not a sign
+    that the name does not exist.
+    """
+
+    def __init__(self, message: str, *, resolver_down: bool = False) -> None:
+        super().__init__(message)
+        self.resolver_down = resolver_down
+
+
+def auditor_side_cause(chain: Iterable[BaseException]) -> tuple[str, str] | None:
+    """``(error_class, message)`` when a failed exchange never left this machine.
+
+    ``resolver``: the resolver could not be reached or did not answer;
+    ``no_route``: this machine has no route to the address (ENETUNREACH,
+    EHOSTUNREACH). Both transports ask this first, so both classify alike.
+    """
+    for error in chain:
+        if isinstance(error, DnsFailure) and error.resolver_down:
+            return "resolver", f"the auditor's DNS resolver gave no answer: {error}"
+        if isinstance(error, OSError) and error.errno in NO_ROUTE:
+            reason = error.strerror or str(error)
+            return "no_route", f"no route from the auditor's machine: {reason}"
+    return None
 
 
 async def vetted_addresses(policy: NetworkPolicy, host: str, port: int) -> list[tuple[str, int]]:
@@ -99,9 +135,14 @@ async def _resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to (legacy spellings such as ``2130706433`` included)."""
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        async with asyncio.timeout(RESOLVE_TIMEOUT):
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except TimeoutError as exc:
+        message = f"DNS lookup for {host} got no answer within {RESOLVE_TIMEOUT:g}s"
+        raise DnsFailure(message, resolver_down=True) from exc
     except (socket.gaierror, UnicodeError) as exc:
-        raise DnsFailure(f"DNS lookup failed for {host}: {exc}") from exc
+        down = isinstance(exc, socket.gaierror) and exc.errno in RESOLVER_DOWN
+        raise DnsFailure(f"DNS lookup failed for {host}: {exc}", resolver_down=down) from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 

@@ -19,7 +19,7 @@ import httpcore
 import httpx
 
 from auditor.context import AuditSettings
-from auditor.net.backend import DnsFailure, GuardedBackend
+from auditor.net.backend import DnsFailure, GuardedBackend, auditor_side_cause
 from auditor.net.guard import AddressRefused
 from auditor.net.tls import build_ssl_context
 from auditor.net.transport import ResponseHead, TransportError
@@ -43,6 +43,9 @@ def classify(exc: BaseException) -> TransportError:
         return exc
     chain = _chain(exc)
     text = str(exc) or type(exc).__name__
+    local = auditor_side_cause(chain)
+    if local is not None:
+        return TransportError(*local)
     if any(isinstance(e, DnsFailure) for e in chain):
         return TransportError("dns", text)
     if any(isinstance(e, ssl.SSLError) for e in chain):

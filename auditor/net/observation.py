@@ -5,13 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+AUDITOR_SIDE = frozenset({"resolver", "no_route"})
+"""Error classes of exchanges that never left the auditing machine: its resolver gave no
+answer, or it has no route out. They say nothing about the API: not established."""
+NETWORK_LEVEL = frozenset({"dns", "connect", "timeout", "reset", "tls", *AUDITOR_SIDE})
+"""Error classes of exchanges that got no HTTP answer at all. One host failing so is the
+host's failure; (nearly) every host of a run failing so is the auditor's network."""
+
 
 @dataclass(frozen=True, slots=True)
 class HttpObservation:
     """One request's outcome. Never raises: errors are recorded as ``error_class``.
 
     ``error_class`` is one of: ``bad_url``, ``refused`` (policy: private
-    address, offline), ``dns``, ``connect``, ``tls``, ``timeout`` (the request
+    address, offline), ``dns`` (the name does not resolve), ``resolver`` (the
+    auditor's resolver gave no answer: EAI_AGAIN, a lookup timeout), ``no_route``
+    (this machine has no route to the address), ``connect``, ``tls``, ``timeout`` (the request
     or the fetch's time budget), ``reset`` (closed or reset before the answer
     was complete), ``too_large`` (body, decompressed body or headers over
     their cap), ``decode`` (bad or unsupported ``Content-Encoding``),

@@ -2,7 +2,9 @@
 
 A verification succeeds when every declared API endpoint (base URL, spec URL)
 answers without a 5xx within the timeout; 401/403 count as answering. A
-policy refusal (private address, offline) is unknown, not down. The docs
+policy refusal (private address, offline) is unknown, not down, and so is an
+exchange that never left the auditing machine (its resolver gave no answer,
+no route out): that is the auditor's network failing, not the API. The docs
 page is reported too (not scored), from the one GET the page probes make.
 """
 
@@ -14,13 +16,13 @@ from auditor import checks
 from auditor.model import Finding, Outcome
 from auditor.net.fetcher import Purpose
 from auditor.net.guard import url_problem
-from auditor.net.observation import HttpObservation
+from auditor.net.observation import AUDITOR_SIDE, HttpObservation
 from auditor.probes.context import EntryContext
 from auditor.probes.pages import page
 
 PROBE = "availability"
 CERT_WARNING_DAYS = 14
-NOT_MEASURED = frozenset({"refused", "bad_url"})
+NOT_MEASURED = frozenset({"refused", "bad_url", *AUDITOR_SIDE})
 SCORED_ENDPOINTS = frozenset(checks.AVAILABILITY_ENDPOINTS[f].id for f in ("base_url", "spec_url"))
 """The endpoints whose answers make the verification (the docs page is only shown)."""
 
@@ -59,6 +61,25 @@ def _endpoint_finding(field: str, obs: HttpObservation) -> Finding:
     )
 
 
+def verification(endpoints: list[Finding], subject: str | None) -> Finding:
+    """The verification from its endpoint findings: failed if a scored endpoint failed,
+    succeeded if all of them answered, else not possible (unknown). The run loop asks
+    this again when it finds, after the fact, that endpoint failures were its own."""
+    scored = [f for f in endpoints if f.check in SCORED_ENDPOINTS]
+    if any(f.outcome is Outcome.FAIL for f in scored):
+        outcome = Outcome.FAIL
+        message = "verification failed: " + "; ".join(
+            f.message for f in scored if f.outcome is Outcome.FAIL
+        )
+    elif scored and all(f.outcome is Outcome.PASS for f in scored):
+        outcome = Outcome.PASS
+        message = "verification succeeded: " + "; ".join(f.message for f in scored)
+    else:
+        outcome = Outcome.UNKNOWN
+        message = "verification not possible: " + "; ".join(f.message for f in scored)
+    return Finding(checks.AVAILABILITY.id, outcome, message, PROBE, subject)
+
+
 async def probe(ctx: EntryContext) -> list[Finding]:
     entry = ctx.entry
     endpoints = {}
@@ -81,23 +102,7 @@ async def probe(ctx: EntryContext) -> list[Finding]:
     }
     observations = dict(zip(tasks, await asyncio.gather(*tasks.values()), strict=True))
     findings = [_endpoint_finding(f, o) for f, o in observations.items()]
-    scored = [f for f in findings if f.check in SCORED_ENDPOINTS]
-    if any(f.outcome is Outcome.FAIL for f in scored):
-        outcome = Outcome.FAIL
-        message = "verification failed: " + "; ".join(
-            f.message for f in scored if f.outcome is Outcome.FAIL
-        )
-    elif all(f.outcome is Outcome.PASS for f in scored):
-        outcome, message = (
-            Outcome.PASS,
-            "verification succeeded: " + "; ".join(f.message for f in scored),
-        )
-    else:
-        outcome = Outcome.UNKNOWN
-        message = "verification not possible: " + "; ".join(f.message for f in scored)
-    findings.append(
-        Finding(checks.AVAILABILITY.id, outcome, message, PROBE, entry.base_url or entry.spec_url)
-    )
+    findings.append(verification(findings, entry.base_url or entry.spec_url))
     for field, obs in observations.items():
         if obs.cert_days_left is not None:
             ok = obs.cert_days_left >= CERT_WARNING_DAYS

@@ -98,7 +98,9 @@ class EntryContext:
             task.cancel()
 
 
-TRANSIENT_ERRORS = frozenset({"timeout", "connect", "reset", "dns", "protocol"})
+TRANSIENT_ERRORS = frozenset(
+    {"timeout", "connect", "reset", "dns", "protocol", "resolver", "no_route"}
+)
 
 
 def transient(observation: HttpObservation) -> bool:

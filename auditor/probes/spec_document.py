@@ -34,6 +34,7 @@ from typing import Any
 from auditor import checks
 from auditor.model import Finding, Outcome
 from auditor.net.fetcher import Purpose
+from auditor.net.observation import AUDITOR_SIDE
 from auditor.probes.context import EntryContext
 from auditor.spec.analyse import (
     NEEDS_PROCESS,
@@ -180,7 +181,8 @@ async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding]:
     if obs.body is not None and obs.status is not None and obs.status < 400:
         msg = f"fetched spec ({obs.size:,} bytes, HTTP {obs.status})"
         return obs.body, Finding(FETCHED, Outcome.PASS, msg, PROBE, obs.url, facts)
-    outcome = Outcome.UNKNOWN if obs.error_class in {"refused", "bad_url"} else Outcome.FAIL
+    not_measured = {"refused", "bad_url", *AUDITOR_SIDE}  # policy, or the auditor's network
+    outcome = Outcome.UNKNOWN if obs.error_class in not_measured else Outcome.FAIL
     msg = f"could not fetch spec: {obs.describe()}"
     return None, Finding(FETCHED, outcome, msg, PROBE, obs.url, facts)
 

@@ -23,6 +23,7 @@ from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.net.fetcher import Fetcher
 from auditor.probes.context import RunContext
 from auditor.run.admission import HostAdmission
+from auditor.run.connectivity import settle_own_failures
 from auditor.run.spec_fetcher import SpecKeepingFetcher, StoredSpecs
 from auditor.run.verifier import verify_entry
 from auditor.spec.analyse import SpecReport
@@ -77,7 +78,8 @@ async def audit_entries(
 
             async def one(entry: Entry) -> AuditResult:
                 try:
-                    findings = tuple(await verify_entry(entry, run))
+                    # an exchange that never left this machine establishes nothing
+                    findings = tuple(settle_own_failures(await verify_entry(entry, run)))
                     earlier = tuple(history.previous_findings(entry)) if history else ()
                     assessment = assess(entry.id, (*findings, *earlier), methodology)
                 except Exception as exc:  # one bad entry never stops a run

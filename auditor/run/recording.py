@@ -18,8 +18,14 @@ from typing import Protocol
 from auditor.context import AuditSettings
 from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry
+from auditor.run.connectivity import (
+    NetworkWatch,
+    degraded_warning,
+    settle,
+)
 from auditor.run.loop import run_audit
 from auditor.store.db import Store
+from auditor.store.runs import mark_degraded
 from auditor.store.session import DEFAULT_WINDOW_DAYS, RecordingRun
 
 OnResult = Callable[[AuditResult], None]
@@ -71,14 +77,22 @@ def record_run(
     window_days: float | None,
     progress: Progress,
     say: Callable[[str], None],
+    canary: str | None = None,
 ) -> list[AuditResult]:
     """Audit ``entries`` (a part of ``catalog``) into the store at ``path``.
 
     ``sources`` are as the store keeps them (a shard adds its ``shard:K/N``
     marker). Raises AuditorError (StoreError) for a store that cannot be used;
     if the executor fails, the run stays unfinished for ``--resume``.
+
+    ``canary``: a URL checked before and after the run. When the auditor's
+    own network failed (``auditor/run/connectivity.py``) the run is marked
+    degraded and its network failures are recorded as not established: as
+    entries arrive once that is known at the start, else when the run ends.
     """
+    watch = NetworkWatch(settings, canary, say)
     positions = {entry.id: i for i, entry in reversed(list(enumerate(catalog)))}
+    down = watch.start()  # before the store: a canary that can never answer is bad input
     with Store.open(path, write=True) as store:
         if store.migrated_from:
             say(f"upgraded {path} from schema version {store.migrated_from}")
@@ -98,15 +112,36 @@ def record_run(
             )
         elif resume:
             say(f"no unfinished run in {path}; starting run {run.run.id}")
+        if down is not None:
+            run.run = mark_degraded(store, run.run.id, down)
+
+        def position(result: AuditResult) -> int:
+            return positions.get(result.entry.id, len(positions))
 
         def work(tick: OnResult) -> list[AuditResult]:
             def each(result: AuditResult) -> None:
-                run.record(result, positions.get(result.entry.id, len(positions)))
+                if run.run.degraded:  # known already: record it as it should stand
+                    earlier = run.previous_findings(result.entry)
+                    result = settle(result, methodology, earlier) or result
+                run.record(result, position(result))
                 tick(result)
 
             return executor(todo, settings, methodology, run=run, on_result=each)
 
         progress(len(todo), work)
+        results = run.results()
+        for reason in watch.finish(results):
+            run.run = mark_degraded(store, run.run.id, reason)
+        if run.run.degraded:
+            settled = []
+            for result in results:
+                again = settle(result, methodology, run.previous_findings(result.entry))
+                if again is not None:
+                    run.record(again, position(again))
+                settled.append(again or result)
+            results = settled
+            reasons = run.run.degraded.split("; ")
+            say(degraded_warning(reasons, results, f"run {run.run.id}"))
         finished = run.finish()
         reused = run.library.not_modified
         say(
@@ -114,4 +149,4 @@ def record_run(
             + (f"; {reused} spec(s) unchanged since last run" if reused else "")
             + ")"
         )
-        return run.results()
+        return results

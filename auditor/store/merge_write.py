@@ -99,10 +99,12 @@ def _copy_snapshot(source: sqlite3.Connection, target: sqlite3.Connection, sha: 
 def _insert_run(db: sqlite3.Connection, plan: MergePlan) -> int:
     runs = [run for _, run in plan.chosen]
     first = runs[0]
+    # A shard whose network failed leaves the merged run degraded: its reasons, by shard.
+    degraded = "; ".join(f"run {r.id}: {r.degraded}" for r in runs if r.degraded) or None
     cursor = db.execute(
         """INSERT INTO runs (sources, methodology_id, methodology_version, auditor_version,
-               started_at, finished_at, entry_count, kind, window_days)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               started_at, finished_at, entry_count, kind, window_days, degraded)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             dumps(list(plan.sources)),
             first.methodology_id,
@@ -113,6 +115,7 @@ def _insert_run(db: sqlite3.Connection, plan: MergePlan) -> int:
             len(plan.rows),
             AUDIT,
             first.window_days,
+            degraded,
         ),
     )
     run_id = cursor.lastrowid

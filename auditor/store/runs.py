@@ -33,6 +33,9 @@ class RunInfo:
     window_days: float
     rescore_of: int | None = None
     counts: Mapping[str, Any] = field(default_factory=dict)
+    degraded: str | None = None
+    """Why the auditor's own network failed during the run (its network failures were
+    recorded as not established, not as the APIs' failures); None for a sound run."""
 
     @property
     def finished(self) -> bool:
@@ -51,6 +54,7 @@ class RunInfo:
             "window_days": self.window_days,
             "rescore_of": self.rescore_of,
             "counts": dict(self.counts),
+            "degraded": self.degraded,
         }
 
 
@@ -68,6 +72,7 @@ def _run(row: sqlite3.Row) -> RunInfo:
         window_days=row["window_days"],
         rescore_of=row["rescore_of"],
         counts=loads(row["counts"]) or {},
+        degraded=row["degraded"],
     )
 
 
@@ -148,6 +153,21 @@ def run_counts(store: Store, run_id: int) -> dict[str, Any]:
         "mean_score": round(total / scored, 2) if scored else None,
         "tiers": {(row[0] or "unknown"): row[1] for row in rows},
     }
+
+
+def mark_degraded(store: Store, run_id: int, reason: str) -> RunInfo:
+    """Record that the auditor's network failed during the run (reasons accumulate: a
+    resumed run keeps what an earlier session found)."""
+    store.require_writer()
+    store.db.execute(
+        """UPDATE runs SET degraded = CASE
+               WHEN degraded IS NULL OR degraded = '' THEN ?
+               WHEN instr(degraded, ?) > 0 THEN degraded
+               ELSE degraded || '; ' || ? END
+           WHERE id = ?""",
+        (reason, reason, reason, run_id),
+    )
+    return get_run(store, run_id)
 
 
 def finish_run(store: Store, run_id: int) -> RunInfo:

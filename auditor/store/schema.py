@@ -96,6 +96,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX results_by_entry ON results(entry_id, run_id)",
         f"PRAGMA application_id = {APPLICATION_ID}",
     ),
+    # v3: degraded runs (the auditor's own network failed) and the notifications sent.
+    (
+        # NULL: the run's network was fine; else why its network failures are not counted.
+        "ALTER TABLE runs ADD COLUMN degraded TEXT",
+        # What `auditor notify` sent, once per event and destination. A destination is
+        # kept by the sha256 of its URL (which holds its secrets) and a redacted label.
+        # No foreign key to runs: a pruned run's events stay sent.
+        """CREATE TABLE notifications (
+            destination TEXT NOT NULL,
+            event TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            entry_id TEXT,
+            run_id INTEGER NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (destination, event)
+        )""",
+        # The last run each destination was told about: events of earlier runs are not
+        # sent again, even if pruning runs reshapes an outage's first run.
+        """CREATE TABLE notify_destinations (
+            destination TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            last_run INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,13 +36,13 @@ def test_every_format_option_is_the_registry(name: str) -> None:
 
 
 def test_commands_with_a_format_option_are_all_known() -> None:
-    # history, diff and prune print store views (their own table/json), not reporters
+    # history, diff, prune and notify print store views (their own text/json), not reporters
     with_format = {
         name
         for name in COMMANDS
         if any(p.name == "fmt" for p in main.get_command(click.Context(main), name).params)  # type: ignore[union-attr]
     }
-    assert with_format - set(FORMAT_OF) == {"history", "diff", "prune"}
+    assert with_format - set(FORMAT_OF) == {"history", "diff", "prune", "notify"}
 
 
 def test_every_writer_resolves_and_names_are_unique_per_subject() -> None:
