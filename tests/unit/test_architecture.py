@@ -27,6 +27,8 @@ WALLS = {
     # rules score and never touch the network
     "methodology": ("auditor.probes", "auditor.net", "auditor.run"),
     "checks": ("auditor.probes", "auditor.net", "auditor.run"),
+    # alerts are computed from the store and sent by Apprise, never through the verifier
+    "notify": ("auditor.probes", "auditor.net", "auditor.run"),
 }
 
 
