@@ -22,16 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from auditor.methodology.model import Methodology
-from auditor.render.badge import badge_svg, shields_endpoint
 from auditor.render.change_view import ChangeRow, change_row
 from auditor.render.feed import FeedEntry, atom_feed, change_entry, incident_entries
 from auditor.render.folder import OutputFolder
 from auditor.render.history_index import index_history
 from auditor.render.history_view import DEGRADED_BANNER, EntryHistory, entry_history
-from auditor.render.results_json import json_bytes, results_document
+from auditor.render.results_json import results_document
 from auditor.render.site import SiteOptions, SiteResult, write_site
-from auditor.render.uptime import Uptime, incidents, uptimes
-from auditor.render.uptime_badge import UPTIME_LABEL, uptime_badge
+from auditor.render.uptime import incidents
 from auditor.render.view import EntryView
 from auditor.store.changes import entry_changes
 from auditor.store.db import Store
@@ -41,8 +39,6 @@ from auditor.store.records import load_results
 from auditor.store.runs import RunInfo, list_runs, resolve_run
 from auditor.store.schema import StoreError
 from auditor.store.session import parse_iso
-
-UPTIME_FOLDER = "badges/uptime"
 
 
 @contextmanager
@@ -194,27 +190,10 @@ class StoreExtras:
                 ),
             )
         )
+        from auditor.render.history_badges import write_uptime_badges
+
         files += write_uptime_badges(out, history, names)
         return files
-
-
-def thirty_days(history: StoreHistory, entry_id: str) -> Uptime:
-    figures = uptimes(history.verifications.get(entry_id, ()), history.as_of)
-    return next(u for u in figures if u.key == "30d")
-
-
-def write_uptime_badges(
-    out: OutputFolder, history: StoreHistory, names: Mapping[str, str]
-) -> list[Path]:
-    """``badges/uptime/<name>.svg`` and ``.json``: ``uptime 30d | 99.2%`` (or unknown)."""
-    out.subfolder(UPTIME_FOLDER)
-    files = []
-    for entry_id in history.entries:
-        name = names.get(entry_id, entry_id)
-        badge = uptime_badge(thirty_days(history, entry_id), UPTIME_LABEL)
-        files.append(out.write(f"{UPTIME_FOLDER}/{name}.svg", badge_svg(badge)))
-        files.append(out.write(f"{UPTIME_FOLDER}/{name}.json", json_bytes(shields_endpoint(badge))))
-    return files
 
 
 @dataclass(frozen=True, slots=True)
