@@ -3,7 +3,9 @@
 Pure arithmetic over ``auditor.store.history.Verification``s, as of a
 moment (the end of the run the site shows). The rules, stated once:
 
-- **uptime** over a period is the share of verifications that succeeded
+- **uptime** over a period (the 24 hours, 7, 30 or 90 days up to that
+  moment, the start excluded, so a nightly run 24 h earlier is not in "24
+  hours") is the share of verifications that succeeded
   among those with a verdict (pass or fail); a period without any is
   *unknown*, never 0 or 100 %. Verifications that could not be made
   (refused, offline, a degraded run) are left out.
@@ -110,9 +112,8 @@ def percent_text(share: float | None) -> str:
     if share is None:
         return "unknown"
     value = 100 * share
-    if 99.95 <= value < 100:
-        return f"{value:.2f}%"
-    return f"{value:.0f}%" if value in (0, 100) else f"{value:.1f}%"
+    digits = 2 if 99.95 <= value < 100 else 1  # 99.96% must not read as 100%
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".") + "%"
 
 
 def duration_text(seconds: float) -> str:
@@ -132,7 +133,7 @@ def uptimes(verifications: Sequence[Verification], as_of: str) -> tuple[Uptime, 
     figures = []
     for key, label, days in PERIODS:
         start = days_before(end, days)
-        judged = [o for at, o in moments if start <= at <= end and o in ("pass", "fail")]
+        judged = [o for at, o in moments if start < at <= end and o in ("pass", "fail")]
         passed = judged.count("pass")
         share = round(passed / len(judged), 4) if judged else None
         figures.append(Uptime(key, label, days, share, passed, len(judged)))
