@@ -108,11 +108,16 @@ class Incident:
 
 
 def percent_text(share: float | None) -> str:
-    """``99.2%``; ``100%`` only when nothing failed; ``unknown`` for None."""
+    """``99.2%``; ``100%`` only when nothing failed, ``0%`` only when nothing passed; ``unknown``
+    for None."""
     if share is None:
         return "unknown"
     value = 100 * share
-    digits = 2 if 99.95 <= value < 100 else 1  # 99.96% must not read as 100%
+    if 0 < value < 0.1:
+        return "<0.1%"  # something answered: not 0 %
+    if 99.99 < value < 100:
+        return ">99.99%"  # something failed: not 100 %
+    digits = 2 if 99.95 <= value < 100 else 1
     return f"{value:.{digits}f}".rstrip("0").rstrip(".") + "%"
 
 

@@ -37,6 +37,17 @@ CHUNK = 500
 """Bound on the ``?`` placeholders of one statement (old SQLite builds allow 999)."""
 
 
+VERIFICATIONS = """SELECT entry_id, run_id, check_id, outcome, observed_at, latency_ms,
+       CASE WHEN check_id = 'availability' AND outcome != 'pass' THEN message END AS message
+FROM findings
+WHERE entry_id IN (SELECT entry_id FROM results WHERE run_id = ?)
+  AND check_id IN ('availability', 'availability.base_url', 'availability.spec_url')
+  AND observed_at >= ? AND observed_at <= ?
+ORDER BY entry_id, observed_at, id"""
+"""Every verification of a run's entries in a time range: one index range per (entry, check)
+of ``findings_by_check``, so its cost is entries x window whatever the store's age."""
+
+
 @dataclass(frozen=True, slots=True)
 class Verification:
     """One availability verification: the ``availability`` finding of one run."""
@@ -157,17 +168,7 @@ def _verifications(
     """Every verification of the run's entries in [start, end], oldest first."""
     slowest: dict[tuple[str, int], float] = {}
     found: dict[str, list[tuple[int, str, str, str | None]]] = defaultdict(list)
-    rows = store.db.execute(
-        """SELECT entry_id, run_id, check_id, outcome, observed_at, latency_ms,
-                  CASE WHEN check_id = 'availability' AND outcome != 'pass'
-                       THEN message END AS message
-           FROM findings
-           WHERE entry_id IN (SELECT entry_id FROM results WHERE run_id = ?)
-             AND check_id IN ('availability', 'availability.base_url', 'availability.spec_url')
-             AND observed_at >= ? AND observed_at <= ?
-           ORDER BY entry_id, observed_at, id""",
-        (run_id, start, end),
-    )
+    rows = store.db.execute(VERIFICATIONS, (run_id, start, end))
     for entry_id, source, check, outcome, at, latency, message in rows:
         if check == "availability":
             found[entry_id].append((source, at, outcome, message))
