@@ -12,6 +12,7 @@ An unknown value is a gap in the line, never a point at 0.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,14 @@ def tier_bands(methodology: Methodology) -> tuple[Band, ...]:
     return tuple(bands)
 
 
+def nice_top(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 x 10^k at or above ``value``: ticks that read well."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+
+
 def _scale(points: Sequence[ChartPoint]) -> tuple[float, float]:
     times = [parse_iso(p.at).timestamp() for p in points]
     low, high = min(times), max(times)
@@ -73,7 +82,7 @@ def line_svg(
 ) -> Markup:
     """A line over time; ``y_max`` None scales to the largest value (latencies)."""
     known = [p.value for p in points if p.value is not None]
-    top = y_max if y_max is not None else max(known, default=0.0) * 1.1 or 1.0
+    top = y_max if y_max is not None else nice_top(max(known, default=0.0) * 1.05)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     start, span = _scale(points) if points else (0.0, 1.0)
 
