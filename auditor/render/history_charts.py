@@ -61,8 +61,8 @@ def nice_top(value: float) -> float:
     """The smallest 1, 2, 2.5 or 5 x 10^k at or above ``value``: ticks that read well."""
     if value <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(float(step * power) for step in (1, 2, 2.5, 5, 10) if step * power >= value)
 
 
 def _scale(points: Sequence[ChartPoint]) -> tuple[float, float]:
