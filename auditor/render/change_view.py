@@ -45,6 +45,12 @@ class ListedNames:
     names: tuple[str, ...]
     removed: bool
 
+    @property
+    def heading(self) -> str:
+        """``1 operation removed``, ``3 fields added``."""
+        noun, verb = self.label.split()
+        return f"{self.count} {noun[:-1] if self.count == 1 else noun} {verb}"
+
 
 @dataclass(frozen=True, slots=True)
 class SpecLines:
@@ -111,10 +117,6 @@ def _axis_line(axis: AxisChange) -> AxisLine:
     )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
-
-
 def spec_lines(spec: SpecChange) -> SpecLines:
     lists = []
     for label, names, removed in (
@@ -129,10 +131,7 @@ def spec_lines(spec: SpecChange) -> SpecLines:
     if not spec.inventory_known:
         summary = "spec document changed (no field inventory to compare)"
     elif lists:
-        summary = "spec: " + ", ".join(
-            f"{_plural(item.count, item.label.split()[0][:-1])} {item.label.split()[1]}"
-            for item in lists
-        )
+        summary = "spec: " + ", ".join(item.heading for item in lists)
     else:
         summary = "spec document changed (same fields and operations)"
     if spec.breaking:

@@ -44,20 +44,24 @@ def feed_id(identity: str, key: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"auditor:{identity}:{key}").urn
 
 
-def change_entry(identity: str, row: ChangeRow, href: str) -> FeedEntry:
+def change_html(row: ChangeRow) -> str:
+    """The change as an HTML fragment (the same as on the entry page)."""
+    return str(render_template("feed_change.html.j2", c=row))
+
+
+def change_entry(identity: str, row: ChangeRow, href: str, html: str | None = None) -> FeedEntry:
     categories = ["breaking"] if row.breaking else []
     if row.tier_change:
         categories.append("tier")
     if row.spec is not None:
         categories.append("spec")
-    html = render_template("feed_change.html.j2", c=row)
     return FeedEntry(
         id=feed_id(identity, f"change/{row.key}"),
         title=f"{row.title}: {row.headline}",
         updated=row.at,
         href=href,
         summary=f"{row.title} (run {row.run_id}, {row.date}): {row.headline}",
-        html=str(html),
+        html=html if html is not None else change_html(row),
         categories=tuple(categories),
     )
 

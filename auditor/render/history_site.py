@@ -23,7 +23,13 @@ from typing import Any
 
 from auditor.methodology.model import Methodology
 from auditor.render.change_view import ChangeRow, change_row
-from auditor.render.feed import FeedEntry, atom_feed, change_entry, incident_entries
+from auditor.render.feed import (
+    FeedEntry,
+    atom_feed,
+    change_entry,
+    change_html,
+    incident_entries,
+)
 from auditor.render.folder import OutputFolder
 from auditor.render.history_index import index_history
 from auditor.render.history_view import DEGRADED_BANNER, EntryHistory, entry_history
@@ -146,9 +152,11 @@ class StoreExtras:
         for entry_id in history.entries:
             name = names.get(entry_id, self.names.get(entry_id, entry_id))
             title = self.titles.get(entry_id, entry_id)
+            rows = self.changes.get(entry_id, ())
+            htmls = [change_html(row) for row in rows]
             for root, collected in (("../", []), ("", every)):
                 page = f"{self._root(root)}entries/{name}.html"
-                found = [change_entry(key, row, page) for row in self.changes.get(entry_id, ())]
+                found = [change_entry(key, r, page, h) for r, h in zip(rows, htmls, strict=True)]
                 found += incident_entries(
                     key,
                     entry_id,
