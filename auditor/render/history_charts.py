@@ -16,15 +16,29 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from auditor.methodology.model import Methodology
 from auditor.render.badge import safe_color
 from auditor.render.templates import render_template
+from auditor.render.text import clean_text
 from auditor.render.uptime import DEGRADED, DOWN, NOT_VERIFIED, UP, Day
 from auditor.store.session import parse_iso
 
 ACCENT = "#0b5cad"
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def escaped(value: str) -> str:
+    """``value`` cleaned (``clean_text``) and escaped for HTML/SVG text and attributes.
+
+    What autoescaping and the template environment's ``finalize`` do, in one
+    ``str.translate``: charts and their tables print hundreds of values a page."""
+    if not (value.isascii() and value.isprintable()):
+        value = clean_text(value)
+    return value.translate(_ESCAPES)
+
+
 STATUS_COLORS = {UP: "#2e7d32", DEGRADED: "#d29922", DOWN: "#c62828", NOT_VERIFIED: "#d0d7de"}
 WIDTH, HEIGHT = 640, 190
 LEFT, RIGHT, TOP, BOTTOM = 44, 74, 12, 30
@@ -65,12 +79,6 @@ def nice_top(value: float) -> float:
     return next(float(step * power) for step in (1, 2, 2.5, 5, 10) if step * power >= value)
 
 
-def _scale(points: Sequence[ChartPoint]) -> tuple[float, float]:
-    times = [parse_iso(p.at).timestamp() for p in points]
-    low, high = min(times), max(times)
-    return low, (high - low) or 1.0
-
-
 def line_svg(
     points: Sequence[ChartPoint],
     *,
@@ -84,12 +92,13 @@ def line_svg(
     known = [p.value for p in points if p.value is not None]
     top = y_max if y_max is not None else nice_top(max(known, default=0.0) * 1.05)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    start, span = _scale(points) if points else (0.0, 1.0)
-
-    def x(point: ChartPoint) -> float:
-        if len(points) == 1:
-            return LEFT + plot_w / 2
-        return round(LEFT + plot_w * (parse_iso(point.at).timestamp() - start) / span, 1)
+    times = [parse_iso(p.at).timestamp() for p in points]
+    start = min(times, default=0.0)
+    span = (max(times, default=0.0) - start) or 1.0
+    if len(points) == 1:
+        xs = [LEFT + plot_w / 2]
+    else:
+        xs = [round(LEFT + plot_w * (t - start) / span, 1) for t in times]
 
     def y(value: float) -> float:
         return round(TOP + plot_h * (1 - min(max(value, 0.0), top) / top), 1)
@@ -97,20 +106,21 @@ def line_svg(
     segments: list[list[str]] = [[]]
     dots = []
     base = HEIGHT - BOTTOM
-    for point in points:
-        label = escape(point.label)
+    for point, x in zip(points, xs, strict=True):
+        label = escaped(point.label)
         if point.value is None:  # a gap, marked by a tick on the axis
             if segments[-1]:
                 segments.append([])
             dots.append(
-                f'<g class="point gap"><title>{label}</title><line x1="{x(point)}" '
-                f'y1="{base - 6}" x2="{x(point)}" y2="{base}" stroke="#8c959f" stroke-width="2"/></g>'
+                f'<g class="point gap"><title>{label}</title><line x1="{x}" '
+                f'y1="{base - 6}" x2="{x}" y2="{base}" stroke="#8c959f" stroke-width="2"/></g>'
             )
             continue
-        segments[-1].append(f"{x(point)},{y(point.value)}")
+        py = y(point.value)
+        segments[-1].append(f"{x},{py}")
         dots.append(
-            f'<g class="point"><title>{label}</title><circle cx="{x(point)}" '
-            f'cy="{y(point.value)}" r="3" fill="{ACCENT}"/></g>'
+            f'<g class="point"><title>{label}</title><circle cx="{x}" cy="{py}" r="3" '
+            f'fill="{ACCENT}"/></g>'
         )
     shown_bands = [
         {"y": y(b.high), "h": round(y(b.low) - y(b.high), 1), "name": b.name, "color": b.color,
@@ -148,7 +158,7 @@ def strip_svg(days: Sequence[Day], *, title: str, summary: str) -> Markup:
     cells = "\n".join(
         f'<rect class="day {day.status.replace(" ", "-")}" x="{round(index * (cell + gap), 1)}" '
         f'y="0" width="{cell}" height="{height}" rx="1.5" fill="{STATUS_COLORS[day.status]}">'
-        f"<title>{escape(day.text)}</title></rect>"
+        f"<title>{escaped(day.text)}</title></rect>"
         for index, day in enumerate(days)
     )
     return Markup(

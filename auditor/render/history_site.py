@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from auditor.render.feed import (
 )
 from auditor.render.folder import OutputFolder
 from auditor.render.history_index import index_history
-from auditor.render.history_view import DEGRADED_BANNER, EntryHistory, entry_history
+from auditor.render.history_view import DEGRADED_BANNER, entry_history
 from auditor.render.results_json import results_document
 from auditor.render.site import SiteOptions, SiteResult, write_site
 from auditor.render.uptime import incidents
@@ -115,14 +115,12 @@ class StoreExtras:
     base_url: str | None = None
     feed: str | None = "feed.xml"
     banner: str | None = None
-    views: dict[str, EntryHistory] = field(default_factory=dict)
 
     def entry(self, entry_id: str, name: str, view: EntryView) -> tuple[EntryView, Any]:
         title = self.titles.get(entry_id, view.title)
         part = entry_history(
             entry_id, title, name, self.history, self.changes.get(entry_id, ()), self.methodology
         )
-        self.views[entry_id] = part
         schema = view.spec.schema
         if schema is not None and part.schema_age is not None:
             schema = replace(

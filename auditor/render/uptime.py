@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from auditor.store.history import Verification
 from auditor.store.session import days_before, parse_iso
@@ -134,14 +134,17 @@ def duration_text(seconds: float) -> str:
 
 def uptimes(verifications: Sequence[Verification], as_of: str) -> tuple[Uptime, ...]:
     end = parse_iso(as_of)
-    moments = [(parse_iso(v.at), v.outcome) for v in verifications]
+    last = end.timestamp()
     figures = []
     for key, label, days in PERIODS:
-        start = days_before(end, days)
-        judged = [o for at, o in moments if start < at <= end and o in ("pass", "fail")]
-        passed = judged.count("pass")
-        share = round(passed / len(judged), 4) if judged else None
-        figures.append(Uptime(key, label, days, share, passed, len(judged)))
+        first = days_before(end, days).timestamp()
+        passed = judged = 0
+        for v in verifications:
+            if first < v.ts <= last and v.outcome in ("pass", "fail"):
+                judged += 1
+                passed += v.outcome == "pass"
+        share = round(passed / judged, 4) if judged else None
+        figures.append(Uptime(key, label, days, share, passed, judged))
     return tuple(figures)
 
 
@@ -156,7 +159,7 @@ def day_strip(verifications: Sequence[Verification], as_of: str, days: int = 90)
     first = last - timedelta(days=days - 1)
     buckets: dict[date, list[Verification]] = {}
     for v in verifications:
-        day = parse_iso(v.at).date()
+        day = datetime.fromtimestamp(v.ts, UTC).date()
         if first <= day <= last:
             buckets.setdefault(day, []).append(v)
     cells = []

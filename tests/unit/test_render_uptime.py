@@ -14,6 +14,7 @@ from auditor.render.uptime import (
 )
 from auditor.render.uptime_badge import uptime_badge, uptime_color
 from auditor.store.history import Verification
+from auditor.store.session import parse_iso
 
 AS_OF = "2026-11-30T03:30:00Z"
 
@@ -21,7 +22,8 @@ AS_OF = "2026-11-30T03:30:00Z"
 def v(
     at: str, outcome: str, latency: float | None = 100.0, message: str | None = None
 ) -> Verification:
-    return Verification(1, at, outcome, latency if outcome == "pass" else None, message)
+    ts = parse_iso(at).timestamp()
+    return Verification(1, at, outcome, latency if outcome == "pass" else None, message, ts)
 
 
 def test_periods_without_a_verdict_are_unknown_and_refusals_are_left_out() -> None:
