@@ -161,7 +161,7 @@ def nightly_history(folder: Path, server: LocalServer) -> tuple[Path, Host, date
         host.pets_delete = night < 3
         host.licensed = night < 2
         host.docs_status = 200 if night < 2 else 404
-        audit(catalog(folder, server, host.licensed), store)
+        audit(catalog(folder, server, host.licensed), store, "--timeout", "10")  # a busy machine
         with sqlite3.connect(store) as db:
             run_id = db.execute("SELECT MAX(id) FROM runs").fetchone()[0]
         host.runs.append(run_id)
