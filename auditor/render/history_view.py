@@ -152,8 +152,11 @@ def strip_view(days: Sequence[Day], subject: str) -> StripView:
 
 
 def latency_chart(verifications: Sequence[Verification], title: str) -> Chart | None:
+    def answer(v: Verification) -> str:
+        return "failed (no answer counted)" if v.outcome == "fail" else _ms(v.latency_ms)
+
     points = [
-        ChartPoint(v.at, v.latency_ms, f"{when(v.at)}: {_ms(v.latency_ms)}")
+        ChartPoint(v.at, v.latency_ms, f"{when(v.at)}: {answer(v)}")
         for v in verifications
         if v.outcome in ("pass", "fail")
     ]
@@ -161,7 +164,7 @@ def latency_chart(verifications: Sequence[Verification], title: str) -> Chart | 
         return None
     summary = f"{sum(p.value is not None for p in points)} measured answers"
     svg = line_svg(points, title=title, summary=summary, unit=" ms")
-    rows = tuple((when(p.at), _ms(p.value)) for p in points)
+    rows = tuple((when(p.at), p.label.split(": ", 1)[1]) for p in points)
     return Chart(
         svg, Table("Response time per verification", ("verification", "slowest answer"), rows)
     )
