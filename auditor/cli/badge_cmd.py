@@ -9,13 +9,13 @@ import click
 
 from auditor.cli.common import apply_options, load_rules, utf8_text
 from auditor.cli.output import folder_output
-from auditor.cli.report_cmd import AUDIT_OPTIONS, results_or_audit
+from auditor.cli.report_cmd import AUDIT_OPTIONS, STORE_SOURCE, check_sources, results_or_audit
 from auditor.errors import AuditorError
 from auditor.model import Entry
 
 
 @click.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option(
     "--entry",
     "entry_ids",
@@ -38,12 +38,15 @@ from auditor.model import Entry
     callback=utf8_text,
     help="Left-hand text.",
 )
+@apply_options(STORE_SOURCE)
 @apply_options(AUDIT_OPTIONS)
 def badge(
     sources: tuple[str, ...],
     entry_ids: tuple[str, ...],
     output: Path,
     label: str,
+    store: Path | None,
+    run_ref: str | None,
     rules: Path | None,
     **audit_options: Any,
 ) -> None:
@@ -54,16 +57,35 @@ def badge(
     coloured by tier); the JSON is a shields.io endpoint document, for
     https://img.shields.io/endpoint?url=<where you publish it>. SOURCES is a
     results file from `auditor audit --format json` or catalogs to audit.
-    File names match those of `auditor report`.
+    File names match those of `auditor report`. With --store FILE instead,
+    the badges of the store's latest finished run (or --run N), and an
+    uptime badge per entry in uptime/<entry>.svg and .json ("uptime 30d |
+    99.2%", "unknown" when the 30 days hold no verification).
 
     \b
     Examples:
       auditor badge results.json --output badges/
       auditor badge catalog.yaml --entry data.gouv.fr --output badges/
+      auditor badge --store audit.db --output badges/
     """
     from auditor.render.site import result_names, write_badge_files
 
+    check_sources(sources, store, run_ref)
     methodology = load_rules(rules)
+    if store is not None:
+        from auditor.cli.store_support import store_errors
+        from auditor.render.history_badges import write_store_badges
+
+        with store_errors(store):
+            try:
+                paths = write_store_badges(
+                    store, methodology, output, label=label, entry_ids=entry_ids, reference=run_ref
+                )
+            except OSError as exc:
+                raise click.UsageError(f"{output}: cannot write badges: {exc}") from exc
+        for path in paths:
+            click.echo(str(path))
+        return
     wanted = set(entry_ids)
 
     def check(ids: list[str]) -> None:

@@ -117,8 +117,36 @@ def results_or_audit(
     return document, [entry.id for entry in loaded.entries]
 
 
+STORE_SOURCE = [
+    click.option(
+        "--store",
+        "store",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Render from this audit history (`auditor audit --store`) instead of SOURCES: "
+        "the latest finished run with uptime, incidents, trends, changes and feeds. "
+        "Opened read-only; nothing is probed.",
+    ),
+    click.option(
+        "--run",
+        "run_ref",
+        metavar="N",
+        help="With --store: render run N (an id, latest or previous) instead of the latest.",
+    ),
+]
+
+
+def check_sources(sources: tuple[str, ...], store: Path | None, run_ref: str | None) -> None:
+    """SOURCES or --store, not both and not neither; --run only with --store."""
+    if store is not None and sources:
+        raise click.UsageError("give SOURCES or --store, not both")
+    if store is None and not sources:
+        raise click.UsageError("give SOURCES (a results file or catalogs) or --store FILE")
+    if run_ref is not None and store is None:
+        raise click.UsageError("--run picks a run of --store; give --store FILE too")
+
+
 @click.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option(
     "--output",
     "-o",
@@ -139,12 +167,15 @@ def results_or_audit(
     callback=utf8_text,
     help="Left-hand text of the badges.",
 )
+@apply_options(STORE_SOURCE)
 @apply_options(AUDIT_OPTIONS)
 def report(
     sources: tuple[str, ...],
     output: Path,
     base_url: str | None,
     badge_label: str,
+    store: Path | None,
+    run_ref: str | None,
     rules: Path | None,
     **audit_options: Any,
 ) -> None:
@@ -153,7 +184,10 @@ def report(
     \b
     SOURCES is one results file from `auditor audit --format json` (rendered
     as it is, nothing is probed), or catalogs/specs, which are audited first
-    with the same options as `auditor audit`.
+    with the same options as `auditor audit`. With --store FILE instead, the
+    site shows the store's latest finished run (or --run N) with its history:
+    uptime over 24 h / 7 d / 30 d / 90 d, latency, a daily status strip,
+    incidents, score trends, what changed, Atom feeds and uptime badges.
 
     \b
     The site: index.html (a sortable, filterable table of every entry with
@@ -167,6 +201,8 @@ def report(
       auditor audit catalog.yaml --format json -o results.json
       auditor report results.json --output site/
       auditor report catalog.yaml -o site/ --base-url https://example.org/apis
+      auditor report --store audit.db --output site/
+      auditor report --store audit.db --run 12 --output site-run-12/
     """
     from auditor.render.document import methodology_mismatch
     from auditor.render.site import SiteOptions, write_site
@@ -174,7 +210,21 @@ def report(
 
     if base_url is not None and safe_url(base_url) is None:
         raise click.BadParameter("must be an http(s) URL with a host", param_hint="--base-url")
+    check_sources(sources, store, run_ref)
     methodology = load_rules(rules)
+    if store is not None:
+        from auditor.cli.store_support import store_errors
+        from auditor.render.history_site import write_store_site
+
+        with store_errors(store):
+            try:
+                site = write_store_site(
+                    store, methodology, output, SiteOptions(base_url, badge_label), run_ref
+                )
+            except OSError as exc:
+                raise click.UsageError(f"{output}: cannot write the site: {exc}") from exc
+        click.echo(f"wrote {len(site.files)} files; open {site.index}", err=True)
+        return
     document, _ = results_or_audit(sources, methodology, audit_options)
     warning = methodology_mismatch(document, methodology)
     if warning:

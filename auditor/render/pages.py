@@ -40,6 +40,10 @@ class PageContext:
 
     methodology: Methodology
     generated_at: str | None
+    banner: str | None = None
+    """A notice at the top of every page (a degraded run)."""
+    feed: str | None = None
+    """The site's Atom feed, from the site's root."""
 
     @cached_property
     def methodology_md(self) -> str:
@@ -59,15 +63,22 @@ class PageContext:
             "site": {"version": __version__, "generated_at": self.generated_at},
             "root": root,
             "script_src": Markup(script_hash(script) if script else "'none'"),
+            "banner": self.banner,
+            "feed_href": f"{root}{self.feed}" if self.feed else None,
         }
 
 
-def entry_html(view: EntryView, ctx: PageContext) -> str:
-    return render_template("entry.html.j2", e=view, how_html=ctx.how_html, **ctx.common("../"))
+def entry_html(view: EntryView, ctx: PageContext, history: Any = None) -> str:
+    common = ctx.common("../")
+    if history is not None and getattr(history, "feed", None):
+        common["feed_href"] = history.feed
+    return render_template("entry.html.j2", e=view, h=history, how_html=ctx.how_html, **common)
 
 
-def entry_markdown(view: EntryView, ctx: PageContext) -> str:
-    return render_template("entry.md.j2", e=view, how_md=ctx.how_md, root="../")
+def entry_markdown(view: EntryView, ctx: PageContext, history: Any = None) -> str:
+    return render_template(
+        "entry.md.j2", e=view, h=history, how_md=ctx.how_md, root="../", banner=ctx.banner
+    )
 
 
 def methodology_html(ctx: PageContext) -> str:
@@ -126,6 +137,7 @@ def index_html(
     organisations: list[Any],
     ctx: PageContext,
     parquet: bool,
+    history: Any = None,
 ) -> str:
     methodology = ctx.methodology
     total = sum(a.weight for a in methodology.axes) or 1.0
@@ -154,6 +166,7 @@ def index_html(
         organisations=organisations,
         problems=problems,
         parquet=parquet,
+        h=history,
         script=Markup(script),
         **ctx.common("", script),
     )

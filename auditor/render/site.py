@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from auditor.methodology.model import Methodology
 from auditor.render.badge import DEFAULT_LABEL, badge_for, badge_svg, shields_endpoint
@@ -47,7 +47,7 @@ from auditor.render.pages import (
     methodology_html,
 )
 from auditor.render.results_json import json_bytes
-from auditor.render.view import SiteLinks, entry_view
+from auditor.render.view import EntryView, SiteLinks, entry_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,24 @@ class SiteOptions:
     badge_label: str = DEFAULT_LABEL
     now: datetime | None = None
     """The time "N days ago" is counted from (default: now)."""
+
+
+class SiteExtras(Protocol):
+    """More for every page, from somewhere else than the results (the history of a store)."""
+
+    banner: str | None
+    """A notice printed at the top of every page."""
+    feed: str | None
+    """The site's Atom feed, relative to the site's root (``feed.xml``)."""
+
+    def entry(self, entry_id: str, name: str, view: EntryView) -> tuple[EntryView, Any]:
+        """The entry's view (possibly adjusted) and its extra part for the templates."""
+
+    def index(self, rows: list[dict[str, Any]]) -> Any:
+        """The index's extra part; may add cells to ``rows``."""
+
+    def write(self, out: OutputFolder, names: Mapping[str, str]) -> list[Path]:
+        """Files of its own (feeds, badges); ``names`` maps entry ids to file names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +129,7 @@ def write_site(
     methodology: Methodology,
     folder: Path,
     options: SiteOptions | None = None,
+    extras: SiteExtras | None = None,
 ) -> SiteResult:
     options = options or SiteOptions()
     document = check_document(document, "results")
@@ -119,7 +138,12 @@ def write_site(
     keys = result_keys(results)
     names = dict(enumerate(result_names(results)))
     generated_at = document.get("generated_at")
-    ctx = PageContext(methodology, generated_at if isinstance(generated_at, str) else None)
+    ctx = PageContext(
+        methodology,
+        generated_at if isinstance(generated_at, str) else None,
+        extras.banner if extras else None,
+        extras.feed if extras else None,
+    )
     site = SiteLinks(options.base_url, options.badge_label)
 
     out = OutputFolder(folder)
@@ -128,9 +152,12 @@ def write_site(
     pages: dict[str, Path] = {}
     for position, result in enumerate(results):
         view = entry_view(result, methodology, names[position], now, site)
-        page = out.write(f"entries/{names[position]}.html", entry_html(view, ctx))
+        part = None
+        if extras is not None:
+            view, part = extras.entry(keys[position], names[position], view)
+        page = out.write(f"entries/{names[position]}.html", entry_html(view, ctx, part))
         files.append(page)
-        files.append(out.write(f"entries/{names[position]}.md", entry_markdown(view, ctx)))
+        files.append(out.write(f"entries/{names[position]}.md", entry_markdown(view, ctx, part)))
         pages[keys[position]] = page
     files += write_badge_files(
         zip(results, names.values(), strict=True),
@@ -149,11 +176,14 @@ def write_site(
     }
     rows = [index_row(r, names[i], methodology) for i, r in enumerate(results)]
     parquet = any(p.suffix == ".parquet" for p in tables)
+    part = extras.index(rows) if extras is not None else None
     index = out.write(
-        "index.html", index_html(document, rows, charts, organisations(frame), ctx, parquet)
+        "index.html", index_html(document, rows, charts, organisations(frame), ctx, parquet, part)
     )
     files.append(index)
     files.append(out.write("methodology.html", methodology_html(ctx)))
     files.append(out.write("methodology.md", ctx.methodology_md))
     files.append(out.write("results.json", json_bytes(document)))
+    if extras is not None:
+        files += extras.write(out, {keys[i]: name for i, name in names.items()})
     return SiteResult(folder, index, pages, tuple(files))

@@ -45,7 +45,7 @@ def report_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(reports_dir())),
         autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "svg", "xml", "html.j2", "svg.j2"),
+            enabled_extensions=("html", "svg", "xml", "html.j2", "svg.j2", "xml.j2"),
             default_for_string=True,
         ),
         trim_blocks=False,

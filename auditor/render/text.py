@@ -28,7 +28,10 @@ def clean_text(value: Any) -> str:
     """A string with bidi overrides and control characters replaced by U+FFFD."""
     if value is None:
         return ""
-    return _UNSAFE_CHARS.sub(REPLACEMENT, str(value))
+    text = str(value)
+    if text.isascii() and text.isprintable():
+        return text  # nothing to replace (most output): skip the regex
+    return _UNSAFE_CHARS.sub(REPLACEMENT, text)
 
 
 def one_line(value: Any, limit: int | None = None) -> str:

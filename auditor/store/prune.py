@@ -14,8 +14,10 @@ chosen, whatever the options:
   them (``results.findings_run``) and ``runs.rescore_of`` names its source.
 
 Pruning a run inside the availability window a future run reads would change
-tomorrow's scores, so it is refused (``PruneRefused``) unless ``force``; the
-window taken is the largest ``window_days`` any run of the store recorded.
+tomorrow's scores, and one inside the 90 days the report site shows would
+thin its uptime and trends, so it is refused (``PruneRefused``) unless
+``force``; the window taken is the longer of the report's 90 days and the
+largest ``window_days`` any run of the store recorded.
 
 Then what no remaining row refers to is collected: spec snapshots (referred
 to by ``results.spec_sha256``), blobs (referred to as ``{"$auditor.blob":
@@ -93,8 +95,9 @@ def refusal(store: Store, plan: PrunePlan) -> str:
     """Why a prune inside the availability window is refused, and what to do instead."""
     return (
         f"{store.path}: refusing to prune run(s) {id_ranges(plan.inside_window)}: they are "
-        f"inside the {plan.window_days:.10g}-day availability window (since {plan.window_start}, "
-        "the largest --window of the store's runs), so the next run would score availability "
+        f"inside the {plan.window_days:.10g}-day availability window (since {plan.window_start}: "
+        "the 90 days `auditor report --store` shows, or the largest --window of the store's "
+        "runs when longer), so the report would show, and the next run score, availability "
         f"over fewer verifications; prune with --older-than {plan.window_days:.10g}d, keep more "
         "runs, or pass --force"
     )

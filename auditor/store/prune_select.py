@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from auditor.store.db import Store
+from auditor.store.history import REPORT_WINDOW_DAYS
 from auditor.store.runs import AUDIT, RunInfo, list_runs
 from auditor.store.schema import StoreError
 from auditor.store.session import DEFAULT_WINDOW_DAYS, days_before, iso, parse_iso
@@ -164,7 +165,8 @@ def select_runs(store: Store, policy: PrunePolicy, now: datetime) -> PrunePlan:
                 chosen.discard(source)
                 dependencies.add(source)
                 todo.append(source)
-    window = max((r.window_days for r in runs), default=DEFAULT_WINDOW_DAYS)
+    # the report site reads 90 days back (uptime, strip, trends): keep those runs too
+    window = max([DEFAULT_WINDOW_DAYS, REPORT_WINDOW_DAYS, *(r.window_days for r in runs)])
     start = days_before(now, window)
     inside = [i for i in sorted(chosen) if _after(activity[i], start)]
     return PrunePlan(

@@ -176,3 +176,105 @@ def test_entry_page_badge_loads_and_hostile_text_stays_text(
     assert page.eval_on_selector_all("main iframe, main script", "found => found.length") == 0
     assert watched.problems == []
     page.close()
+
+
+@pytest.fixture(scope="module")
+def history_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of a store with five nights of history (tests/support/history.py)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import LocalServer
+    from tests.support.history import nightly_history
+
+    server = LocalServer()
+    server.start()
+    try:  # in a thread of its own: Playwright's event loop runs in this one
+        with ThreadPoolExecutor(1) as pool:
+            folder = tmp_path_factory.mktemp("history")
+            store, _, _ = pool.submit(nightly_history, folder, server).result()
+    finally:
+        server.stop()
+    proc = subprocess.run(
+        [AUDITOR, "report", "--store", str(store), "-o", str(store.parent / "site")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return store.parent / "site"
+
+
+SHOTS = Path("/tmp/auditor-browser-shots")
+
+
+def visible_with_text_alternative(page: Any, selector: str) -> str:
+    """The chart is drawn (a visible SVG with a size), names itself, and has a table."""
+    svg = page.locator(f"{selector} svg").first
+    assert svg.is_visible(), selector
+    box = svg.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 20, (selector, box)
+    label = svg.get_attribute("aria-label") or ""
+    assert svg.evaluate("s => s.querySelector('title').textContent") and label
+    summary = page.locator(f"{selector} details.data summary").first
+    table = page.locator(f"{selector} details.data table").first
+    assert not table.is_visible()
+    summary.click()
+    assert table.is_visible() and table.locator("tbody tr").count() >= 1
+    return label
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_history_parts_are_visible_with_text_alternatives(
+    browser: Any, history_site: Path, scheme: str
+) -> None:
+    folder = history_site
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}" if scheme == "http" else folder.as_uri()
+    SHOTS.mkdir(exist_ok=True)
+    try:
+        watched = Watched(browser)
+        page = watched.open(f"{root}/entries/flaky.html")
+        assert page.locator("#availability-history table.uptime").is_visible()
+        assert page.locator("tr[data-period='7d'] .uptime-value").text_content() == "60%"
+        strip = page.locator("figure.strip svg")
+        assert strip.is_visible() and strip.locator("rect.day").count() == 90
+        assert "3 up, 0 degraded, 2 down, 85 not verified" in (
+            strip.get_attribute("aria-label") or ""
+        )
+        assert strip.locator("rect.day.down").count() == 2
+        assert page.locator("figure.strip .legend").is_visible()
+        down = page.locator("figure.strip details.data")
+        down.locator("summary").click()
+        assert down.locator("tbody tr").filter(has_text="down").count() == 2
+        assert page.locator("table.incidents tr.incident").count() == 1
+        assert "503" in page.locator("table.incidents").text_content()
+        assert "runs" in visible_with_text_alternative(page, "#score-trend")
+        visible_with_text_alternative(page, "#availability-history figure:not(.strip)")
+        page.screenshot(path=str(SHOTS / f"history-entry-{scheme}.png"), full_page=True)
+
+        page = watched.open(f"{root}/entries/licensed.html")
+        change = page.locator("#what-changed li.change").first
+        assert change.is_visible() and "tier Fair → Poor" in change.text_content()
+        page.screenshot(path=str(SHOTS / f"history-change-{scheme}.png"), full_page=True)
+
+        page = watched.open(f"{root}/index.html")
+        for part in ("#open-incidents", "#catalog-uptime", "#changed"):
+            assert page.locator(part).is_visible(), part
+        assert "Flaky API" in page.locator("#changed").text_content()
+        visible_with_text_alternative(page, "figure.history-chart:nth-of-type(1)")
+        assert page.locator("tr[data-id='flaky'] td.change").text_content().strip() == "▲ +12.25"
+        page.click("th[data-column='uptime'] button")
+        assert row_ids(page)[-1] == "flaky"  # 60% sorts below 100% (descending)
+        page.screenshot(path=str(SHOTS / f"history-index-{scheme}.png"), full_page=True)
+        assert watched.problems == []
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -130,7 +130,7 @@ def test_vacuum_gives_the_space_back_and_json_has_the_documented_keys(
     assert done["runs"]["removed"] == [1] and done["runs"]["kept"] == [2]
     assert done["removed"] == planned["removed"] and done["removed"]["spec_snapshots"] == 1
     assert done["applied"] is True and done["vacuumed"] is True and done["refused"] is None
-    assert done["window"]["days"] == 30
+    assert done["window"]["days"] == 90  # the report's history: longer than the 30-day --window
     size = done["file_bytes"]
     assert size["after"] < size["before"] - 30000  # the 30 kB incompressible document went
     assert size["after"] == store.stat().st_size
@@ -154,12 +154,12 @@ def test_runs_inside_the_window_are_refused_without_force_and_the_newest_run_sta
     tmp_path: Path,
 ) -> None:
     store = tmp_path / "audit.db"
-    recorded(store, [2, 1, 0])  # all inside the 30-day window
+    recorded(store, [2, 1, 0])  # all inside the report's 90-day window
     before = table_counts(store)
     refused = prune(store, "--keep-runs", "1")
     assert refused.exit_code == 2
     assert "refusing to prune run(s) 1-2" in refused.output
-    assert "30-day availability window" in refused.output and "--force" in refused.output
+    assert "90-day availability window" in refused.output and "--force" in refused.output
     dry = prune(store, "--keep-runs", "1", "--dry-run")
     assert dry.exit_code == 2 and "would remove 2 run(s)" in dry.output
     assert table_counts(store) == before

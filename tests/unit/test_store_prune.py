@@ -12,6 +12,7 @@ from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, StoreError, list_runs, load_results
 from auditor.store import prune as prune_module
+from auditor.store.history import REPORT_WINDOW_DAYS
 from auditor.store.prune import PrunePolicy, PruneRefused, id_ranges, plan_prune, prune
 from auditor.store.rescore import rescore
 from auditor.store.runs import last_unfinished_run
@@ -119,6 +120,22 @@ def test_runs_inside_the_largest_window_are_refused_unless_forced(store: Store) 
     forced = prune(store, PrunePolicy(keep_runs=1, force=True), now=NOW)
     assert forced.removed_runs == (ids[2], ids[3])
     assert [r.id for r in list_runs(store)] == [wide.id]
+
+
+def test_runs_the_report_shows_are_kept_though_outside_the_scoring_window(store: Store) -> None:
+    """``auditor report --store`` draws 90 days (uptime, status strip, trends): a run 40 or 60
+    days old is outside the 30-day scoring window but inside what the site shows."""
+    ids = nightly(store, [120, 60, 40, 1], window_days=30)
+    with pytest.raises(PruneRefused) as refused:
+        prune(store, PrunePolicy(keep_runs=1), now=NOW)
+    assert refused.value.plan.inside_window == (ids[1], ids[2])
+    assert refused.value.plan.window_days == REPORT_WINDOW_DAYS == 90
+    assert "90-day availability window" in str(refused.value)
+    assert [r.id for r in list_runs(store)] == ids
+    # what the site no longer shows can go; so can the rest when forced
+    assert prune(store, PrunePolicy(older_than_days=90), now=NOW).removed_runs == (ids[0],)
+    forced = prune(store, PrunePolicy(keep_runs=1, force=True), now=NOW)
+    assert forced.removed_runs == (ids[1], ids[2])
 
 
 def test_snapshots_blobs_and_validators_still_referenced_stay_orphans_go(store: Store) -> None:
