@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from auditor.store.db import Store
+from auditor.store.runs import mark_degraded
 from tests.conftest import LocalServer
 from tests.support.history import nightly_history
 from tests.support.store_cli import cli
@@ -221,13 +223,13 @@ def test_report_never_changes_the_store(nights: tuple[Path, Any, datetime], tmp_
 def test_a_degraded_run_says_so_and_its_verifications_do_not_count(
     nights: tuple[Path, Any, datetime], tmp_path: Path
 ) -> None:
-    """Read defensively: a newer schema's ``runs.degraded`` (another change adds it)."""
+    """A run the audit marked degraded (``runs.degraded``, as ``auditor audit`` records it
+    when its own network failed) shows the banner, and its verifications are not counted."""
     store, host, _ = nights
     copy = tmp_path / "audit.db"
     shutil.copy2(store, copy)
-    with sqlite3.connect(copy) as db:
-        db.execute("ALTER TABLE runs ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0")
-        db.execute("UPDATE runs SET degraded = 1 WHERE id = ?", (host.runs[4],))
+    with Store.open(copy, write=True) as opened:
+        mark_degraded(opened, host.runs[4], "the canary https://canary.test/ did not answer")
     result = cli("report", "--store", str(copy), "-o", str(tmp_path / "site"))
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "entries" / "flaky.html").read_text()
@@ -254,8 +256,6 @@ def test_stores_that_cannot_be_reported_are_refused_naming_them(
         db.execute("PRAGMA user_version = 99")
     message = refused("report", "--store", str(newer), "-o", out)
     assert f"{newer}: store schema version 99 is newer" in message
-
-    from auditor.store import Store
 
     empty = tmp_path / "empty.db"
     Store.open(empty, write=True).close()
