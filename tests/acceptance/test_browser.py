@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -278,3 +279,54 @@ def test_history_parts_are_visible_with_text_alternatives(
     finally:
         server.shutdown()
         server.server_close()
+
+
+ARTIFACTS = Path(os.environ.get("AUDITOR_ARTIFACTS", "/tmp/auditor-artifacts"))
+
+BROKEN_WORDS = """() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent.closest("td, th, .pill, .composite") || parent.closest("code, a, pre")) continue;
+    if (!parent.getClientRects().length) continue;
+    const re = /[^\\s\\-\\/]+/g;  // a hyphen or slash is a fair place to wrap
+    let m;
+    while ((m = re.exec(node.data)) !== null) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+      const word = /^\\(?[\\p{L}\\p{N}][\\p{L}\\p{N}.,%']*[.,:;)]?$/u.test(m[0]);  // a word or number
+      if (tops.size > 1 && word && m[0].length <= 20) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def entry_href(site: Path) -> str:
+    return next(p for p in sorted((site / "entries").glob("*.html")) if "rich" in p.name).name
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280, 1440])
+def test_pages_fit_the_screen_and_never_break_words(
+    browser: Any, site: Path, served: str, width: int
+) -> None:
+    """No sideways scroll of the page; wide tables scroll in their own box; no word or
+    number is split over two lines (long URLs and ids in code may wrap)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    for name, path in (
+        ("index", "index.html"),
+        ("entry", f"entries/{entry_href(site)}"),
+        ("methodology", "methodology.html"),
+    ):
+        page.goto(f"{served}/{path}", wait_until="load")
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        shot = ARTIFACTS / f"{name}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert scroll <= inner, f"{name} at {width}px is {scroll}px wide (see {shot})"
+        assert page.evaluate(BROKEN_WORDS) == [], f"{name} at {width}px (see {shot})"
+    page.close()
