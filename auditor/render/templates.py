@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from auditor.render import text
+from auditor.render.contrast import ink
 from auditor.resources import reports_dir
 
 
@@ -65,6 +66,7 @@ def report_environment() -> jinja2.Environment:
         safe_url=text.safe_url,
         percent=_percent,
         number=_number,
+        ink=ink,
     )
     return env
 

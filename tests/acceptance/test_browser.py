@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -329,4 +330,81 @@ def test_pages_fit_the_screen_and_never_break_words(
         page.screenshot(path=str(shot), full_page=True)
         assert scroll <= inner, f"{name} at {width}px is {scroll}px wide (see {shot})"
         assert page.evaluate(BROKEN_WORDS) == [], f"{name} at {width}px (see {shot})"
+    page.close()
+
+
+AXE_CACHE = Path(os.environ.get("AUDITOR_TEST_CACHE", Path.home() / ".cache" / "auditor-test"))
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    """axe-core from the npm registry, installed once into a cache folder."""
+    script = AXE_CACHE / "node_modules" / "axe-core" / "axe.min.js"
+    if script.exists():
+        return script
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        pytest.skip("node/npm are missing: cannot install axe-core (apt-get install npm)")
+    AXE_CACHE.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(AXE_CACHE), "axe-core@4"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if proc.returncode != 0 or not script.exists():
+        pytest.skip(f"npm could not install axe-core: {proc.stderr.strip()[-300:]}")
+    return script
+
+
+def serious_violations(page: Any, axe: Path) -> list[str]:
+    page.add_script_tag(path=str(axe))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_axe_finds_no_serious_violation(
+    browser: Any, site: Path, served: str, axe_script: Path
+) -> None:
+    # axe is injected as a script tag: the pages' CSP would block it, so bypass CSP here only
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = {}
+    for path in ("index.html", f"entries/{entry_href(site)}", "methodology.html"):
+        page.goto(f"{served}/{path}", wait_until="load")
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        problems[path] = serious_violations(page, axe_script)
+    context.close()
+    assert problems == {path: [] for path in problems}
+
+
+def test_sorting_and_filtering_work_from_the_keyboard(browser: Any, served: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{served}/index.html", wait_until="load")
+    score = page.locator("th[data-column='score']")
+    assert score.locator("button").evaluate("b => b.tagName") == "BUTTON"
+    score.locator("button").focus()
+    page.keyboard.press("Enter")
+    assert score.get_attribute("aria-sort") == "descending"
+    assert row_ids(page) == ["rich-api", HOSTILE_ID, "RICH-API", "bare"]
+    page.keyboard.press("Space")
+    assert score.get_attribute("aria-sort") == "ascending"
+    assert row_ids(page)[0] == "bare"
+    sorted_elsewhere = page.eval_on_selector_all(
+        "#entries th[aria-sort]:not([data-column='score'])",
+        "ths => ths.every(th => th.getAttribute('aria-sort') === 'none')",
+    )
+    assert sorted_elsewhere
+    page.locator("#filter").focus()
+    page.keyboard.type("rich")
+    live = page.locator("#filter-count")
+    assert live.get_attribute("role") == "status" and live.get_attribute("aria-live") == "polite"
+    assert page.text_content("#shown") == "2"
+    page.keyboard.press("Tab")  # to the tier filter
+    assert page.evaluate("document.activeElement.id") == "tier-filter"
     page.close()
