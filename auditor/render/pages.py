@@ -69,10 +69,18 @@ class PageContext:
 
 
 def entry_html(view: EntryView, ctx: PageContext, history: Any = None) -> str:
-    common = ctx.common("../")
+    script = raw_template("copy.js")
+    common = ctx.common("../", script)
     if history is not None and getattr(history, "feed", None):
         common["feed_href"] = history.feed
-    return render_template("entry.html.j2", e=view, h=history, how_html=ctx.how_html, **common)
+    return render_template(
+        "entry.html.j2",
+        e=view,
+        h=history,
+        how_html=ctx.how_html,
+        script=Markup(script),
+        **common,
+    )
 
 
 def entry_markdown(view: EntryView, ctx: PageContext, history: Any = None) -> str:

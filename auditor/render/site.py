@@ -4,7 +4,7 @@ Layout of the output folder::
 
     index.html            sortable, filterable table, charts, organisations
     methodology.html/.md  the methodology, generated from the rules file
-    entries/<name>.html   one page per entry (and .md)
+    entries/<name>.html   one page per entry (and .md, and .json: its item of results.json)
     badges/<name>.svg     flat badge; badges/<name>.json the shields.io endpoint
     summary.csv           one row per entry (summary.parquet with pyarrow)
     results.json          the results document the site was made from
@@ -158,6 +158,7 @@ def write_site(
         page = out.write(f"entries/{names[position]}.html", entry_html(view, ctx, part))
         files.append(page)
         files.append(out.write(f"entries/{names[position]}.md", entry_markdown(view, ctx, part)))
+        files.append(out.write(f"entries/{names[position]}.json", json_bytes(dict(result))))
         pages[keys[position]] = page
     files += write_badge_files(
         zip(results, names.values(), strict=True),

@@ -408,3 +408,34 @@ def test_sorting_and_filtering_work_from_the_keyboard(browser: Any, served: str)
     page.keyboard.press("Tab")  # to the tier filter
     assert page.evaluate("document.activeElement.id") == "tier-filter"
     page.close()
+
+
+def test_entry_page_links_its_machine_readable_files_and_copies_them(
+    browser: Any, site: Path, served: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(f"{served}/entries/{entry_href(site)}", wait_until="load")
+    items = json.loads((site / "results.json").read_text())["results"]
+    for key in ("json", "markdown", "badge", "endpoint"):
+        href = page.get_attribute(f"#file-{key}", "href")
+        response = page.request.get(page.eval_on_selector(f"#file-{key}", "a => a.href"))
+        assert response.ok, (key, href)
+        if key == "json":
+            shown = page.get_attribute("article.entry", "data-entry-id")
+            assert response.json() in items and response.json()["id"] == shown
+        if key == "endpoint":
+            assert response.json()["schemaVersion"] == 1
+    button = page.locator("button.copy[data-copy='file-json']")
+    assert button.is_visible()
+    button.focus()
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#copy-status")).to_contain_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.endswith(f"/entries/{entry_href(site).removesuffix('.html')}.json")
+    assert "Copied" in page.text_content("#copy-status")
+    assert problems == []
+    context.close()
