@@ -51,6 +51,9 @@ class AxisRow:
     score_text: str
     reason: str
     signals: tuple[SignalRow, ...]
+    unestablished: bool = False
+    """Scored, but no signal of it was established: the score is the methodology's
+    points for an unknown (licence "none found" scores 50), not a measurement."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,8 @@ class EntryView:
     proof: tuple[ProofRow, ...]
     spec: SpecView
     badge: BadgeView
+    coverage: str | None = None
+    """"composite over 75 % of the weights (availability unknown)", or None when all count."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,7 @@ def axis_rows(result: Mapping[str, Any], methodology: Methodology) -> tuple[Axis
         data = mapping(axes.get(axis.id))
         score = number(data.get("score"))
         reason = text(data.get("reason")) or ("Unknown: not assessed" if not data else "")
+        signals = _signals(data)
         rows.append(
             AxisRow(
                 id=axis.id,
@@ -148,7 +154,10 @@ def axis_rows(result: Mapping[str, Any], methodology: Methodology) -> tuple[Axis
                 score=score,
                 score_text=score_text(score),
                 reason=reason,
-                signals=_signals(data),
+                signals=signals,
+                unestablished=score is not None
+                and bool(signals)
+                and all(s.outcome in ("unknown", "error") for s in signals),
             )
         )
     return tuple(rows)
@@ -266,6 +275,16 @@ def _link_list(entry: Mapping[str, Any]) -> tuple[tuple[str, Link], ...]:
     return tuple(links)
 
 
+def coverage_note(axes: tuple[AxisRow, ...]) -> str | None:
+    """What share of the weights the composite stands on, when an axis is unknown."""
+    unknown = [a for a in axes if a.score is None]
+    if not unknown:
+        return None
+    share = round(sum(a.share for a in axes if a.score is not None), 1)
+    names = ", ".join(a.name.lower() for a in unknown)
+    return f"composite over {share:g} % of the weights ({names} unknown)"
+
+
 def entry_view(
     result: Mapping[str, Any],
     methodology: Methodology,
@@ -298,7 +317,8 @@ def entry_view(
         tier=tier.name if tier else None,
         tier_color=safe_color(tier.color if tier else None),
         assessed_at=text(result.get("assessed_at")),
-        axes=axis_rows(result, methodology),
+        axes=(axes := axis_rows(result, methodology)),
+        coverage=coverage_note(axes) if score is not None else None,
         proof=proof_rows(result, methodology, findings),
         spec=spec_view(result, findings, now),
         badge=badge_view(result, methodology, name, site),
