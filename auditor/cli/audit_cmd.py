@@ -65,6 +65,13 @@ from auditor.scale.shard import Shard
     metavar="tcp://HOST:PORT",
     help="With --executor dask: the Dask scheduler (default: a LocalCluster on this machine).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Audit in N processes on this machine, each a part of the hosts (uses the cores).",
+)
 def audit(
     sources: tuple[str, ...],
     fmt: str | None,
@@ -80,6 +87,7 @@ def audit(
     shard: Shard | None,
     executor: str,
     scheduler: str | None,
+    workers: int,
     **verifier: Any,
 ) -> None:
     """Audit the APIs listed in SOURCES and print their scores.
@@ -104,10 +112,11 @@ def audit(
       auditor audit catalog.yaml --store audit.db --resume   # nightly, with history
       auditor audit catalog.yaml --shard 2/8 --store shard-2.db  # CI matrix; auditor merge
       auditor audit catalog.yaml --executor dask --scheduler tcp://10.0.0.5:8786
+      auditor audit catalog.yaml --store audit.db --workers 2   # both cores
     """
     if store is None and (resume or window is not None):
         raise click.UsageError("--resume and --window need --store FILE")
-    check_scale_options(executor, scheduler)
+    check_scale_options(executor, scheduler, workers)
     methodology = load_rules(rules)
     settings = verifier_settings(verifier)
     try:
@@ -117,7 +126,7 @@ def audit(
         raise click.UsageError(str(exc)) from exc
     for problem in loaded.problems:
         warn(problem)
-    if shard is not None or executor != "local":
+    if shard is not None or executor != "local" or workers > 1:
         results = scaled_audit(
             sources,
             loaded,
@@ -126,6 +135,7 @@ def audit(
             shard=shard,
             executor=executor,
             scheduler=scheduler,
+            workers=workers,
             store=store,
             resume=resume,
             window=window,
