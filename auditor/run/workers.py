@@ -67,6 +67,8 @@ class WorkerStats:
     entries: int
     cpu_seconds: float
     peak_rss_mib: float
+    not_modified: int = 0
+    """Spec fetches answered 304 and served from the store."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +144,13 @@ class _StoreHistory:
         return _Done(result, url, body, report)
 
 
-def _stats(part: int, entries: int) -> WorkerStats:
+def _stats(part: int, entries: int, not_modified: int) -> WorkerStats:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return WorkerStats(
-        part, os.getpid(), entries, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-    )
+    cpu = usage.ru_utime + usage.ru_stime
+    return WorkerStats(part, os.getpid(), entries, cpu, usage.ru_maxrss / 1024, not_modified)
 
 
-async def _audit_part(job: _Job, out: Connection) -> int:
+async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
     from auditor.run.loop import audit_entries
 
     parent = os.getppid()
@@ -195,14 +196,14 @@ async def _audit_part(job: _Job, out: Connection) -> int:
         await asyncio.gather(*tasks, return_exceptions=True)
         if store is not None:
             store.close()
-    return count
+    return count, history.library.not_modified if history is not None else 0
 
 
 def _worker(job: _Job, out: Connection) -> None:
     """A worker process's main: audit the part, send results, then its stats."""
     try:
-        count = asyncio.run(_audit_part(job, out))
-        out.send(("done", _stats(job.part, count)))
+        count, not_modified = asyncio.run(_audit_part(job, out))
+        out.send(("done", _stats(job.part, count, not_modified)))
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent says it
         pass
     except BaseException as exc:
@@ -306,6 +307,8 @@ class ProcessExecutor:
                     ) from None
                 if kind == "done":
                     self.stats.append(payload)
+                    if run is not None:
+                        run.library.not_modified += payload.not_modified
                     del waiting[reader]
                 elif kind == "failed":
                     del waiting[reader]
