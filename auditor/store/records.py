@@ -46,8 +46,9 @@ class SpecCapture:
     url: str | None
     body: bytes | None
     report: SpecReport | None
-    packed_body: Future[tuple[str, bytes]] | None = None
-    """(sha256, packed) of ``body``, computed in a thread (``SnapshotLibrary``)."""
+    packed_body: Future[tuple[str, bytes | None]] | None = None
+    """(sha256, packed) of ``body``, computed in a thread (``SnapshotLibrary``); packed is
+    None when the run packed the same document already (it is then packed here if needed)."""
     packed_report: Future[bytes] | None = None
     """``report`` packed, computed in a thread."""
 

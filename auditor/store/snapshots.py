@@ -13,6 +13,7 @@ so the probes produce the same findings as when it was captured.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,10 +24,6 @@ from auditor.spec.validate import validator_id
 from auditor.store.codec import dumps, loads, pack, report_from_facts, unpack
 from auditor.store.db import Store
 from auditor.store.records import reusable
-
-
-def _pack_body(body: bytes) -> tuple[str, bytes]:
-    return hashlib.sha256(body).hexdigest(), pack(body)
 
 
 def _pack_report(report: SpecReport) -> bytes:
@@ -55,7 +52,10 @@ class SnapshotLibrary:
         # thread as documents and analyses arrive: zlib and hashlib release the GIL, so the
         # event loop does not wait for it when the entry is recorded.
         self._packer: ThreadPoolExecutor | None = None
-        self._packed_bodies: dict[str, Future[tuple[str, bytes]]] = {}
+        self._packed_bodies: dict[str, Future[tuple[str, bytes | None]]] = {}
+        self._packing: set[str] = set()  # documents (sha256) packed once this run already
+        self._lock = threading.Lock()
+        self._reports_packing: set[str] = set()  # analyses packed once this run already
         self._packed_reports: dict[str, Future[bytes]] = {}
 
     def conditional(self, url: str) -> tuple[str | None, str | None]:
@@ -121,18 +121,29 @@ class SnapshotLibrary:
 
     def keep_body(self, url: str, body: bytes) -> None:
         self._bodies[url] = body
-        self._packed_bodies[url] = self._submit(_pack_body, body)
+        self._packed_bodies[url] = self._submit(self._pack_body, body)
+
+    def _pack_body(self, body: bytes) -> tuple[str, bytes | None]:
+        """(sha256, packed), packed only the first time this run sees the document: a
+        catalog serving one document at many URLs snapshots it once (the store holds it)."""
+        sha = hashlib.sha256(body).hexdigest()
+        with self._lock:
+            if sha in self._packing:
+                return sha, None
+            self._packing.add(sha)
+        return sha, pack(body)
 
     def take_body(self, url: str | None) -> bytes | None:
         return self._bodies.pop(url, None) if url else None
 
-    def take_packed_body(self, url: str | None) -> Future[tuple[str, bytes]] | None:
-        """(sha256, packed) of the body kept for ``url``, being computed in the thread."""
+    def take_packed_body(self, url: str | None) -> Future[tuple[str, bytes | None]] | None:
+        """(sha256, packed or None) of the body kept for ``url``, computed in the thread."""
         return self._packed_bodies.pop(url, None) if url else None
 
     def pack_report(self, report: SpecReport) -> None:
         """A new analysis: start compressing it for its snapshot (only a reusable one is kept)."""
-        if reusable(report) and report.sha256 not in self._packed_reports:
+        if reusable(report) and report.sha256 not in self._reports_packing:
+            self._reports_packing.add(report.sha256)
             self._packed_reports[report.sha256] = self._submit(_pack_report, report)
 
     def take_packed_report(self, sha: str | None) -> Future[bytes] | None:

@@ -96,3 +96,19 @@ def test_the_same_blob_is_looked_up_once_per_run(store: Store) -> None:
     assert sum("FROM blobs" in statement for statement in looked) == 1
     run.finish()
     assert [r.findings[-1].facts for r in load_results(store, run.run.id)] == [{"x": "y" * 900}] * 2
+
+
+def test_a_document_served_at_many_urls_is_packed_once(store: Store) -> None:
+    from auditor.store.snapshots import SnapshotLibrary
+
+    library = SnapshotLibrary(store)
+    document = b'{"openapi": "3.0.3"}' * 100
+    for url in ("https://a.example/spec", "https://b.example/spec"):
+        library.keep_body(url, document)
+    first = library.take_packed_body("https://a.example/spec")
+    second = library.take_packed_body("https://b.example/spec")
+    assert first is not None and second is not None
+    (sha_a, packed_a), (sha_b, packed_b) = first.result(), second.result()
+    assert sha_a == sha_b and packed_a is not None and packed_b is None
+    assert library.take_body("https://b.example/spec") == document  # still lent in full
+    library.close()
