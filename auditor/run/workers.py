@@ -111,6 +111,7 @@ class _StoreHistory:
         self.new_reports: dict[str, SpecReport] = {}
         self._reports = StoredReports(self.library.report, self._made)
         self.bodies: dict[str, bytes] = {}
+        self._sent: set[str] = set()  # documents (sha256) already sent to the parent
 
     def _made(self, report: SpecReport) -> None:
         self.new_reports[report.sha256] = report
@@ -139,8 +140,10 @@ class _StoreHistory:
         if sha is None:
             return _Done(result)
         report = self.new_reports.pop(sha, None)
-        if body is not None and stored_bodies(self._store, [sha]):
-            body = None  # the store holds it: not worth the pipe
+        if body is not None and (sha in self._sent or stored_bodies(self._store, [sha])):
+            body = None  # the parent has it, or the store does: not worth the pipe
+        if body is not None:
+            self._sent.add(sha)
         return _Done(result, url, body, report)
 
 
