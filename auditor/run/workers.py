@@ -328,7 +328,7 @@ class ProcessExecutor:
     @staticmethod
     def _lend_back(run: RecordingRun, done: _Done) -> None:
         """What a worker downloaded or analysed, where the run's recording looks for it."""
+        if done.body is not None and done.spec_url:
+            run.keep_spec(done.spec_url, done.body)  # first: a new analysis packs its document
         if done.report is not None:
             run.spec_cache()[done.report.sha256] = done.report
-        if done.body is not None and done.spec_url:
-            run.keep_spec(done.spec_url, done.body)

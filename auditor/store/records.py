@@ -46,9 +46,9 @@ class SpecCapture:
     url: str | None
     body: bytes | None
     report: SpecReport | None
-    packed_body: Future[tuple[str, bytes | None]] | None = None
-    """(sha256, packed) of ``body``, computed in a thread (``SnapshotLibrary``); packed is
-    None when the run packed the same document already (it is then packed here if needed)."""
+    packed_body: Future[bytes | None] | None = None
+    """The document the findings describe, packed in a thread (``SnapshotLibrary``); None
+    inside when ``body`` was not that document (then checked and packed here)."""
     packed_report: Future[bytes] | None = None
     """``report`` packed, computed in a thread."""
 
@@ -191,14 +191,15 @@ def _save_snapshot(
     validator = report.validator if report is not None and usable else None
     if row is not None and row[0] and (not usable or row[1] == validator):
         return  # held already, body and analysis: nothing to hash or compress (~1 ms a spec)
-    packed_body: bytes | None = None
-    if body is not None:
+    packed_body: bytes | None = None  # the document, packed, when the store lacks it
+    if row is None or not row[0]:
         if capture is not None and capture.packed_body is not None:
-            body_sha, packed_body = capture.packed_body.result()
-        else:
-            body_sha = hashlib.sha256(body).hexdigest()
-        if body_sha != sha:
-            body = packed_body = None  # not the document the findings describe: keep nothing
+            packed_body = capture.packed_body.result()  # checked against ``sha`` in the thread
+        if packed_body is None and body is not None:
+            if hashlib.sha256(body).hexdigest() == sha:
+                packed_body = pack(body)
+            else:
+                body = None  # not the document the findings describe: keep nothing
     report_blob = None
     if usable:
         later = capture.packed_report if capture is not None else None
@@ -222,15 +223,13 @@ def _save_snapshot(
                 dumps(found),
                 report_blob,
                 validator,
-                (packed_body or pack(body)) if body is not None else None,
+                packed_body,
             ),
         )
         return
     has_body, stored_validator = row
-    if body is not None and not has_body:
-        db.execute(
-            "UPDATE spec_snapshots SET body = ? WHERE sha256 = ?", (packed_body or pack(body), sha)
-        )
+    if packed_body is not None and not has_body:
+        db.execute("UPDATE spec_snapshots SET body = ? WHERE sha256 = ?", (packed_body, sha))
     if report_blob is not None and stored_validator != validator:
         # first good analysis of this document, or one by a newer validator: reuse it from now on
         db.execute(

@@ -176,7 +176,7 @@ class RecordingRun:
         if position is None:
             position = self._positions.get(result.entry.id, len(self._positions))
         packed_report = library.take_packed_report(sha)
-        capture = SpecCapture(url, body, report, library.take_packed_body(url), packed_report)
+        capture = SpecCapture(url, body, report, library.take_packed_body(sha), packed_report)
         window = self._window
         if window is None:
             record_result(self.store, self.run.id, position, result, spec=capture)

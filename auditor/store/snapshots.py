@@ -13,7 +13,6 @@ so the probes produce the same findings as when it was captured.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +23,12 @@ from auditor.spec.validate import validator_id
 from auditor.store.codec import dumps, loads, pack, report_from_facts, unpack
 from auditor.store.db import Store
 from auditor.store.records import reusable
+
+
+def _pack_body(item: tuple[bytes, str]) -> bytes | None:
+    """The document packed, if it is the one ``sha`` names (else None: packed when stored)."""
+    body, sha = item
+    return pack(body) if hashlib.sha256(body).hexdigest() == sha else None
 
 
 def _pack_report(report: SpecReport) -> bytes:
@@ -49,14 +54,13 @@ class SnapshotLibrary:
         self.not_modified = 0
         """How many spec fetches were answered 304 and served from the store."""
         # Compressing what a cold run keeps (~1 s of zlib per 70 MB of specs) happens in a
-        # thread as documents and analyses arrive: zlib and hashlib release the GIL, so the
-        # event loop does not wait for it when the entry is recorded.
+        # thread once a new document is analysed: zlib and hashlib release the GIL, so the
+        # event loop does not wait for it when the entry is recorded. Only new analyses
+        # start it: a document served at many URLs, or already held, is not packed again.
         self._packer: ThreadPoolExecutor | None = None
-        self._packed_bodies: dict[str, Future[tuple[str, bytes | None]]] = {}
-        self._packing: set[str] = set()  # documents (sha256) packed once this run already
-        self._lock = threading.Lock()
-        self._reports_packing: set[str] = set()  # analyses packed once this run already
+        self._packed_bodies: dict[str, Future[bytes | None]] = {}
         self._packed_reports: dict[str, Future[bytes]] = {}
+        self._packing: set[str] = set()  # documents (sha256) whose packing has started
 
     def conditional(self, url: str) -> tuple[str | None, str | None]:
         """The Fetcher's ``validators`` seam: what to send for ``url``, (None, None) for nothing."""
@@ -121,30 +125,25 @@ class SnapshotLibrary:
 
     def keep_body(self, url: str, body: bytes) -> None:
         self._bodies[url] = body
-        self._packed_bodies[url] = self._submit(self._pack_body, body)
-
-    def _pack_body(self, body: bytes) -> tuple[str, bytes | None]:
-        """(sha256, packed), packed only the first time this run sees the document: a
-        catalog serving one document at many URLs snapshots it once (the store holds it)."""
-        sha = hashlib.sha256(body).hexdigest()
-        with self._lock:
-            if sha in self._packing:
-                return sha, None
-            self._packing.add(sha)
-        return sha, pack(body)
 
     def take_body(self, url: str | None) -> bytes | None:
         return self._bodies.pop(url, None) if url else None
 
-    def take_packed_body(self, url: str | None) -> Future[tuple[str, bytes | None]] | None:
-        """(sha256, packed or None) of the body kept for ``url``, computed in the thread."""
-        return self._packed_bodies.pop(url, None) if url else None
+    def take_packed_body(self, sha: str | None) -> Future[bytes | None] | None:
+        """Document ``sha`` packed in the thread (None inside when it was not that one)."""
+        return self._packed_bodies.pop(sha, None) if sha else None
 
     def pack_report(self, report: SpecReport) -> None:
-        """A new analysis: start compressing it for its snapshot (only a reusable one is kept)."""
-        if reusable(report) and report.sha256 not in self._reports_packing:
-            self._reports_packing.add(report.sha256)
-            self._packed_reports[report.sha256] = self._submit(_pack_report, report)
+        """A new analysis (once per document a run): start compressing it and, for its
+        snapshot, the document it describes, which the run downloaded just before."""
+        sha = report.sha256
+        if not reusable(report) or sha in self._packing:
+            return
+        self._packing.add(sha)
+        self._packed_reports[sha] = self._submit(_pack_report, report)
+        body = next((b for b in self._bodies.values() if len(b) == report.size), None)
+        if body is not None:
+            self._packed_bodies[sha] = self._submit(_pack_body, (body, sha))
 
     def take_packed_report(self, sha: str | None) -> Future[bytes] | None:
         return self._packed_reports.pop(sha, None) if sha else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,17 +99,20 @@ def test_the_same_blob_is_looked_up_once_per_run(store: Store) -> None:
     assert [r.findings[-1].facts for r in load_results(store, run.run.id)] == [{"x": "y" * 900}] * 2
 
 
-def test_a_document_served_at_many_urls_is_packed_once(store: Store) -> None:
+def test_a_document_is_packed_once_a_run_when_first_analysed(store: Store) -> None:
+    from auditor.spec.analyse import analyse_spec
     from auditor.store.snapshots import SnapshotLibrary
 
     library = SnapshotLibrary(store)
-    document = b'{"openapi": "3.0.3"}' * 100
+    document = b'{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}'
     for url in ("https://a.example/spec", "https://b.example/spec"):
-        library.keep_body(url, document)
-    first = library.take_packed_body("https://a.example/spec")
-    second = library.take_packed_body("https://b.example/spec")
-    assert first is not None and second is not None
-    (sha_a, packed_a), (sha_b, packed_b) = first.result(), second.result()
-    assert sha_a == sha_b and packed_a is not None and packed_b is None
+        library.keep_body(url, document)  # one document at two URLs
+    report = analyse_spec(document)
+    library.pack_report(report)
+    library.pack_report(report)  # the same analysis again: nothing more to pack
+    packed = library.take_packed_body(report.sha256)
+    assert packed is not None and zlib.decompress(packed.result() or b"") == document
+    assert library.take_packed_body(report.sha256) is None
+    assert library.take_packed_report(report.sha256) is not None
     assert library.take_body("https://b.example/spec") == document  # still lent in full
     library.close()
