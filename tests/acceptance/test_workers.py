@@ -8,13 +8,16 @@ import sqlite3
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from auditor.cli import main
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry
-from auditor.run.workers import ProcessExecutor
+from auditor.run.workers import ProcessExecutor, WorkerFailed
+from auditor.store.db import Store
+from auditor.store.session import RecordingRun
 from tests.conftest import LocalServer
 
 HOSTS = ("127.0.0.1", "localhost")
@@ -140,3 +143,21 @@ def test_workers_are_this_machine_s_not_dask_s(tmp_path: Path) -> None:
     refused = invoke("audit", str(catalog), "--workers", "2", "--executor", "dask")
     assert refused.exit_code == 2
     assert "--workers runs processes on this machine" in refused.output
+
+
+def test_a_worker_that_fails_fails_the_run_with_its_reason(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    serve(http_server)
+    settings = AuditSettings(network=NetworkPolicy(allow_private=True))
+    methodology = load_methodology()
+    with Store.open(tmp_path / "audit.db", write=True) as store:
+        run = RecordingRun.start(store, ["c.json"], methodology, entries(http_server))
+        store.path = tmp_path / "gone.db"  # what the workers are told to open: not there
+        with pytest.raises(
+            WorkerFailed, match=r"worker \d \(pid \d+\) failed: StoreError: .*gone\.db"
+        ):
+            ProcessExecutor(2)(
+                entries(http_server), settings, methodology, run=run, on_result=lambda _r: None
+            )
+        run.close()
