@@ -7,10 +7,12 @@ compare by value in tests and serialise without surprises.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 ENTRY_URL_FIELDS = ("base_url", "spec_url", "docs_url", "homepage_url")
@@ -35,7 +37,14 @@ a record's own claim never can."""
 
 def utc_now() -> str:
     """An ISO-8601 UTC timestamp with second precision, the format used everywhere."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return _utc_second(int(time.time()))
+
+
+@lru_cache(maxsize=2)
+def _utc_second(second: int) -> str:
+    """Formatted once a second: every Finding is stamped (~30 an entry, ~10 µs each)."""
+    moment = datetime.fromtimestamp(second, UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 class Outcome(StrEnum):

@@ -14,13 +14,17 @@ run: wall time; the network floor (the latency-seconds the farm served,
 divided by the effective concurrency: min(concurrency, hosts x per-host), and
 never below the busiest host's latency-seconds / per-host); the CPU floor
 (the CPU time analysing each distinct spec takes, measured in this run, /
-cores); wall / the larger floor; requests/s; peak RSS; store size; entries
-per hour. The goal at 10k entries: wall <= 1.5x the larger floor, RSS < 500 MB.
+cores); wall / the larger floor; requests/s; the run's CPU (its own process:
+the event loop; and with its children: ``--workers`` processes, spec analysis
+pool) and that per entry; peak RSS (with ``--workers``, the parent's plus every
+worker's); store size; entries per hour. The goal at 10k entries: wall <= 1.5x
+the larger floor, RSS < 500 MB (issue 18: with and without ``--store``).
 
     python -m benchmarks.throughput                          # 1k entries, curve 16/64/256
     python -m benchmarks.throughput --entries 10000 --curve 64 256
     python -m benchmarks.throughput --entries 2000 --curve 256 --store --http-client httpx
     python -m benchmarks.throughput --entries 2000 --curve 256 --profile   # cProfile top 30
+    python -m benchmarks.throughput --entries 10000 --curve 64 256 --workers 2   # both cores
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ class Plan:
     http_client: str
     store: str | None
     profile: bool
+    workers: int = 1
 
 
 def base_documents() -> tuple[list[dict[str, Any]], str]:
@@ -158,18 +163,27 @@ def catalog(plan: Plan) -> list[Any]:
     return out
 
 
-async def _audit(plan: Plan) -> tuple[int, float]:
-    """Audit the catalog, streaming; (results, store MB)."""
+def _settings(plan: Plan) -> Any:
     from auditor.context import AuditSettings, Limits, NetworkPolicy
-    from auditor.methodology import load_methodology
-    from auditor.run.loop import audit_entries
 
-    settings = AuditSettings(
+    return AuditSettings(
         limits=Limits(concurrency=plan.concurrency, per_host=plan.per_host),
         network=NetworkPolicy(offline=True, host_overrides=plan.overrides),
         spec_workers=-1,
         http_client=plan.http_client,
     )
+
+
+def store_size(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+
+
+async def _audit(plan: Plan) -> tuple[int, float]:
+    """Audit the catalog in this event loop, streaming; (results, store MB)."""
+    from auditor.methodology import load_methodology
+    from auditor.run.loop import audit_entries
+
+    settings = _settings(plan)
     methodology = load_methodology()
     entries = catalog(plan)
     count = 0
@@ -177,47 +191,95 @@ async def _audit(plan: Plan) -> tuple[int, float]:
         async for _result in audit_entries(entries, settings, methodology):
             count += 1  # streamed: nothing kept
         return count, 0.0
+    from contextlib import AbstractAsyncContextManager, nullcontext
+
     from auditor.store.db import Store
     from auditor.store.session import RecordingRun
 
     path = Path(plan.store)
     with Store.open(path, write=True) as store:
         run = RecordingRun.start(store, ["benchmark"], methodology, entries)
-        async for result in audit_entries(entries, settings, methodology, history=run):
+        window: AbstractAsyncContextManager[Any] = nullcontext()
+        try:  # what `auditor audit --store` does: a commit window (absent before issue 18)
+            from auditor.run.recording import commit_window
+
+            window = commit_window(run)
+        except ImportError:
+            pass
+        async with window:
+            async for result in audit_entries(entries, settings, methodology, history=run):
+                run.record(result)
+                count += 1
+        run.finish()
+    return count, store_size(path)
+
+
+def _audit_in_workers(plan: Plan) -> tuple[int, float, float]:
+    """Audit the catalog in ``plan.workers`` processes (``auditor audit --workers``), streaming;
+    (results, store MB, the workers' peak RSS MiB added up)."""
+    from auditor.methodology import load_methodology
+    from auditor.run.workers import ProcessExecutor
+
+    settings = _settings(plan)
+    methodology = load_methodology()
+    entries = catalog(plan)
+    executor = ProcessExecutor(plan.workers)
+    count = 0
+    if plan.store is None:
+        for _result in executor.stream(entries, settings, methodology, run=None):
+            count += 1
+        return count, 0.0, sum(s.peak_rss_mib for s in executor.stats)
+    from auditor.store.db import Store
+    from auditor.store.session import RecordingRun
+
+    path = Path(plan.store)
+    with Store.open(path, write=True) as store:
+        run = RecordingRun.start(store, ["benchmark"], methodology, entries)
+        for result in executor.stream(entries, settings, methodology, run=run):
             run.record(result)
             count += 1
         run.finish()
-    return count, sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+    return count, store_size(path), sum(s.peak_rss_mib for s in executor.stats)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _one_run(plan: Plan, out: Any) -> None:
-    """A run in its own process: (results, wall, peak RSS MiB, store MB, CPU s)."""
+    """A run in its own process: (results, wall, peak RSS MiB, store MB, CPU s, all CPU s)."""
     profiler = None
     if plan.profile:
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.thread_time)  # the event loop's thread
         profiler.enable()
-    started, cpu = time.perf_counter(), time.process_time()
-    count, store_mb = asyncio.run(_audit(plan))
+    started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
+    workers_rss = 0.0
+    if plan.workers > 1:
+        count, store_mb, workers_rss = _audit_in_workers(plan)
+    else:
+        count, store_mb = asyncio.run(_audit(plan))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    total = cpu + _children_cpu() - children
     if profiler is not None:
         import pstats
 
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.put((count, wall, peak, store_mb, cpu))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + workers_rss
+    out.put((count, wall, peak, store_mb, cpu, total))
 
 
-def run_in_process(plan: Plan) -> tuple[int, float, float, float, float]:
+def run_in_process(plan: Plan) -> tuple[int, float, float, float, float, float]:
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     process = ctx.Process(target=_one_run, args=(plan, out))
     process.start()
     while True:
         try:
-            result: tuple[int, float, float, float, float] = out.get(timeout=5)
+            result: tuple[int, float, float, float, float, float] = out.get(timeout=5)
         except queue.Empty:
             if not process.is_alive():
                 raise RuntimeError(f"the run failed (exit code {process.exitcode})") from None
@@ -241,6 +303,9 @@ def main() -> None:
     parser.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
     parser.add_argument("--store", action="store_true", help="record each run in a store")
     parser.add_argument("--profile", action="store_true", help="cProfile each run (slower)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="audit in N processes (auditor audit --workers)"
+    )
     args = parser.parse_args()
 
     latency = args.latency_ms / 1000
@@ -279,14 +344,17 @@ def main() -> None:
             f"ports; {args.latency_ms:g} ms per request; per-host limit {args.per_host}; "
             f"{len(names)} distinct specs ({origin}; median {sizes[len(sizes) // 2] / 1e3:.0f} KB, "
             f"max {sizes[-1] / 1e6:.1f} MB; analysing them all takes {cpu_total:.1f} CPU s); "
-            f"http client {args.http_client}; {cores} cores, Python {platform.python_version()}, "
+            f"http client {args.http_client}; workers {args.workers}; store "
+            f"{'yes' if args.store else 'no'}; {cores} cores, Python {platform.python_version()}, "
             f"{datetime.now(UTC):%Y-%m-%d}; load average {os.getloadavg()[0]:.1f}"
         )
         spec = FarmSpec(sites=sites, spec_dir=spec_dir, pages={"/": home, "/docs": docs})
         header = (
             f"{'concurrency':>11} {'wall s':>8} {'requests':>9} {'req/s':>7} {'net floor':>9} "
-            f"{'cpu floor':>9} {'wall/floor':>10} {'run CPU s':>9} {'RSS MiB':>8} {'store MB':>8} {'entries/h':>10}"
+            f"{'cpu floor':>9} {'wall/floor':>10} {'run CPU s':>9} {'ms/entry':>8} "
+            f"{'all CPU s':>9} {'RSS MiB':>8} {'store MB':>8} {'entries/h':>10}"
         )
+        goals = []
         with catalog_farm(spec, ports=args.ports) as farm:
             print(header)
             for concurrency in args.curve:
@@ -295,10 +363,21 @@ def main() -> None:
                 print(
                     f"{concurrency:>11} {row['wall']:>8.1f} {row['requests']:>9,} "
                     f"{row['requests'] / row['wall']:>7,.0f} {row['net']:>9.1f} "
-                    f"{cpu_floor_s:>9.1f} {row['wall'] / floor:>9.2f}x {row['cpu']:>9.1f} {row['rss']:>8.0f} "
-                    f"{row['store']:>8.1f} {args.entries / row['wall'] * 3600:>10,.0f}",
+                    f"{cpu_floor_s:>9.1f} {row['wall'] / floor:>9.2f}x {row['cpu']:>9.1f} "
+                    f"{row['cpu'] / args.entries * 1000:>8.2f} {row['all_cpu']:>9.1f} "
+                    f"{row['rss']:>8.0f} {row['store']:>8.1f} "
+                    f"{args.entries / row['wall'] * 3600:>10,.0f}",
                     flush=True,
                 )
+                ratio_ok, rss_ok = row["wall"] <= 1.5 * floor, row["rss"] < 500
+                goals.append(
+                    f"at {concurrency}: wall/floor {row['wall'] / floor:.2f}x (goal <= 1.5x: "
+                    f"{'met' if ratio_ok else 'NOT met'}), peak RSS {row['rss']:.0f} MiB "
+                    f"(goal < 500: {'met' if rss_ok else 'NOT met'}), CPU "
+                    f"{row['all_cpu'] / args.entries * 1000:.2f} ms an entry in all processes"
+                )
+            for line in goals:
+                print(line)
             asked = row["paths"]
             top = ", ".join(f"{path} {n / args.entries:.2f}" for path, n in asked.most_common(8))
             print(f"requests per entry by path (last run): {top}")
@@ -338,9 +417,10 @@ def one_row(
         http_client=args.http_client,
         store=str(store) if store else None,
         profile=args.profile,
+        workers=args.workers,
     )
     farm.stats()  # reset the counters
-    count, wall, rss, store_mb, cpu = run_in_process(plan)
+    count, wall, rss, store_mb, cpu, all_cpu = run_in_process(plan)
     served, paths = farm.stats()
     assert count == args.entries, f"{count} results for {args.entries} entries"
     per_host_latency = {h: latency * (5 if kind[h] == "slow" else 1) for h in hosts}
@@ -352,6 +432,7 @@ def one_row(
         "rss": rss,
         "store": store_mb,
         "cpu": cpu,
+        "all_cpu": all_cpu,
         "paths": paths,
     }
 

@@ -117,6 +117,13 @@ def audit_in_memory(
     help="With --store: after the run, send what changed to this Apprise URL (json://, "
     "slack://, mailto://…; repeatable; pip install 'auditor[notify]'). See auditor notify.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Audit in N processes on this machine, each a part of the hosts (uses the cores).",
+)
 def audit(
     sources: tuple[str, ...],
     fmt: str | None,
@@ -134,6 +141,7 @@ def audit(
     scheduler: str | None,
     canary: str | None,
     notify_urls: tuple[str, ...],
+    workers: int,
     **verifier: Any,
 ) -> None:
     """Audit the APIs listed in SOURCES and print their scores.
@@ -160,12 +168,13 @@ def audit(
       auditor audit catalog.yaml --executor dask --scheduler tcp://10.0.0.5:8786
       auditor audit catalog.yaml --store audit.db --canary https://example.org/ \\
           --notify "jsons://hooks.example.org/audit"   # nightly, alerts on change
+      auditor audit catalog.yaml --store audit.db --workers 2   # both cores
     """
     if store is None and (resume or window is not None):
         raise click.UsageError("--resume and --window need --store FILE")
     if store is None and notify_urls:
         raise click.UsageError("--notify needs --store FILE (what changed is read from the store)")
-    check_scale_options(executor, scheduler)
+    check_scale_options(executor, scheduler, workers)
     methodology = load_rules(rules)
     settings = verifier_settings(verifier)
     canary = canary or configured_canary()
@@ -181,7 +190,7 @@ def audit(
         raise source_error(exc, sources) from exc
     for problem in loaded.problems:
         warn(problem)
-    if shard is not None or executor != "local":
+    if shard is not None or executor != "local" or workers > 1:
         results = scaled_audit(
             sources,
             loaded,
@@ -190,6 +199,7 @@ def audit(
             shard=shard,
             executor=executor,
             scheduler=scheduler,
+            workers=workers,
             store=store,
             resume=resume,
             window=window,

@@ -1,4 +1,5 @@
-"""CLI glue for ``auditor audit --shard K/N`` and ``--executor dask --scheduler ADDRESS``.
+"""CLI glue for ``auditor audit --shard K/N``, ``--executor dask --scheduler ADDRESS`` and
+``--workers N``.
 
 Kept out of auditor/cli/audit_cmd.py so that command only gains its options
 and one branch; nothing here is imported unless one of them is given.
@@ -38,7 +39,9 @@ def shard_option(
         raise click.BadParameter(str(exc)) from exc
 
 
-def check_scale_options(executor: str, scheduler: str | None) -> None:
+def check_scale_options(executor: str, scheduler: str | None, workers: int = 1) -> None:
+    if workers > 1 and executor != "local":
+        raise click.UsageError("--workers runs processes on this machine: not with --executor dask")
     if scheduler is not None and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")
     if scheduler is not None and "://" not in scheduler:
@@ -48,11 +51,15 @@ def check_scale_options(executor: str, scheduler: str | None) -> None:
         )
 
 
-def _executor(name: str, scheduler: str | None) -> Executor:
+def _executor(name: str, scheduler: str | None, workers: int = 1) -> Executor:
     if name == "dask":
         from auditor.scale.dask_executor import DaskExecutor
 
         return DaskExecutor(scheduler)
+    if workers > 1:
+        from auditor.run.workers import ProcessExecutor
+
+        return ProcessExecutor(workers)
     from auditor.run.recording import local_executor
 
     return local_executor
@@ -68,6 +75,7 @@ def scaled_audit(
     executor: str,
     scheduler: str | None,
     store: Path | None,
+    workers: int = 1,
     resume: bool,
     window: float | None,
     canary: str | None = None,
@@ -77,7 +85,7 @@ def scaled_audit(
     entries = select_shard(catalog, shard) if shard is not None else list(catalog)
     if shard is not None:
         click.echo(f"shard {shard}: {len(entries)} of {len(catalog)} entries", err=True)
-    run_on = _executor(executor, scheduler)
+    run_on = _executor(executor, scheduler, workers)
 
     def say(message: str) -> None:
         click.echo(message, err=True)

@@ -20,6 +20,8 @@ from importlib.resources import files
 import yaml
 from publicsuffixlist import PublicSuffixList
 
+MATCH_CACHE = 65536
+"""Hosts a DomainMatcher remembers before starting over (bounded memory on any catalog)."""
 _HOST_RE = re.compile(
     r"^[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?)*$"
 )
@@ -148,6 +150,8 @@ class DomainMatcher:
     def __init__(self, lists: tuple[DomainList, ...]) -> None:
         self._psl = public_suffixes()
         self._lists = lists
+        self._matches: dict[str, DomainMatch] = {}
+        """Hosts already matched this run: a catalog's entries share few hosts."""
 
     @property
     def lists(self) -> tuple[DomainList, ...]:
@@ -161,6 +165,14 @@ class DomainMatcher:
         return str(result) if result else None
 
     def match(self, host: str) -> DomainMatch:
+        found = self._matches.get(host)
+        if found is None:
+            if len(self._matches) >= MATCH_CACHE:
+                self._matches.clear()
+            found = self._matches[host] = self._match(host)
+        return found
+
+    def _match(self, host: str) -> DomainMatch:
         clean = normalise_host(host)
         shown = clean or host.lower().rstrip(".")
         if clean is None or is_ip(clean):

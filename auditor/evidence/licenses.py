@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -219,6 +219,7 @@ def from_url(url: str) -> Normalised | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def normalise(text: str) -> Normalised | None:
     """What ``text`` (an id, a name, an expression or a URL) names, or None if unrecognised."""
     key = _key(text)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -124,8 +125,13 @@ _BAD_HOST_CHAR = re.compile(r'[\s<>\\^`{|}"]')
 """Characters no host name may hold (a regex: this runs on every URL of a run)."""
 
 
+@lru_cache(maxsize=4096)
 def url_problem(url: str) -> str | None:
-    """A reason this URL cannot be probed at all (bad scheme, no host), or None."""
+    """A reason this URL cannot be probed at all (bad scheme, no host), or None.
+
+    A pure function of the text, asked about the same URLs many times a run
+    (every fetch, every redirect hop, every catalog URL field): remembered.
+    """
     if _CONTROL.search(url):
         # urlsplit silently drops CR, LF and tabs; what it would probe is not what was written
         return "malformed URL: control characters"

@@ -1,8 +1,10 @@
 """Recording a run into a store: the whole catalog, a part of it (a shard), or elsewhere (Dask).
 
-``auditor audit --store`` and its ``--shard``/``--executor`` forms all come
-here. Each entry is committed as it arrives, so a killed run keeps what
-finished and ``--resume`` completes it. An entry is stored at its position
+``auditor audit --store`` and its ``--shard``/``--executor``/``--workers`` forms
+all come here. Entries are committed as they arrive, a few at a time (the
+commit window, ``auditor/store/batch.py``: at most about half a second after
+an entry finishes), so a killed run keeps what finished before the window
+and ``--resume`` completes it. An entry is stored at its position
 in the whole catalog, not in the shard, so ``auditor merge`` can put the
 shards back in catalog order; the entries are audited by an ``Executor``:
 the local event loop, or Dask workers, which send spec documents back with
@@ -11,7 +13,9 @@ their results.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -23,7 +27,7 @@ from auditor.run.connectivity import (
     degraded_warning,
     settle,
 )
-from auditor.run.loop import run_audit
+from auditor.run.loop import audit_entries, run_audit
 from auditor.store.db import Store
 from auditor.store.runs import mark_degraded
 from auditor.store.session import DEFAULT_WINDOW_DAYS, RecordingRun
@@ -52,6 +56,27 @@ class Executor(Protocol):
     ) -> list[AuditResult]: ...
 
 
+@asynccontextmanager
+async def commit_window(run: RecordingRun) -> AsyncIterator[None]:
+    """Within the block ``run`` commits a few entries at a time (``auditor/store/batch.py``),
+    and a timer on this event loop commits them once the window has passed, so an entry
+    waits for its commit about ``COMMIT_SECONDS`` at most even if nothing finishes after it."""
+    with run.batched() as window:
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(window.seconds / 4)
+                run.commit_if_due()
+
+        ticker = asyncio.ensure_future(tick())
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            # a failed commit is raised again by the next one, as the block is left
+            await asyncio.gather(ticker, return_exceptions=True)
+
+
 def local_executor(
     entries: list[Entry],
     settings: AuditSettings,
@@ -61,7 +86,19 @@ def local_executor(
     on_result: OnResult,
 ) -> list[AuditResult]:
     """This process's event loop: what ``auditor audit`` does without ``--executor``."""
-    return run_audit(entries, settings, methodology, on_result, history=run)
+    if run is None:
+        return run_audit(entries, settings, methodology, on_result)
+
+    async def collect() -> list[AuditResult]:
+        results = []
+        async with commit_window(run):
+            async for result in audit_entries(entries, settings, methodology, history=run):
+                on_result(result)
+                results.append(result)
+        return results
+
+    order = {entry.id: i for i, entry in enumerate(entries)}
+    return sorted(asyncio.run(collect()), key=lambda r: order.get(r.entry.id, len(order)))
 
 
 def record_run(
@@ -128,20 +165,23 @@ def record_run(
 
             return executor(todo, settings, methodology, run=run, on_result=each)
 
-        progress(len(todo), work)
-        results = run.results()
-        for reason in watch.finish(results):
-            run.run = mark_degraded(store, run.run.id, reason)
-        if run.run.degraded:
-            settled = []
-            for result in results:
-                again = settle(result, methodology, run.previous_findings(result.entry))
-                if again is not None:
-                    run.record(again, position(again))
-                settled.append(again or result)
-            results = settled
-            reasons = run.run.degraded.split("; ")
-            say(degraded_warning(reasons, results, f"run {run.run.id}"))
+        try:
+            progress(len(todo), work)
+            results = run.results()
+            for reason in watch.finish(results):
+                run.run = mark_degraded(store, run.run.id, reason)
+            if run.run.degraded:
+                settled = []
+                for result in results:
+                    again = settle(result, methodology, run.previous_findings(result.entry))
+                    if again is not None:
+                        run.record(again, position(again))
+                    settled.append(again or result)
+                results = settled
+                reasons = run.run.degraded.split("; ")
+                say(degraded_warning(reasons, results, f"run {run.run.id}"))
+        finally:
+            run.close()
         finished = run.finish()
         reused = run.library.not_modified
         say(

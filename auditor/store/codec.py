@@ -18,6 +18,14 @@ from auditor.model import Assessment, AxisScore, Entry, Finding, Outcome, Signal
 from auditor.spec.analyse import SpecReport
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+
+
+def outcome(value: str) -> Outcome:
+    """``Outcome(value)`` without the enum's call machinery (~8 µs, 30 times an entry read);
+    an unknown value raises the same ValueError."""
+    found = _OUTCOMES.get(value)
+    return found if found is not None else Outcome(value)
 
 
 def _fallback(value: Any) -> Any:
@@ -81,7 +89,7 @@ def entry_from_dict(data: Mapping[str, Any]) -> Entry:
 def finding_from_row(row: Mapping[str, Any], facts: Mapping[str, Any] | None = None) -> Finding:
     return Finding(
         check=row["check_id"],
-        outcome=Outcome(row["outcome"]),
+        outcome=outcome(row["outcome"]),
         message=row["message"],
         probe=row["probe"],
         subject=row["subject"],
@@ -108,7 +116,7 @@ def _signal(data: Mapping[str, Any]) -> SignalScore:
     return SignalScore(
         id=data["id"],
         name=data["name"],
-        outcome=Outcome(data["outcome"]),
+        outcome=outcome(data["outcome"]),
         points=data["points"],
         max_points=data["max_points"],
         evidence=data["evidence"],

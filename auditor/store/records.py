@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,11 @@ class SpecCapture:
     url: str | None
     body: bytes | None
     report: SpecReport | None
+    packed_body: Future[bytes | None] | None = None
+    """The document the findings describe, packed in a thread (``SnapshotLibrary``); None
+    inside when ``body`` was not that document (then checked and packed here)."""
+    packed_report: Future[bytes] | None = None
+    """``report`` packed, computed in a thread."""
 
 
 FAILED_ANALYSIS = ("validation failed", "analysis failed")
@@ -78,10 +84,19 @@ def field_key(item: Any) -> str:
     return f"{schema} {location} {name}"
 
 
+def _row_key(row: dict[str, Any]) -> str:
+    """``field_key`` of a plain row (the analysis's own kind), without its lookups: a
+    snapshot's 500 rows cost ~1 ms through the general one."""
+    schema, location, name = row.get("schema"), row.get("location"), row.get("name")
+    if location is None or location == "property":
+        return f"{schema}.{name}" if schema else str(name)
+    return f"{schema} {location} {name}"
+
+
 def _inventory(
     fields: Iterable[Any], operations: Iterable[Any], facts: Mapping[str, Any]
 ) -> dict[str, Any]:
-    keys = sorted({field_key(f) for f in fields})
+    keys = sorted({_row_key(f) if type(f) is dict else field_key(f) for f in fields})
     ops = sorted({str(o) for o in operations})
     return {
         "fields": keys,
@@ -107,19 +122,33 @@ def inventory(findings: Iterable[Finding], report: SpecReport | None = None) -> 
     return {}
 
 
-def facts_text(store: Store, facts: Mapping[str, Any], threshold: int = BLOB_THRESHOLD) -> str:
-    """``facts`` as JSON, or a reference to a blob holding it when it is large."""
-    text = dumps(dict(facts))
+def facts_text(
+    store: Store,
+    facts: Mapping[str, Any],
+    threshold: int = BLOB_THRESHOLD,
+    held: set[str] | None = None,
+) -> str:
+    """``facts`` as JSON, or a reference to a blob holding it when it is large.
+
+    ``held``: blobs (sha256) a recording run knows the store holds, so the same
+    inventory cited by many entries is looked up once; whoever passes it must
+    forget it when a write is rolled back.
+    """
+    text = dumps(facts if type(facts) is dict else dict(facts))
     if len(text) < threshold:
         return text
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    # Nightly runs see the same inventories again: look before compressing (~0.5 ms a blob).
-    held = store.db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (digest,)).fetchone()
-    if held is None:
-        store.db.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (digest, pack(text))
-        )
-    return dumps({BLOB_KEY: digest})
+    data = text.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    if held is None or digest not in held:
+        # Nightly runs see the same inventories again: look before compressing (~0.5 ms a blob).
+        found = store.db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (digest,)).fetchone()
+        if found is None:
+            store.db.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (digest, pack(data))
+            )
+        if held is not None:
+            held.add(digest)
+    return '{"' + BLOB_KEY + '":"' + digest + '"}'
 
 
 class FactsReader:
@@ -162,9 +191,19 @@ def _save_snapshot(
     validator = report.validator if report is not None and usable else None
     if row is not None and row[0] and (not usable or row[1] == validator):
         return  # held already, body and analysis: nothing to hash or compress (~1 ms a spec)
-    if body is not None and hashlib.sha256(body).hexdigest() != sha:
-        body = None  # not the document the findings describe; keep nothing rather than a wrong one
-    report_blob = pack(dumps(report)) if usable else None
+    packed_body: bytes | None = None  # the document, packed, when the store lacks it
+    if row is None or not row[0]:
+        if capture is not None and capture.packed_body is not None:
+            packed_body = capture.packed_body.result()  # checked against ``sha`` in the thread
+        if packed_body is None and body is not None:
+            if hashlib.sha256(body).hexdigest() == sha:
+                packed_body = pack(body)
+            else:
+                body = None  # not the document the findings describe: keep nothing
+    report_blob = None
+    if usable:
+        later = capture.packed_report if capture is not None else None
+        report_blob = later.result() if later is not None else pack(dumps(report))
     if row is None:
         found = inventory(findings, report)
         valid = next((f for f in findings if f.check in SPEC_CHECKS), None)
@@ -184,13 +223,13 @@ def _save_snapshot(
                 dumps(found),
                 report_blob,
                 validator,
-                pack(body) if body is not None else None,
+                packed_body,
             ),
         )
         return
     has_body, stored_validator = row
-    if body is not None and not has_body:
-        db.execute("UPDATE spec_snapshots SET body = ? WHERE sha256 = ?", (pack(body), sha))
+    if packed_body is not None and not has_body:
+        db.execute("UPDATE spec_snapshots SET body = ? WHERE sha256 = ?", (packed_body, sha))
     if report_blob is not None and stored_validator != validator:
         # first good analysis of this document, or one by a newer validator: reuse it from now on
         db.execute(
@@ -230,52 +269,67 @@ def record_result(
 ) -> None:
     """Commit one entry's result; ``findings_run`` points a rescore at the findings it reused."""
     store.require_writer()
+    with transaction(store.db):
+        write_result(store, run_id, position, result, findings_run=findings_run, spec=spec)
+
+
+def write_result(
+    store: Store,
+    run_id: int,
+    position: int,
+    result: AuditResult,
+    *,
+    findings_run: int | None = None,
+    spec: SpecCapture | None = None,
+    held: set[str] | None = None,
+) -> None:
+    """The statements of ``record_result``, inside a transaction the caller holds
+    (``auditor/store/batch.py`` groups a few entries into one)."""
     db = store.db
     sha = spec_sha256(result.findings)
     entry_id = result.entry.id
-    with transaction(db):
-        db.execute("DELETE FROM findings WHERE run_id = ? AND entry_id = ?", (run_id, entry_id))
-        db.execute(
-            """INSERT OR REPLACE INTO results (run_id, entry_id, position, entry, score, tier,
-                   assessment, finished_at, findings_run, spec_sha256)
+    db.execute("DELETE FROM findings WHERE run_id = ? AND entry_id = ?", (run_id, entry_id))
+    db.execute(
+        """INSERT OR REPLACE INTO results (run_id, entry_id, position, entry, score, tier,
+               assessment, finished_at, findings_run, spec_sha256)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            run_id,
+            entry_id,
+            position,
+            facts_text(store, entry_dict(result.entry), ENTRY_BLOB_THRESHOLD, held),
+            result.assessment.score,
+            result.assessment.tier,
+            pack(assessment_to_json(result.assessment)),
+            utc_now(),
+            findings_run if findings_run is not None else run_id,
+            sha,
+        ),
+    )
+    if findings_run is None:
+        db.executemany(
+            """INSERT INTO findings (run_id, entry_id, check_id, outcome, message, probe,
+                   subject, facts, observed_at, latency_ms)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                run_id,
-                entry_id,
-                position,
-                facts_text(store, entry_dict(result.entry), ENTRY_BLOB_THRESHOLD),
-                result.assessment.score,
-                result.assessment.tier,
-                pack(assessment_to_json(result.assessment)),
-                utc_now(),
-                findings_run if findings_run is not None else run_id,
-                sha,
-            ),
+            [
+                (
+                    run_id,
+                    entry_id,
+                    f.check,
+                    f.outcome.value,
+                    f.message,
+                    f.probe,
+                    f.subject,
+                    facts_text(store, f.facts, BLOB_THRESHOLD, held),
+                    f.observed_at,
+                    _latency(f),
+                )
+                for f in result.findings
+            ],
         )
-        if findings_run is None:
-            db.executemany(
-                """INSERT INTO findings (run_id, entry_id, check_id, outcome, message, probe,
-                       subject, facts, observed_at, latency_ms)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    (
-                        run_id,
-                        entry_id,
-                        f.check,
-                        f.outcome.value,
-                        f.message,
-                        f.probe,
-                        f.subject,
-                        facts_text(store, f.facts),
-                        f.observed_at,
-                        _latency(f),
-                    )
-                    for f in result.findings
-                ],
-            )
-            if sha is not None:
-                _save_snapshot(store, sha, result.findings, spec)
-                _save_validators(store, sha, result.findings)
+        if sha is not None:
+            _save_snapshot(store, sha, result.findings, spec)
+            _save_validators(store, sha, result.findings)
 
 
 def load_results(store: Store, run_id: int) -> list[AuditResult]:

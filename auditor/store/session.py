@@ -8,15 +8,24 @@ handed those earlier findings with the new ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 
 from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry, Finding
 from auditor.spec.analyse import SpecReport
+from auditor.store.batch import COMMIT_SECONDS, CommitWindow
 from auditor.store.codec import finding_from_row
 from auditor.store.db import Store
-from auditor.store.records import SpecCapture, load_results, record_result, spec_sha256
+from auditor.store.records import (
+    SpecCapture,
+    load_results,
+    record_result,
+    spec_sha256,
+    write_result,
+)
 from auditor.store.runs import (
     RunInfo,
     begin_run,
@@ -92,8 +101,10 @@ class RecordingRun:
         self._positions = {entry.id: i for i, entry in enumerate(entries)}
         self._checks = windowed_checks(methodology)
         self.library = SnapshotLibrary(store)
-        self._reports = StoredReports(self.library.report)
+        self._reports = StoredReports(self.library.report, self.library.pack_report)
         self.recorded = 0
+        self._window: CommitWindow | None = None
+        self._held: set[str] = set()  # blobs this run knows the store holds
 
     @classmethod
     def start(
@@ -158,18 +169,58 @@ class RecordingRun:
         its place among this run's entries."""
         fetched = next((f for f in result.findings if f.check == "spec.fetched"), None)
         url = fetched.subject if fetched is not None else result.entry.spec_url
-        body = self.library.take_body(url)
+        library = self.library
+        body = library.take_body(url)
         sha = spec_sha256(result.findings)
         report = dict.get(self._reports, sha) if sha else None
         if position is None:
             position = self._positions.get(result.entry.id, len(self._positions))
-        capture = SpecCapture(url, body, report)
-        record_result(self.store, self.run.id, position, result, spec=capture)
+        packed_report = library.take_packed_report(sha)
+        capture = SpecCapture(url, body, report, library.take_packed_body(sha), packed_report)
+        window = self._window
+        if window is None:
+            record_result(self.store, self.run.id, position, result, spec=capture)
+        else:
+            self.store.require_writer()
+            window.write(
+                lambda: write_result(
+                    self.store, self.run.id, position, result, spec=capture, held=self._held
+                )
+            )
         self.recorded += 1
 
+    @contextmanager
+    def batched(self, seconds: float = COMMIT_SECONDS) -> Iterator[CommitWindow]:
+        """Within the block, ``record`` commits a few entries at a time (the commit window,
+        ``auditor/store/batch.py``); whoever opens it calls ``commit_if_due`` on a timer.
+        Leaving the block, however it is left, commits what was recorded."""
+        window = CommitWindow(self.store.db, seconds, on_rollback=self._held.clear)
+        self._window = window
+        try:
+            yield window
+        except BaseException:
+            self._window = None
+            with suppress(sqlite3.Error):  # the block's own error says more than this one
+                window.commit()
+            raise
+        self._window = None
+        window.commit()
+
+    def commit_if_due(self) -> None:
+        """Commit the entries recorded in the window once it has passed (a timer calls this)."""
+        if self._window is not None:
+            self._window.commit_if_due()
+
     def finish(self) -> RunInfo:
+        if self._window is not None:
+            self._window.commit()
+        self.library.close()
         self.run = finish_run(self.store, self.run.id)
         return self.run
+
+    def close(self) -> None:
+        """Stop what the run started (its packing thread); the store stays open."""
+        self.library.close()
 
     def results(self) -> list[AuditResult]:
         """Every result of the run so far (earlier sessions included), in catalog order."""

@@ -12,13 +12,27 @@ so the probes produce the same findings as when it was captured.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from auditor.spec.analyse import SpecReport
 from auditor.spec.validate import validator_id
-from auditor.store.codec import loads, report_from_facts, unpack
+from auditor.store.codec import dumps, loads, pack, report_from_facts, unpack
 from auditor.store.db import Store
+from auditor.store.records import reusable
+
+
+def _pack_body(item: tuple[bytes, str]) -> bytes | None:
+    """The document packed, if it is the one ``sha`` names (else None: packed when stored)."""
+    body, sha = item
+    return pack(body) if hashlib.sha256(body).hexdigest() == sha else None
+
+
+def _pack_report(report: SpecReport) -> bytes:
+    return pack(dumps(report))
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +53,14 @@ class SnapshotLibrary:
         self._validators: dict[str, StoredValidators | None] = {}
         self.not_modified = 0
         """How many spec fetches were answered 304 and served from the store."""
+        # Compressing what a cold run keeps (~1 s of zlib per 70 MB of specs) happens in a
+        # thread once a new document is analysed: zlib and hashlib release the GIL, so the
+        # event loop does not wait for it when the entry is recorded. Only new analyses
+        # start it: a document served at many URLs, or already held, is not packed again.
+        self._packer: ThreadPoolExecutor | None = None
+        self._packed_bodies: dict[str, Future[bytes | None]] = {}
+        self._packed_reports: dict[str, Future[bytes]] = {}
+        self._packing: set[str] = set()  # documents (sha256) whose packing has started
 
     def conditional(self, url: str) -> tuple[str | None, str | None]:
         """The Fetcher's ``validators`` seam: what to send for ``url``, (None, None) for nothing."""
@@ -96,20 +118,61 @@ class SnapshotLibrary:
             return None
         return report
 
+    def _submit(self, work: Callable[..., Any], value: Any) -> Future[Any]:
+        if self._packer is None:
+            self._packer = ThreadPoolExecutor(1, thread_name_prefix="auditor-pack")
+        return self._packer.submit(work, value)
+
     def keep_body(self, url: str, body: bytes) -> None:
         self._bodies[url] = body
 
     def take_body(self, url: str | None) -> bytes | None:
         return self._bodies.pop(url, None) if url else None
 
+    def take_packed_body(self, sha: str | None) -> Future[bytes | None] | None:
+        """Document ``sha`` packed in the thread (None inside when it was not that one)."""
+        return self._packed_bodies.pop(sha, None) if sha else None
+
+    def pack_report(self, report: SpecReport) -> None:
+        """A new analysis (once per document a run): start compressing it and, for its
+        snapshot, the document it describes, which the run downloaded just before."""
+        sha = report.sha256
+        if not reusable(report) or sha in self._packing:
+            return
+        self._packing.add(sha)
+        self._packed_reports[sha] = self._submit(_pack_report, report)
+        body = next((b for b in self._bodies.values() if len(b) == report.size), None)
+        if body is not None:
+            self._packed_bodies[sha] = self._submit(_pack_body, (body, sha))
+
+    def take_packed_report(self, sha: str | None) -> Future[bytes] | None:
+        return self._packed_reports.pop(sha, None) if sha else None
+
+    def close(self) -> None:
+        """Stop the packing thread (what it had not started is dropped)."""
+        packer, self._packer = self._packer, None
+        if packer is not None:
+            packer.shutdown(wait=False, cancel_futures=True)
+
 
 class StoredReports(dict[str, SpecReport]):
     """The run's spec-analysis cache, falling back to analyses already in the store."""
 
-    def __init__(self, load: Callable[[str], SpecReport | None]) -> None:
+    def __init__(
+        self,
+        load: Callable[[str], SpecReport | None],
+        on_new: Callable[[SpecReport], None] | None = None,
+    ) -> None:
         super().__init__()
         self._load = load
+        self._on_new = on_new
         self._absent: set[str] = set()
+
+    def __setitem__(self, key: str, report: SpecReport) -> None:
+        """A report the run made (not one reloaded from the store)."""
+        super().__setitem__(key, report)
+        if self._on_new is not None:
+            self._on_new(report)
 
     def __contains__(self, key: object) -> bool:
         if dict.__contains__(self, key):
@@ -120,5 +183,5 @@ class StoredReports(dict[str, SpecReport]):
         if report is None:
             self._absent.add(key)
             return False
-        self[key] = report
+        dict.__setitem__(self, key, report)
         return True

@@ -1,5 +1,6 @@
-"""A run killed with SIGKILL keeps every finished entry; ``--resume`` finishes it;
-a second writer meanwhile is refused and the store stays sound."""
+"""A run killed with SIGKILL keeps every entry that finished more than the commit window
+before the kill; ``--resume`` finishes it; a second writer meanwhile is refused and the
+store stays sound. With ``--workers`` the workers stop with their parent."""
 
 from __future__ import annotations
 
@@ -16,10 +17,35 @@ from pathlib import Path
 
 import pytest
 
+from auditor.run.workers import WATCH_SECONDS
+from auditor.store.batch import COMMIT_SECONDS
 from tests.conftest import LocalServer
 
 AUDITOR = str(Path(sys.executable).with_name("auditor"))
 FAST, SLOW = 4, 2
+SLACK = 1.5
+"""Seconds beyond the window for the commit timer's tick and a loaded machine."""
+
+
+def children(pid: int) -> set[int]:
+    """The live processes whose parent is ``pid`` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid) and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def recorded(store: Path) -> set[str]:
@@ -33,11 +59,13 @@ def recorded(store: Path) -> set[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_sigkill_loses_no_finished_entry_and_resume_skips_them(
-    tmp_path: Path, http_server: LocalServer
+@pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL, /proc")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_loses_no_entry_finished_before_the_window_and_resume_skips_them(
+    tmp_path: Path, http_server: LocalServer, workers: int
 ) -> None:
     release = threading.Event()
+    answered: list[float] = []
 
     def slow(handler: BaseHTTPRequestHandler) -> None:
         release.wait(60)
@@ -45,12 +73,20 @@ def test_sigkill_loses_no_finished_entry_and_resume_skips_them(
         handler.send_header("Content-Length", "0")
         handler.end_headers()
 
+    def fast(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        answered.append(time.monotonic())
+
     lines = []
     for i in range(FAST):
-        http_server.add(f"/fast{i}", 200, "{}", "application/json")
-        lines.append(
-            f"- {{id: fast{i}, title: Fast {i}, base_url: '{http_server.url(f'/fast{i}')}'}}"
+        http_server.routes[f"/fast{i}"] = fast
+        # two host names, so that --workers 2 runs two processes
+        url = http_server.url(f"/fast{i}").replace(
+            "127.0.0.1", "localhost" if i % 2 else "127.0.0.1"
         )
+        lines.append(f"- {{id: fast{i}, title: Fast {i}, base_url: '{url}'}}")
     for i in range(SLOW):
         http_server.routes[f"/slow{i}"] = slow
         lines.append(
@@ -62,15 +98,24 @@ def test_sigkill_loses_no_finished_entry_and_resume_skips_them(
     command = [
         AUDITOR, "audit", str(catalog), "--store", str(store), "--format", "json",
         "--allow-private-network", "--timeout", "60", "--per-host", "16",
+        "--workers", str(workers),
     ]  # fmt: skip
 
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     try:
         deadline = time.monotonic() + 60
-        while len(recorded(store)) < FAST and time.monotonic() < deadline:
+        while len(answered) < FAST and time.monotonic() < deadline:
             assert first.poll() is None, first.communicate()
-            time.sleep(0.1)
+            time.sleep(0.05)
+        # The slow entries are still running: nothing else finishes to trigger a commit,
+        # and the fast ones are committed within the window all the same.
+        while (
+            len(recorded(store)) < FAST and time.monotonic() < answered[-1] + COMMIT_SECONDS + SLACK
+        ):
+            time.sleep(0.05)
         assert recorded(store) == {f"fast{i}" for i in range(FAST)}
+        workers_pids = children(first.pid) if workers > 1 else set()
+        assert len(workers_pids) >= workers if workers > 1 else True
 
         # a second writer while the first is alive: refused with a clear message
         second = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
@@ -79,6 +124,10 @@ def test_sigkill_loses_no_finished_entry_and_resume_skips_them(
 
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
+        stop = time.monotonic() + WATCH_SECONDS + 10
+        while any(alive(pid) for pid in workers_pids) and time.monotonic() < stop:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in workers_pids)  # no worker outlives its parent
     finally:
         if first.poll() is None:
             first.kill()
