@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -213,7 +212,7 @@ def fingerprint(path: Path) -> tuple[str, int]:
 def test_report_never_changes_the_store(nights: tuple[Path, Any, datetime], tmp_path: Path) -> None:
     store, _, _ = nights
     copy = tmp_path / "audit.db"
-    shutil.copy2(store, copy)
+    copy_store(store, copy)
     before = fingerprint(copy)
     assert cli("report", "--store", str(copy), "-o", str(tmp_path / "site")).exit_code == 0
     assert cli("badge", "--store", str(copy), "-o", str(tmp_path / "b")).exit_code == 0
@@ -227,7 +226,7 @@ def test_a_degraded_run_says_so_and_its_verifications_do_not_count(
     when its own network failed) shows the banner, and its verifications are not counted."""
     store, host, _ = nights
     copy = tmp_path / "audit.db"
-    shutil.copy2(store, copy)
+    copy_store(store, copy)
     with Store.open(copy, write=True) as opened:
         mark_degraded(opened, host.runs[4], "the canary https://canary.test/ did not answer")
     result = cli("report", "--store", str(copy), "-o", str(tmp_path / "site"))
@@ -237,6 +236,13 @@ def test_a_degraded_run_says_so_and_its_verifications_do_not_count(
     rows = dict(re.findall(r'data-period="(\w+)">.*?uptime-value">([^<]+)<', page))
     assert rows["24h"] == "unknown" and rows["7d"] == "50%"  # 2 of 4: tonight is not counted
     assert "this run was degraded" in (tmp_path / "site" / "index.html").read_text()
+
+
+def copy_store(store: Path, to: Path) -> None:
+    """The store as its writers left it: SQLite's backup reads the WAL's last commits,
+    which a copy of the main file alone may miss."""
+    with sqlite3.connect(store) as source, sqlite3.connect(to) as target:
+        source.backup(target)
 
 
 def refused(*args: str) -> str:
@@ -251,7 +257,7 @@ def test_stores_that_cannot_be_reported_are_refused_naming_them(
     store, _, _ = nights
     out = str(tmp_path / "site")
     newer = tmp_path / "newer.db"
-    shutil.copy2(store, newer)
+    copy_store(store, newer)
     with sqlite3.connect(newer) as db:
         db.execute("PRAGMA user_version = 99")
     message = refused("report", "--store", str(newer), "-o", out)
@@ -264,7 +270,7 @@ def test_stores_that_cannot_be_reported_are_refused_naming_them(
     )
 
     unfinished = tmp_path / "unfinished.db"
-    shutil.copy2(store, unfinished)
+    copy_store(store, unfinished)
     with sqlite3.connect(unfinished) as db:
         db.execute("UPDATE runs SET finished_at = NULL")
     message = refused("report", "--store", str(unfinished), "-o", out)
