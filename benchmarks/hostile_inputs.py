@@ -66,10 +66,19 @@ class Measured:
 
 
 def run(case: Case, cwd: Path) -> Measured:
-    """Run ``case`` in its own process group; wait4 gives that child's own rusage."""
+    """Run ``case`` in its own process group, measured by GNU time where there is one.
+
+    ``wait4`` on a child forked from this process reports at least this process's own
+    peak RSS (the child's high-water mark starts at the parent's, and this process
+    holds the generated catalogs), so the child is started by ``/usr/bin/time``, a
+    small process, whose report is the command's own.
+    """
+    report = cwd / f"time-{os.getpid()}-{time.monotonic_ns()}.txt"
+    timed = Path("/usr/bin/time").exists()
+    prefix = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(report)] if timed else []
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditor", *case.argv],
+        [*prefix, sys.executable, "-m", "auditor", *case.argv],
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -88,7 +97,12 @@ def run(case: Case, cwd: Path) -> Measured:
     timer.cancel()
     wall = time.perf_counter() - started
     code = None if killed.is_set() else os.waitstatus_to_exitcode(status)
-    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code)
+    cpu, rss_mib = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    if timed and report.exists():
+        fields = report.read_text().split()[-3:]  # GNU time puts "Command exited..." first
+        if len(fields) == 3:
+            rss_mib, cpu = int(fields[0]) / 1024, float(fields[1]) + float(fields[2])
+    return Measured(wall, cpu, rss_mib, code)
 
 
 # --- inputs ----------------------------------------------------------------------------
