@@ -38,7 +38,7 @@ from typing import Any
 
 from auditor.spec.inventory import deref_or_none
 from auditor.spec.refs import ExternalRef, LocalResolver, RefError
-from auditor.spec.swagger2_rules import MAX_KEPT, MAX_LABEL, MAX_NOTES, PREFIX
+from auditor.spec.swagger2_rules import MAX_KEPT, MAX_LABEL, MAX_NOTES, PREFIX, as_notes
 
 MINORS = ("3.0", "3.1")
 """The OpenAPI versions these rules hold documents to."""
@@ -326,7 +326,4 @@ def stricter_notes(document: Any, minor: str | None, limit: int = MAX_NOTES) -> 
         problems, found = oas_problems(document, minor)
     except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
         return (f"{PREFIX}OpenAPI {NOT_CHECKED}: {type(exc).__name__}"[:300],)
-    notes = [PREFIX + p[:300] for p in problems[:limit]]
-    if found > len(notes):
-        notes.append(f"{PREFIX}… and {found - len(notes)} more")
-    return tuple(notes)
+    return as_notes(problems, found, limit)

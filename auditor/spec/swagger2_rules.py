@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from itertools import islice
 from typing import Any
 
@@ -310,6 +311,12 @@ def stricter_notes(
         problems, found = _walked(document, deadline)
     except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
         return (f"{PREFIX}Swagger 2.0 rules not checked: {type(exc).__name__}"[:300],)
+    return as_notes(problems, found, limit)
+
+
+def as_notes(problems: Sequence[str], found: int, limit: int) -> tuple[str, ...]:
+    """Problems as ``SpecReport`` notes (both rule sets): prefixed, cut, at most ``limit``,
+    then a count of the rest."""
     notes = [PREFIX + p[:300] for p in problems[:limit]]
     if found > len(notes):
         notes.append(f"{PREFIX}… and {found - len(notes)} more")
