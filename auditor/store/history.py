@@ -9,9 +9,8 @@ table, results are read by run (primary key), and verifications through
 the ``findings_by_check`` index (entry, check, time) bounded by the window,
 all in one statement each rather than one per entry and run.
 
-A run the store marks *degraded* (the auditing machine could not reach the
-network: a column ``runs.degraded`` or ``"degraded"`` in its counts, when a
-schema has them) keeps its scores, but its verifications are not counted:
+A run the store marks *degraded* (``runs.degraded``: the auditing machine
+could not reach the network) keeps its scores, but its verifications are not counted:
 they read as "not verified".
 """
 
@@ -22,9 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.store.codec import loads
 from auditor.store.db import Store
-from auditor.store.readonly import run_columns
 from auditor.store.runs import RESCORE, RunInfo
 from auditor.store.runs import _run as run_from_row
 from auditor.store.schema import StoreError
@@ -115,23 +112,6 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 def marks(values: Sized) -> str:
     return ", ".join("?" for _ in range(len(values)))
-
-
-def degraded_runs(store: Store, run_ids: Iterable[int]) -> frozenset[int]:
-    """Runs marked degraded, read defensively: schemas before the mark have no such column."""
-    wanted = list(run_ids)
-    found: set[int] = set()
-    columns = run_columns(store)
-    select = "id, counts" + (", degraded" if "degraded" in columns else "")
-    for part in chunks(wanted):
-        for row in store.db.execute(
-            f"SELECT {select} FROM runs WHERE id IN ({marks(part)})", tuple(part)
-        ):
-            counts = loads(row["counts"]) if row["counts"] else None
-            marked = row["degraded"] if "degraded" in columns else None
-            if (isinstance(counts, dict) and counts.get("degraded")) or marked:
-                found.add(row["id"])
-    return frozenset(found)
 
 
 def window_runs(store: Store, run: RunInfo, window_days: float) -> tuple[RunInfo, ...]:
@@ -237,11 +217,13 @@ def load_history(
         )
     )
     # any run may have verified inside the window (an unfinished one, another methodology's)
-    nearby = store.db.execute(
-        "SELECT id FROM runs WHERE started_at >= ?",
-        (iso(days_before(parse_iso(start), 1.0)),),
+    degraded = frozenset(
+        row[0]
+        for row in store.db.execute(
+            "SELECT id FROM runs WHERE started_at >= ? AND degraded IS NOT NULL AND degraded != ''",
+            (iso(days_before(parse_iso(start), 1.0)),),
+        )
     )
-    degraded = degraded_runs(store, [row[0] for row in nearby])
     results = _results(store, runs, set(entries))
     latest = {e: points[-1].spec_sha256 for e, points in results.items() if points}
     return StoreHistory(

@@ -86,8 +86,3 @@ def open_read_only(path: Path | str) -> Store:
         connection.close()
         raise
     return Store(path, connection, None)
-
-
-def run_columns(store: Store) -> frozenset[str]:
-    """The columns of ``runs`` in this file (a newer schema may add some, e.g. ``degraded``)."""
-    return frozenset(row[1] for row in store.db.execute("PRAGMA table_info(runs)"))

@@ -11,10 +11,9 @@ import pytest
 from auditor.model import Finding, Outcome
 from auditor.store import Store, StoreError
 from auditor.store.changes import entry_changes
-from auditor.store.codec import dumps
 from auditor.store.history import VERIFICATIONS, load_history
 from auditor.store.readonly import open_read_only
-from auditor.store.runs import get_run
+from auditor.store.runs import get_run, mark_degraded
 from tests.support.prune import backdate
 from tests.support.store import make_v1, record_run, result, writable_store
 
@@ -50,8 +49,7 @@ def test_a_run_marked_degraded_keeps_its_scores_but_its_verifications_do_not_cou
 ) -> None:
     first = night(store, 2, result("a"))
     second = night(store, 1, result("a", up=False))
-    counts = {"entries": 1, "degraded": True}
-    store.db.execute("UPDATE runs SET counts = ? WHERE id = ?", (dumps(counts), second))
+    mark_degraded(store, second, "no answer from the canary")
     history = load_history(store, get_run(store, second))
     assert history.run_degraded and history.degraded == {second}
     last = history.verifications["a"][-1]
