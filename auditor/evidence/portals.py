@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from auditor.evidence.html_links import same_site
+from auditor.model import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +36,17 @@ def portal_for(url: str | None) -> Portal | None:
     except ValueError:
         return None
     return next((p for p in portals() if same_site(host, p.host)), None)
+
+
+DATAGOUV_OFFICIAL_BADGES = frozenset({"public-service", "certified"})
+"""The badges that make a data.gouv.fr organisation a public producer."""
+
+
+def entry_badges(entry: Entry) -> list[str]:
+    """The data.gouv.fr organisation badges the catalog source kept for ``entry``, sorted."""
+    return sorted({str(b) for b in entry.raw.get("organization_badges") or ()})
+
+
+def official_badges(badges: Iterable[str]) -> list[str]:
+    """Those of ``badges`` that make an organisation public, sorted (empty: not public)."""
+    return sorted(set(badges) & DATAGOUV_OFFICIAL_BADGES)

@@ -34,12 +34,11 @@ from auditor.catalog.base import text_value
 from auditor.catalog.datagouv import is_dataservice, is_page
 from auditor.evidence.domains import DomainList, DomainMatch, DomainMatcher, normalise_host
 from auditor.evidence.platforms import vouchable
+from auditor.evidence.portals import entry_badges, official_badges
 from auditor.model import OFFICIAL_CATALOG_IDS, Entry
 
 APIGOUV = "api.gouv.fr"
 DATAGOUV = "data.gouv.fr"
-DATAGOUV_OFFICIAL_BADGES = frozenset({"public-service", "certified"})
-"""The badges that make a data.gouv.fr organisation public (as probes/portal_listing.py)."""
 NOT_PUBLIC_PRODUCER = re.compile(r"entreprise|soci[ée]t[ée]|association|company", re.I)
 APIGOUV_FIELDS = ("external_site", "doc_tech_external", "doc_tech_link")
 DATAGOUV_FIELDS = (
@@ -212,7 +211,7 @@ def vouched_from_datagouv(text: str, source: str, name: str | None, updated: str
         seen += 1
         org = text_value(organization.get("name")) or text_value(organization.get("slug")) or "?"
         badges = _badges(organization)
-        official = sorted(set(badges) & DATAGOUV_OFFICIAL_BADGES)
+        official = official_badges(badges)
         label = text_value(record.get("slug")) or text_value(record.get("title")) or f"#{position}"
         what = f"dataservice {label!r} of {org!r}" if dataservice else f"organisation {org!r}"
         if not official:
@@ -243,8 +242,7 @@ def _entry_portal(entry: Entry) -> tuple[str, str] | None:
             return None
         return APIGOUV, f"producer {entry.organization or '?'}"
     if entry.catalog == "datagouv":
-        badges = {str(b) for b in entry.raw.get("organization_badges") or ()}
-        official = sorted(badges & DATAGOUV_OFFICIAL_BADGES)
+        official = official_badges(entry_badges(entry))
         if official:
             return (
                 DATAGOUV,

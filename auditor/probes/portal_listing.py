@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from auditor import checks
 from auditor.evidence.html_links import points_under
-from auditor.evidence.portals import portal_for
+from auditor.evidence.portals import entry_badges, official_badges, portal_for
 from auditor.model import OFFICIAL_CATALOG_IDS, Finding, Outcome
 from auditor.probes.context import EntryContext
 from auditor.probes.pages import page
@@ -34,7 +34,6 @@ CATALOG_NAMES = {
     "api_gouv_fr": "api.gouv.fr, the French government's API catalog",
     "datagouv": "data.gouv.fr, the French open data platform",
 }
-DATAGOUV_OFFICIAL_BADGES = frozenset({"public-service", "certified"})
 TARGET_FIELDS = ("docs_url", "homepage_url", "base_url", "spec_url")
 
 
@@ -57,9 +56,9 @@ def _from_catalog(ctx: EntryContext, facts: dict[str, Any]) -> Finding | None:
         where = f" ({entry.catalog_url})" if entry.catalog_url else ""
         message = f"catalog: api_gouv_fr ({CATALOG_NAMES['api_gouv_fr']}){where}"
         return _finding(Outcome.PASS, message, facts, entry.catalog_url)
-    badges = sorted({str(b) for b in entry.raw.get("organization_badges") or ()})
+    badges = entry_badges(entry)
     facts["organization_badges"] = badges
-    official = sorted(set(badges) & DATAGOUV_OFFICIAL_BADGES)
+    official = official_badges(badges)
     if official:
         org = f" {entry.organization!r}" if entry.organization else ""
         message = f"catalog: datagouv, organisation{org} badged {', '.join(official)}"
