@@ -439,3 +439,17 @@ def test_entry_page_links_its_machine_readable_files_and_copies_them(
     assert "Copied" in page.text_content("#copy-status")
     assert problems == []
     context.close()
+
+
+def test_demo_entry_screenshot_for_the_readme(browser: Any, tmp_path: Path) -> None:
+    """The README's picture (tests/support/screenshot.py), taken of a real demo run; with
+    AUDITOR_UPDATE_SCREENSHOTS=1 it also replaces docs/images/entry-data-gouv-fr.png."""
+    from tests.support import screenshot
+
+    shot = ARTIFACTS / screenshot.DOCS_SHOT.name
+    composite = screenshot.entry_screenshot(browser, screenshot.demo_site(tmp_path), shot)
+    width, height = screenshot.png_size(shot)
+    assert (composite, width) == ("73.25", 1280) and 900 <= height <= 1600, (composite, height)
+    assert 20_000 < shot.stat().st_size < 300_000, f"{shot} is {shot.stat().st_size:,} bytes"
+    if screenshot.refresh_requested():
+        shutil.copyfile(shot, screenshot.DOCS_SHOT)
