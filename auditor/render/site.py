@@ -37,6 +37,7 @@ from auditor.render.frame import (
     summary_frame,
     write_tables,
 )
+from auditor.render.language import DEFAULT_LANGUAGE, Language, language
 from auditor.render.names import file_names
 from auditor.render.pages import (
     PageContext,
@@ -57,6 +58,8 @@ class SiteOptions:
     badge_label: str = DEFAULT_LABEL
     now: datetime | None = None
     """The time "N days ago" is counted from (default: now)."""
+    lang: str = DEFAULT_LANGUAGE
+    """The language of the pages ("en", "fr"); badges, JSON and CSV stay language-neutral."""
 
 
 class SiteExtras(Protocol):
@@ -124,6 +127,14 @@ def write_badge_files(
     return written
 
 
+def described(methodology: Methodology, tr: Language) -> Methodology:
+    """The methodology in the pages' language: same ids and points, its own words."""
+    if tr.english:
+        return methodology
+    localized = getattr(methodology, "localized", None)  # the methodology room's, when merged
+    return localized(tr.code) if callable(localized) else methodology
+
+
 def write_site(
     document: Mapping[str, Any],
     methodology: Methodology,
@@ -138,11 +149,14 @@ def write_site(
     keys = result_keys(results)
     names = dict(enumerate(result_names(results)))
     generated_at = document.get("generated_at")
+    tr = language(options.lang)
+    shown = described(methodology, tr)
     ctx = PageContext(
-        methodology,
+        shown,
         generated_at if isinstance(generated_at, str) else None,
         extras.banner if extras else None,
         extras.feed if extras else None,
+        tr,
     )
     site = SiteLinks(options.base_url, options.badge_label)
 
@@ -151,7 +165,7 @@ def write_site(
     files: list[Path] = []
     pages: dict[str, Path] = {}
     for position, result in enumerate(results):
-        view = entry_view(result, methodology, names[position], now, site)
+        view = entry_view(result, shown, names[position], now, site, tr)
         part = None
         if extras is not None:
             view, part = extras.entry(keys[position], names[position], view)
@@ -172,10 +186,10 @@ def write_site(
     tables = write_tables(frame, out)
     files += tables
     charts = {
-        "distribution": distribution_svg(distribution(frame), methodology),
-        "axes": axis_means_svg(axis_means(frame, methodology)),
+        "distribution": distribution_svg(distribution(frame), shown, tr),
+        "axes": axis_means_svg(axis_means(frame, shown), tr),
     }
-    rows = [index_row(r, names[i], methodology) for i, r in enumerate(results)]
+    rows = [index_row(r, names[i], shown) for i, r in enumerate(results)]
     parquet = any(p.suffix == ".parquet" for p in tables)
     part = extras.index(rows) if extras is not None else None
     index = out.write(
