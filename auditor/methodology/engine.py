@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from auditor.methodology.model import Axis, Methodology, Signal
+from auditor.methodology.words import Words, words_for
 from auditor.model import Assessment, AxisScore, Finding, Outcome, SignalScore, utc_now
 
-SignalFunction = Callable[[Signal, Sequence[Finding]], tuple[SignalScore, str]]
+SignalFunction = Callable[[Signal, Sequence[Finding], Words], tuple[SignalScore, str]]
 
 MAX_REASON_CHARS = 1000
 """An axis reason is cut to this many characters (ending in an ellipsis). The loader already
@@ -27,18 +28,20 @@ def bounded_reason(text: str) -> str:
     return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
 
 
-def _unknown(signal: Signal, findings: Sequence[Finding]) -> SignalScore:
+def _unknown(signal: Signal, findings: Sequence[Finding], words: Words) -> SignalScore:
     if findings:
         outcome = (
             Outcome.ERROR if any(f.outcome is Outcome.ERROR for f in findings) else Outcome.UNKNOWN
         )
         evidence = "; ".join(dict.fromkeys(f.message for f in findings))
     else:
-        outcome, evidence = Outcome.UNKNOWN, f"no evidence collected for {signal.check}"
+        outcome, evidence = Outcome.UNKNOWN, words.no_evidence_for.format(check=signal.check)
     return SignalScore(signal.id, signal.name, outcome, None, signal.points, evidence)
 
 
-def score_outcome(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScore, str]:
+def score_outcome(
+    signal: Signal, findings: Sequence[Finding], words: Words
+) -> tuple[SignalScore, str]:
     """All points on a pass, none on a fail, unknown otherwise."""
     for wanted, share in ((Outcome.PASS, 1.0), (Outcome.FAIL, 0.0)):
         hits = [f for f in findings if f.outcome is wanted]
@@ -46,41 +49,45 @@ def score_outcome(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalSc
             evidence = "; ".join(dict.fromkeys(f.message for f in hits))
             points = signal.points * share
             return SignalScore(signal.id, signal.name, wanted, points, signal.points, evidence), ""
-    return _unknown(signal, findings), ""
+    return _unknown(signal, findings, words), ""
 
 
-def score_share(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScore, str]:
+def score_share(
+    signal: Signal, findings: Sequence[Finding], words: Words
+) -> tuple[SignalScore, str]:
     """Points in proportion to passed / (passed + failed); unknowns are left out."""
     passed = [f for f in findings if f.outcome is Outcome.PASS]
     failed = [f for f in findings if f.outcome is Outcome.FAIL]
     total = len(passed) + len(failed)
     if total == 0:
-        return _unknown(signal, findings), "No verification could be completed"
+        return _unknown(signal, findings, words), words.no_verification
     latest = max(passed + failed, key=lambda f: f.observed_at)
     if total == 1:
         detail = (
-            "Latest verification succeeded"
+            words.latest_succeeded
             if latest.outcome is Outcome.PASS
-            else f"Latest verification failed ({latest.message})"
+            else words.latest_failed.format(message=latest.message)
         )
     else:
-        detail = f"{len(passed)} of {total} verifications succeeded"
+        detail = words.verifications_succeeded.format(passed=len(passed), total=total)
     outcome = Outcome.PASS if not failed else Outcome.FAIL
     points = round(signal.points * len(passed) / total, 2)
     score = SignalScore(signal.id, signal.name, outcome, points, signal.points, latest.message)
     return score, detail
 
 
-def score_lookup(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScore, str]:
+def score_lookup(
+    signal: Signal, findings: Sequence[Finding], words: Words
+) -> tuple[SignalScore, str]:
     """Points from the methodology's table, keyed by the finding's ``facts.class``."""
     usable = [f for f in findings if "class" in f.facts]
     if not usable:
-        return _unknown(signal, findings), "No evidence collected"
+        return _unknown(signal, findings, words), words.no_evidence
     finding = usable[0]
     key = str(finding.facts["class"])
     value = signal.values.get(key)
     if value is None:
-        msg = f"{finding.message} (class {key!r} is not in the methodology's table)"
+        msg = words.class_not_in_table.format(message=finding.message, key=repr(key))
         return SignalScore(signal.id, signal.name, Outcome.ERROR, None, signal.points, msg), msg
     score = SignalScore(
         signal.id, signal.name, finding.outcome, value.points, signal.points, finding.message
@@ -88,21 +95,23 @@ def score_lookup(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalSco
     return score, value.label
 
 
-def score_ratio(signal: Signal, findings: Sequence[Finding]) -> tuple[SignalScore, str]:
+def score_ratio(
+    signal: Signal, findings: Sequence[Finding], words: Words
+) -> tuple[SignalScore, str]:
     """Points times a 0-1 share the finding measured (``facts[<fact>]``)."""
     usable = [f for f in findings if isinstance(f.facts.get(signal.fact or ""), int | float)]
     if not usable:
-        return _unknown(signal, findings), ""
+        return _unknown(signal, findings, words), ""
     finding = usable[0]
     value = finding.facts[signal.fact or ""]  # a bool counts as 1 or 0
     share = min(1.0, max(0.0, float(value)))
     points = round(signal.points * share, 2)
     outcome = Outcome.PASS if share >= 1.0 else Outcome.FAIL
-    shown = ("yes" if value else "no") if isinstance(value, bool) else f"{share:.0%}"
+    shown = (words.yes if value else words.no) if isinstance(value, bool) else words.percent(share)
     evidence = f"{signal.fact}: {shown} ({finding.message})"
     return SignalScore(
         signal.id, signal.name, outcome, points, signal.points, evidence
-    ), f"{share:.0%}"
+    ), words.percent(share)
 
 
 FUNCTIONS: dict[str, SignalFunction] = {
@@ -113,11 +122,15 @@ FUNCTIONS: dict[str, SignalFunction] = {
 }
 
 
-def score_axis(axis: Axis, by_check: dict[str, list[Finding]]) -> AxisScore:
+def score_axis(
+    axis: Axis, by_check: dict[str, list[Finding]], words: Words | None = None
+) -> AxisScore:
+    words = words or words_for("en")
     results: list[SignalScore] = []
     details: list[str] = []
     for signal in axis.signals:
-        result, detail = FUNCTIONS[signal.function](signal, by_check.get(signal.check, []))
+        function = FUNCTIONS[signal.function]
+        result, detail = function(signal, by_check.get(signal.check, []), words)
         results.append(result)
         if detail:
             details.append(detail)
@@ -130,7 +143,7 @@ def score_axis(axis: Axis, by_check: dict[str, list[Finding]]) -> AxisScore:
     }
     if not known:
         reason = bounded_reason(
-            "Unknown: " + ("; ".join(details) or "no signal could be established")
+            words.unknown_axis.format(detail="; ".join(details) or words.nothing_established)
         )
         return AxisScore(axis.id, axis.name, axis.weight, None, reason, tuple(results))
     earned = sum(r.points or 0.0 for r in known)
@@ -139,8 +152,13 @@ def score_axis(axis: Axis, by_check: dict[str, list[Finding]]) -> AxisScore:
     )
     score = round(100.0 * earned / possible, 2) if possible else 0.0
     reason = bounded_reason(
-        axis.reason.format(
-            earned=earned, possible=possible, score=score, detail="; ".join(details), **counts
+        words.formatter.format(
+            axis.reason,
+            earned=earned,
+            possible=possible,
+            score=score,
+            detail="; ".join(details),
+            **counts,
         )
     )
     return AxisScore(axis.id, axis.name, axis.weight, score, reason, tuple(results))
@@ -151,7 +169,8 @@ def assess(entry_id: str, findings: Iterable[Finding], methodology: Methodology)
     by_check: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_check[finding.check].append(finding)
-    axes = tuple(score_axis(axis, by_check) for axis in methodology.axes)
+    words = words_for(methodology.lang)
+    axes = tuple(score_axis(axis, by_check, words) for axis in methodology.axes)
     known = [a for a in axes if a.score is not None]
     weight = sum(a.weight for a in known)
     composite = (

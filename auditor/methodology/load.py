@@ -20,7 +20,15 @@ import yaml
 
 from auditor import checks
 from auditor.errors import RulesError
-from auditor.methodology.model import Axis, LookupValue, Methodology, Signal, Tier
+from auditor.methodology.model import (
+    LANGUAGES,
+    Axis,
+    LookupValue,
+    Methodology,
+    Signal,
+    Tier,
+    Translations,
+)
 from auditor.resources import default_rules_file, rules_dir
 
 REASON_FIELDS = frozenset(
@@ -129,7 +137,11 @@ def _build(data: dict[str, Any], file: Path, node: yaml.Node | None) -> Methodol
             seen_signals.add(raw["id"])
             _check_signal(raw, file, node, ["axes", ai, "signals", si])
             values = {
-                key: LookupValue(points=float(v["points"]), label=v.get("label", key))
+                key: LookupValue(
+                    points=float(v["points"]),
+                    label=v.get("label", key),
+                    translations=_translations(v, label=v.get("label", key)),
+                )
                 for key, v in (raw.get("values") or {}).items()
             }
             for key, value in values.items():
@@ -146,10 +158,20 @@ def _build(data: dict[str, Any], file: Path, node: yaml.Node | None) -> Methodol
                     description=" ".join(raw.get("description", "").split()),
                     fact=raw.get("fact"),
                     values=values,
+                    translations=_translations(
+                        raw, name=raw["name"], description=raw.get("description", "")
+                    ),
                 )
             )
         reason = raw_axis.get("reason", "{earned:g}/{possible:g}")
         _check_reason(reason, _where(file, node, ["axes", ai, "reason"]))
+        for lang in LANGUAGES[1:]:
+            translated = (raw_axis.get(lang) or {}).get("reason")
+            if translated is not None:
+                where = _where(file, node, ["axes", ai, lang, "reason"])
+                if len(translated) > 500:
+                    raise RulesError(f"{where}: is longer than 500 characters")
+                _check_reason(translated, where)
         axes.append(
             Axis(
                 id=raw_axis["id"],
@@ -159,10 +181,19 @@ def _build(data: dict[str, Any], file: Path, node: yaml.Node | None) -> Methodol
                 why=raw_axis.get("why", ""),
                 reason=reason,
                 unknown_signals=raw_axis.get("unknown_signals", "unearned"),
+                translations=_translations(
+                    raw_axis, name=raw_axis["name"], why=raw_axis.get("why", ""), reason=reason
+                ),
             )
         )
     tiers = tuple(
-        Tier(id=t["id"], name=t["name"], min=float(t["min"]), color=t.get("color", "#9f9f9f"))
+        Tier(
+            id=t["id"],
+            name=t["name"],
+            min=float(t["min"]),
+            color=t.get("color", "#9f9f9f"),
+            translations=_translations(t, name=t["name"]),
+        )
         for t in data["tiers"]
     )
     if not any(t.min == 0 for t in tiers):
@@ -175,7 +206,21 @@ def _build(data: dict[str, Any], file: Path, node: yaml.Node | None) -> Methodol
         axes=tuple(axes),
         summary=" ".join(data.get("summary", "").split()),
         path=file,
+        translations=_translations(data, title=data["title"], summary=data.get("summary", "")),
     )
+
+
+def _translations(raw: dict[str, Any], **english: str) -> Translations:
+    """A node's texts by language: its own (English) ones, and each ``<lang>:`` block's, with
+    folded YAML's line breaks collapsed the way the English descriptions are."""
+
+    def folded(block: dict[str, str]) -> dict[str, str]:
+        return {k: v if k == "reason" else " ".join(v.split()) for k, v in block.items()}
+
+    texts = {"en": folded(english)}
+    for lang in LANGUAGES[1:]:
+        texts[lang] = folded(raw.get(lang) or {})
+    return texts
 
 
 _REASON_SAMPLE: dict[str, Any] = {

@@ -19,7 +19,7 @@ from rich.style import Style
 from rich.text import Text
 
 from auditor.methodology.model import Axis, Methodology, Tier
-from auditor.model import AuditResult, CatalogProblem
+from auditor.model import Assessment, AuditResult, CatalogProblem
 from auditor.render.reporters import Results
 from auditor.render.table_fit import Column, Header, abbreviations, fit_table, print_fitted
 from auditor.render.terminal_text import Medium, console_text, plain, terminal_text
@@ -40,6 +40,45 @@ _HUES = (
 
 def _score(value: float | None) -> str:
     return "unknown" if value is None else f"{value:g}"
+
+
+PARTIAL = "*"
+"""Marks a composite computed without some axes (they were unknown); the legend says which."""
+
+
+def coverage(assessment: Assessment) -> str | None:
+    """ "composite over 75 % of the weights (availability unknown)", None when every axis counts.
+
+    The composite is the weighted mean of the known axes only, so a score with an unknown axis
+    stands on less than the whole methodology; the table says so rather than let it pass for
+    a full score."""
+    unknown = [a for a in assessment.axes if a.score is None]
+    total = sum(a.weight for a in assessment.axes)
+    if not unknown or assessment.score is None or not total:
+        return None
+    share = round(100 * sum(a.weight for a in assessment.axes if a.score is not None) / total, 1)
+    names = ", ".join(terminal_text(a.name).lower() for a in unknown)
+    return f"composite over {share:g} % of the weights ({names} unknown)"
+
+
+def _composite(assessment: Assessment) -> str:
+    text = _score(assessment.score)
+    return text + PARTIAL if coverage(assessment) else text
+
+
+def coverage_legend(results: Sequence[AuditResult]) -> str | None:
+    """One legend line for the marked scores: each distinct coverage, with how many entries."""
+    notes: dict[str, int] = {}
+    for r in results:
+        note = coverage(r.assessment)
+        if note:
+            notes[note] = notes.get(note, 0) + 1
+    if not notes:
+        return None
+    if len(notes) > 3:
+        return f"{PARTIAL} composite over part of the weights: the entry's unknown axes left out"
+    parts = [note if n == 1 else f"{note} for {n} entries" for note, n in notes.items()]
+    return f"{PARTIAL} " + "; ".join(parts)
 
 
 def ansi_color(style: Style) -> Style:
@@ -105,7 +144,7 @@ def print_table(
         Column(
             "score",
             (Header("score"),),
-            tuple(_score(r.assessment.score) for r in results),
+            tuple(_composite(r.assessment) for r in results),
             justify="right",
         ),
         Column(
@@ -132,6 +171,9 @@ def print_table(
     ]
     fitted = fit_table(console, columns, plain(title, style="table.title"))
     print_fitted(console, fitted, "or use --format json")
+    legend = coverage_legend(results)
+    if legend:
+        console.print(Text(legend, style="dim"))
     for problem in problems:
         console.print(Text.assemble(("catalog:", "yellow"), " ", plain(problem)))
 

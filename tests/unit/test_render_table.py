@@ -12,7 +12,7 @@ from rich.style import Style
 from auditor.catalog.base import CatalogProblem
 from auditor.methodology import load_methodology
 from auditor.model import Assessment, AuditResult, AxisScore, Entry, Finding, Outcome
-from auditor.render.table import ansi_color, print_table
+from auditor.render.table import ansi_color, coverage_legend, print_table
 from auditor.render.table_fit import abbreviations
 
 TRUST = load_methodology()
@@ -64,11 +64,31 @@ def test_every_score_and_tier_is_whole_at_every_width(width: int) -> None:
     found = cells(out)
     for r in RESULTS:
         a = r.assessment
-        assert ("unknown" if a.score is None else f"{a.score:g}") in found
+        partial = a.score is not None and any(x.score is None for x in a.axes)
+        shown = "unknown" if a.score is None else f"{a.score:g}" + ("*" if partial else "")
+        assert shown in found
         tier = TRUST.tier_by_id(a.tier)
         assert (tier.name if tier else "unknown") in found
     # the axis scores are shown whole too at these widths
     assert {"33.3333", "66.6667", "12.5"} <= found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_composite_without_some_axes_is_marked_and_explained(width: int) -> None:
+    out = table(width)
+    assert "88.75*" in cells(out) and "73.25*" not in cells(out)
+    legend = "* composite over 75 % of the weights (availability unknown)"
+    assert legend in " ".join(out.split())
+    # no composite at all: nothing to qualify
+    assert "unknown*" not in out
+
+
+def test_the_coverage_legend_counts_entries_sharing_a_coverage() -> None:
+    two = [RESULTS[2], result("other", 80, "good", [60, None, 100, 100, 100])]
+    assert coverage_legend(two) == (
+        "* composite over 75 % of the weights (availability unknown) for 2 entries"
+    )
+    assert coverage_legend(RESULTS[:2]) is None
 
 
 def test_at_80_columns_the_axes_are_abbreviated_with_a_legend() -> None:
