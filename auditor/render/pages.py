@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -20,6 +20,7 @@ from auditor import __version__
 from auditor.methodology.model import Methodology
 from auditor.render.badge import UNKNOWN_COLOR, safe_color
 from auditor.render.findings import mapping
+from auditor.render.frame import NO_ORGANISATION
 from auditor.render.language import N_, Language
 from auditor.render.markdown import markdown_html, markdown_section
 from auditor.render.methodology_md import methodology_markdown
@@ -193,7 +194,12 @@ def index_html(
         axes=axes,
         rows=rows,
         charts=charts,
-        organisations=organisations,
+        organisations=[
+            replace(o, organization=ctx.language.gettext(o.organization))
+            if o.organization == NO_ORGANISATION
+            else o
+            for o in organisations
+        ],
         problems=problems,
         parquet=parquet,
         h=history,

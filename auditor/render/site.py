@@ -20,7 +20,7 @@ writer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,7 +48,8 @@ from auditor.render.pages import (
     methodology_html,
 )
 from auditor.render.results_json import json_bytes
-from auditor.render.view import EntryView, SiteLinks, entry_view
+from auditor.render.retell import retold
+from auditor.render.view import EntryView, SiteLinks, badge_view, entry_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +130,7 @@ def write_badge_files(
 
 def described(methodology: Methodology, tr: Language) -> Methodology:
     """The methodology in the pages' language: same ids and points, its own words."""
-    if tr.english:
-        return methodology
-    localized = getattr(methodology, "localized", None)  # the methodology room's, when merged
-    return localized(tr.code) if callable(localized) else methodology
+    return methodology if tr.english else methodology.localized(tr.code)
 
 
 def write_site(
@@ -165,7 +163,12 @@ def write_site(
     files: list[Path] = []
     pages: dict[str, Path] = {}
     for position, result in enumerate(results):
-        view = entry_view(result, shown, names[position], now, site, tr)
+        told, in_language = (result, tr.english)
+        if not tr.english:
+            told, in_language = retold(result, document.get("methodology"), shown)
+        view = entry_view(told, shown, names[position], now, site, tr, in_language)
+        if not tr.english:  # the badge files stay English: so do their snippets and alt text
+            view = replace(view, badge=badge_view(result, methodology, names[position], site))
         part = None
         if extras is not None:
             view, part = extras.entry(keys[position], names[position], view)

@@ -48,7 +48,7 @@ def _as_recorded(value: Any) -> Any:
 
 def _recorded_english(value: Any) -> Markup:
     """Text quoted as the audit recorded it (in English) on a page in another language."""
-    return Markup('<span lang="en">%s</span>') % value
+    return Markup('<span lang="en">{}</span>').format(value)
 
 
 def build_environment(

@@ -152,9 +152,16 @@ def _signals(
 
 
 def axis_rows(
-    result: Mapping[str, Any], methodology: Methodology, tr: Language | None = None
+    result: Mapping[str, Any],
+    methodology: Methodology,
+    tr: Language | None = None,
+    retold: bool = False,
 ) -> tuple[AxisRow, ...]:
-    """One row per methodology axis, in methodology order; a missing axis is unknown."""
+    """One row per methodology axis, in methodology order; a missing axis is unknown.
+
+    ``retold``: the result's reasons are already in ``tr``'s language
+    (:func:`auditor.render.retell.retold`); otherwise a page in another language
+    than English marks them as the English text they were recorded in."""
     tr = tr or Language()
     axes = mapping(result.get("axes"))
     total = sum(a.weight for a in methodology.axes) or 1.0
@@ -178,7 +185,7 @@ def axis_rows(
                 unestablished=score is not None
                 and bool(signals)
                 and all(s.outcome in ("unknown", "error") for s in signals),
-                reason_recorded=recorded is not None and not tr.english,
+                reason_recorded=recorded is not None and not tr.english and not retold,
             )
         )
     return tuple(rows)
@@ -327,6 +334,7 @@ def entry_view(
     now: datetime,
     site: SiteLinks | None = None,
     tr: Language | None = None,
+    retold: bool = False,
 ) -> EntryView:
     """The view of ``result`` in ``tr``'s language (English by default); ``methodology`` is
     the one described in that language (``Methodology.localized``)."""
@@ -356,7 +364,7 @@ def entry_view(
         tier=tier.name if tier else None,
         tier_color=safe_color(tier.color if tier else None),
         assessed_at=text(result.get("assessed_at")),
-        axes=(axes := axis_rows(result, methodology, tr)),
+        axes=(axes := axis_rows(result, methodology, tr, retold)),
         coverage=coverage_note(axes, tr) if score is not None else None,
         proof=proof_rows(result, methodology, findings, tr),
         spec=spec_view(result, findings, now, tr),
