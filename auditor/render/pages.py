@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -29,6 +30,8 @@ from auditor.render.text import clean_text
 from auditor.render.view import EntryView
 
 HOW_HEADING = N_("How is this computed?")
+COPY_MESSAGES = (N_("Copied "), N_("Could not copy; select the link instead."))
+"""What copy.js says (its JavaScript string literals), put in the page's language."""
 
 
 def script_hash(script: str) -> str:
@@ -64,6 +67,16 @@ class PageContext:
     def render(self, name: str, **context: Any) -> str:
         return self.language.render(name, **context)
 
+    def script(self, name: str, messages: tuple[str, ...] = ()) -> str:
+        """An inline script of ``reports/`` with its string literals ``messages`` in the
+        page's language (the page's CSP pins the hash of the script as written)."""
+        script = raw_template(name)
+        for message in () if self.language.english else messages:
+            script = script.replace(
+                json.dumps(message), json.dumps(self.language.gettext(message), ensure_ascii=False)
+            )
+        return script
+
     @cached_property
     def how_html(self) -> Markup:
         return Markup(markdown_html(self.how_md))
@@ -83,7 +96,7 @@ class PageContext:
 
 
 def entry_html(view: EntryView, ctx: PageContext, history: Any = None) -> str:
-    script = raw_template("copy.js")
+    script = ctx.script("copy.js", COPY_MESSAGES)
     common = ctx.common("../", script)
     if history is not None and getattr(history, "feed", None):
         common["feed_href"] = history.feed
