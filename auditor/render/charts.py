@@ -63,7 +63,9 @@ def distribution_svg(
 def axis_means_svg(means: list[AxisMean], tr: Language | None = None) -> Markup:
     """One bar per axis: the mean of the known scores, with how many were unknown."""
     tr = tr or Language()
-    label_width, track, row_height = 150, 240, 26
+    longest = max((len(item.name) for item in means), default=0)
+    # about 6.2 px a character at 11 px: longer (French) axis names widen the label column
+    label_width, track, row_height = max(150, round(6.2 * longest) + 12), 240, 26
     width = label_width + track + 90
     rows = []
     for index, item in enumerate(means):
