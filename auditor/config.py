@@ -2,7 +2,8 @@
 
 Looked up in the working directory (or given with ``--config``). Command-line
 flags always win over the file. Sections used so far: top-level keys for the
-verifier (``domain_lists``, ``github_org_lists``…), ``[verifier]`` (``canary``),
+verifier (``domain_lists``, ``github_org_lists``…) and the report site's
+language (``lang``: ``auditor.cli.lang_option``), ``[verifier]`` (``canary``),
 ``[gate]`` (in pyproject: ``[tool.auditor.gate]``) for the CI quality gate and
 ``[notify]`` (``to``, ``down_after``) for ``auditor notify``.
 """

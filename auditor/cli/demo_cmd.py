@@ -16,6 +16,7 @@ from auditor.cli.common import (
     load_rules,
     with_progress,
 )
+from auditor.cli.lang_option import LANG_OPTION, site_language
 from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
@@ -31,7 +32,10 @@ from auditor.model import AuditResult
     show_default=True,
     help="Folder for the report site (index.html, one page and badge per entry).",
 )
-def demo(fmt: str | None, output: Path | None, rules: Path | None, site_dir: Path) -> None:
+@LANG_OPTION
+def demo(
+    fmt: str | None, output: Path | None, rules: Path | None, site_dir: Path, lang: str | None
+) -> None:
     """Audit the built-in demo catalog against a fixture site on 127.0.0.1.
 
     Works offline: the demo serves every host its catalog names from a local
@@ -48,9 +52,11 @@ def demo(fmt: str | None, output: Path | None, rules: Path | None, site_dir: Pat
       auditor demo
       auditor demo --format json | jq '.results[] | {id, score, tier}'
       auditor demo --site-dir /tmp/demo-site
+      auditor demo --lang fr
     """
     from auditor.demo.run import run_demo
 
+    language = site_language(lang)
     methodology = load_rules(rules)
     holder: dict[str, LoadedCatalog] = {}
 
@@ -61,19 +67,23 @@ def demo(fmt: str | None, output: Path | None, rules: Path | None, site_dir: Pat
 
     results = with_progress(11, work)
     emit_results(results, holder["loaded"], methodology, fmt or default_format(), output)
-    _write_site(results, holder["loaded"], methodology, site_dir)
+    _write_site(results, holder["loaded"], methodology, site_dir, language)
 
 
 def _write_site(
-    results: list[AuditResult], loaded: LoadedCatalog, methodology: Methodology, folder: Path
+    results: list[AuditResult],
+    loaded: LoadedCatalog,
+    methodology: Methodology,
+    folder: Path,
+    lang: str,
 ) -> None:
     """The report site next to the results; standard output is left to --format."""
     from auditor.render.results_json import results_document
-    from auditor.render.site import write_site
+    from auditor.render.site import SiteOptions, write_site
 
     document = results_document(results, methodology, loaded.problems)
     try:
-        site = write_site(document, methodology, folder)
+        site = write_site(document, methodology, folder, SiteOptions(lang=lang))
     except (OSError, AuditorError) as exc:
         raise click.UsageError(f"{folder}: cannot write the report site: {exc}") from exc
     click.echo(f"report site: {site.index.resolve()}", err=True)

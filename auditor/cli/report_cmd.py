@@ -24,6 +24,7 @@ from auditor.cli.common import (
     verifier_settings,
     with_progress,
 )
+from auditor.cli.lang_option import LANG_OPTION, site_language
 from auditor.cli.output import folder_output, warn
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
@@ -167,6 +168,7 @@ def check_sources(sources: tuple[str, ...], store: Path | None, run_ref: str | N
     callback=utf8_text,
     help="Left-hand text of the badges.",
 )
+@LANG_OPTION
 @apply_options(STORE_SOURCE)
 @apply_options(AUDIT_OPTIONS)
 def report(
@@ -174,6 +176,7 @@ def report(
     output: Path,
     base_url: str | None,
     badge_label: str,
+    lang: str | None,
     store: Path | None,
     run_ref: str | None,
     rules: Path | None,
@@ -203,6 +206,7 @@ def report(
       auditor report catalog.yaml -o site/ --base-url https://example.org/apis
       auditor report --store audit.db --output site/
       auditor report --store audit.db --run 12 --output site-run-12/
+      auditor report results.json --output site-fr/ --lang fr
     """
     from auditor.render.document import methodology_mismatch
     from auditor.render.site import SiteOptions, write_site
@@ -211,6 +215,7 @@ def report(
     if base_url is not None and safe_url(base_url) is None:
         raise click.BadParameter("must be an http(s) URL with a host", param_hint="--base-url")
     check_sources(sources, store, run_ref)
+    options = SiteOptions(base_url, badge_label, lang=site_language(lang))
     methodology = load_rules(rules)
     if store is not None:
         from auditor.cli.store_support import store_errors
@@ -218,9 +223,7 @@ def report(
 
         with store_errors(store):
             try:
-                site = write_store_site(
-                    store, methodology, output, SiteOptions(base_url, badge_label), run_ref
-                )
+                site = write_store_site(store, methodology, output, options, run_ref)
             except OSError as exc:
                 raise click.UsageError(f"{output}: cannot write the site: {exc}") from exc
         click.echo(f"wrote {len(site.files)} files; open {site.index}", err=True)
@@ -230,7 +233,7 @@ def report(
     if warning:
         warn(warning)
     try:
-        site = write_site(document, methodology, output, SiteOptions(base_url, badge_label))
+        site = write_site(document, methodology, output, options)
     except AuditorError as exc:
         raise click.UsageError(str(exc)) from exc
     except OSError as exc:

@@ -11,13 +11,16 @@ from markupsafe import Markup
 from auditor.methodology.model import Methodology
 from auditor.render.badge import UNKNOWN_COLOR, safe_color
 from auditor.render.frame import AxisMean, Bin
-from auditor.render.templates import render_template
+from auditor.render.language import Language
 
 ACCENT = "#0b5cad"
 
 
-def distribution_svg(bins: list[Bin], methodology: Methodology) -> Markup:
+def distribution_svg(
+    bins: list[Bin], methodology: Methodology, tr: Language | None = None
+) -> Markup:
     """Columns per 10-point bin, coloured by the tier the bin's lower bound falls in."""
+    tr = tr or Language()
     width, height, left, top, base = 560, 200, 8, 18, 165
     slot = (width - left - 8) / max(1, len(bins))
     tallest = max((b.count for b in bins), default=0) or 1
@@ -27,7 +30,7 @@ def distribution_svg(bins: list[Bin], methodology: Methodology) -> Markup:
         tier = methodology.tier_for(item.low) if item.low is not None else None
         bars.append(
             {
-                "label": item.label,
+                "label": item.label if item.low is not None else tr.gettext("unknown"),
                 "value": item.count,
                 "x": round(left + index * slot + 3, 1),
                 "w": round(slot - 6, 1),
@@ -39,10 +42,15 @@ def distribution_svg(bins: list[Bin], methodology: Methodology) -> Markup:
         )
     total = sum(b.count for b in bins)
     return Markup(
-        render_template(
+        tr.render(
             "chart_columns.svg.j2",
-            title=f"Score distribution of {total} entries",
-            caption="entries per score range (tier colours)",
+            title=tr.ngettext(
+                "Score distribution of %(num)d entries",
+                "Score distribution of %(num)d entries",
+                total,
+            )
+            % {"num": total},
+            caption=tr.gettext("entries per score range (tier colours)"),
             width=width,
             height=height,
             left=left,
@@ -52,15 +60,18 @@ def distribution_svg(bins: list[Bin], methodology: Methodology) -> Markup:
     )
 
 
-def axis_means_svg(means: list[AxisMean]) -> Markup:
+def axis_means_svg(means: list[AxisMean], tr: Language | None = None) -> Markup:
     """One bar per axis: the mean of the known scores, with how many were unknown."""
-    label_width, track, row_height = 150, 240, 26
+    tr = tr or Language()
+    longest = max((len(item.name) for item in means), default=0)
+    # about 6.2 px a character at 11 px: longer (French) axis names widen the label column
+    label_width, track, row_height = max(150, round(6.2 * longest) + 12), 240, 26
     width = label_width + track + 90
     rows = []
     for index, item in enumerate(means):
-        text = "unknown" if item.mean is None else f"{item.mean:g}"
+        text = tr.number(item.mean)
         if item.unknown:
-            text += f" ({item.unknown} unknown)"
+            text += " " + tr.gettext("(%(num)d unknown)") % {"num": item.unknown}
         rows.append(
             {
                 "label": item.name,
@@ -71,9 +82,9 @@ def axis_means_svg(means: list[AxisMean]) -> Markup:
             }
         )
     return Markup(
-        render_template(
+        tr.render(
             "chart_rows.svg.j2",
-            title="Average score per axis (unknown scores left out)",
+            title=tr.gettext("Average score per axis (unknown scores left out)"),
             width=width + 40,
             height=12 + len(rows) * row_height,
             label_width=label_width,

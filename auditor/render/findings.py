@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from auditor.render.language import Language
+
 
 class Findings:
     """A result's findings grouped by check id, in the order they were recorded."""
@@ -50,14 +52,16 @@ def parse_time(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def age_text(observed: datetime | None, now: datetime) -> str:
-    """``today``, ``1 day ago``, ``N days ago`` (or ``at an unknown time``)."""
+def age_text(observed: datetime | None, now: datetime, tr: Language | None = None) -> str:
+    """``today``, ``1 day ago``, ``N days ago`` (or ``at an unknown time``), in ``tr``'s
+    language (English by default)."""
+    tr = tr or Language()
     if observed is None:
-        return "at an unknown time"
+        return tr.gettext("at an unknown time")
     days = (now - observed).days
     if days <= 0:
-        return "today"
-    return "1 day ago" if days == 1 else f"{days} days ago"
+        return tr.gettext("today")
+    return tr.ngettext("%(num)d day ago", "%(num)d days ago", days) % {"num": days}
 
 
 def number(value: Any) -> float | None:

@@ -19,10 +19,11 @@ from auditor.methodology.model import Methodology
 from auditor.render.csv_table import csv_bytes
 from auditor.render.findings import mapping, number, text
 from auditor.render.folder import OutputFolder
+from auditor.render.language import N_
 from auditor.render.text import clean_text
 
 TEXT_COLUMNS = ("id", "title", "organization", "tier", "spec_format")
-NO_ORGANISATION = "(no organisation)"
+NO_ORGANISATION = N_("(no organisation)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,21 +7,24 @@ include the same rendering.
 from __future__ import annotations
 
 from auditor.methodology.model import Methodology
-from auditor.render.templates import render_template
+from auditor.render.language import N_, Language
 
 FUNCTION_TEXT = {
-    "outcome": "all points on pass",
-    "share": "points × share of passes",
-    "lookup": "points from the table below",
-    "ratio": "points × measured share",
+    "outcome": N_("all points on pass"),
+    "share": N_("points × share of passes"),
+    "lookup": N_("points from the table below"),
+    "ratio": N_("points × measured share"),
 }
 
 
-def methodology_markdown(methodology: Methodology) -> str:
-    return render_template(
+def methodology_markdown(methodology: Methodology, tr: Language | None = None) -> str:
+    """The methodology in ``tr``'s language (English by default): ``methodology`` is the
+    one localised for it, this adds the page's own words."""
+    tr = tr or Language()
+    return tr.render(
         "methodology.md.j2",
         m=methodology,
         total_weight=sum(a.weight for a in methodology.axes),
         tiers=sorted(methodology.tiers, key=lambda t: t.min, reverse=True),
-        functions=FUNCTION_TEXT,
+        functions={key: tr.gettext(text) for key, text in FUNCTION_TEXT.items()},
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -20,13 +21,17 @@ from auditor import __version__
 from auditor.methodology.model import Methodology
 from auditor.render.badge import UNKNOWN_COLOR, safe_color
 from auditor.render.findings import mapping
+from auditor.render.frame import NO_ORGANISATION
+from auditor.render.language import N_, Language
 from auditor.render.markdown import markdown_html, markdown_section
 from auditor.render.methodology_md import methodology_markdown
-from auditor.render.templates import raw_template, render_template
+from auditor.render.templates import raw_template
 from auditor.render.text import clean_text
 from auditor.render.view import EntryView
 
-HOW_HEADING = "How is this computed?"
+HOW_HEADING = N_("How is this computed?")
+COPY_MESSAGES = (N_("Copied "), N_("Could not copy; select the link instead."))
+"""What copy.js says (its JavaScript string literals), put in the page's language."""
 
 
 def script_hash(script: str) -> str:
@@ -36,7 +41,11 @@ def script_hash(script: str) -> str:
 
 @dataclass(frozen=True)
 class PageContext:
-    """What every page of one site shares."""
+    """What every page of one site shares, in one language.
+
+    ``methodology`` is the one the pages describe, already in ``language``
+    (``Methodology.localized``): its names and texts are shown as they are.
+    """
 
     methodology: Methodology
     generated_at: str | None
@@ -44,14 +53,29 @@ class PageContext:
     """A notice at the top of every page (a degraded run)."""
     feed: str | None = None
     """The site's Atom feed, from the site's root."""
+    language: Language = field(default_factory=Language)
 
     @cached_property
     def methodology_md(self) -> str:
-        return methodology_markdown(self.methodology)
+        return methodology_markdown(self.methodology, self.language)
 
     @cached_property
     def how_md(self) -> str:
-        return markdown_section(self.methodology_md, HOW_HEADING) or ""
+        heading = self.language.gettext(HOW_HEADING)
+        return markdown_section(self.methodology_md, heading) or ""
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.language.render(name, **context)
+
+    def script(self, name: str, messages: tuple[str, ...] = ()) -> str:
+        """An inline script of ``reports/`` with its string literals ``messages`` in the
+        page's language (the page's CSP pins the hash of the script as written)."""
+        script = raw_template(name)
+        for message in () if self.language.english else messages:
+            script = script.replace(
+                json.dumps(message), json.dumps(self.language.gettext(message), ensure_ascii=False)
+            )
+        return script
 
     @cached_property
     def how_html(self) -> Markup:
@@ -60,7 +84,10 @@ class PageContext:
     def common(self, root: str, script: str | None = None) -> dict[str, Any]:
         return {
             "m": self.methodology,
-            "site": {"version": __version__, "generated_at": self.generated_at},
+            "site": {
+                "version": __version__,
+                "generated_at": self.language.timestamp(self.generated_at),
+            },
             "root": root,
             "script_src": Markup(script_hash(script) if script else "'none'"),
             "banner": self.banner,
@@ -69,11 +96,11 @@ class PageContext:
 
 
 def entry_html(view: EntryView, ctx: PageContext, history: Any = None) -> str:
-    script = raw_template("copy.js")
+    script = ctx.script("copy.js", COPY_MESSAGES)
     common = ctx.common("../", script)
     if history is not None and getattr(history, "feed", None):
         common["feed_href"] = history.feed
-    return render_template(
+    return ctx.render(
         "entry.html.j2",
         e=view,
         h=history,
@@ -84,17 +111,19 @@ def entry_html(view: EntryView, ctx: PageContext, history: Any = None) -> str:
 
 
 def entry_markdown(view: EntryView, ctx: PageContext, history: Any = None) -> str:
-    return render_template(
+    return ctx.render(
         "entry.md.j2", e=view, h=history, how_md=ctx.how_md, root="../", banner=ctx.banner
     )
 
 
 def methodology_html(ctx: PageContext) -> str:
     body = Markup(markdown_html(ctx.methodology_md))
-    return render_template("methodology.html.j2", body=body, **ctx.common(""))
+    return ctx.render("methodology.html.j2", body=body, **ctx.common(""))
 
 
-def _tiers(summary: Mapping[str, Any], methodology: Methodology) -> list[dict[str, Any]]:
+def _tiers(
+    summary: Mapping[str, Any], methodology: Methodology, tr: Language
+) -> list[dict[str, Any]]:
     counts = mapping(summary.get("tiers"))
     tiers = [
         {"id": t.id, "name": t.name, "color": safe_color(t.color), "count": counts.get(t.id, 0)}
@@ -102,7 +131,14 @@ def _tiers(summary: Mapping[str, Any], methodology: Methodology) -> list[dict[st
     ]
     unknown = counts.get("unknown", 0)
     if unknown:
-        tiers.append({"id": "unknown", "name": "unknown", "color": UNKNOWN_COLOR, "count": unknown})
+        tiers.append(
+            {
+                "id": "unknown",
+                "name": tr.gettext("unknown"),
+                "color": UNKNOWN_COLOR,
+                "count": unknown,
+            }
+        )
     return tiers
 
 
@@ -164,14 +200,19 @@ def index_html(
         f"{p.get('origin', '?')}: {p.get('message', '')}" if isinstance(p, Mapping) else str(p)
         for p in document.get("problems") or []
     ]
-    return render_template(
+    return ctx.render(
         "index.html.j2",
         summary={"entries": len(rows), "mean_score": summary.get("mean_score")},
-        tiers=_tiers(summary, methodology),
+        tiers=_tiers(summary, methodology, ctx.language),
         axes=axes,
         rows=rows,
         charts=charts,
-        organisations=organisations,
+        organisations=[
+            replace(o, organization=ctx.language.gettext(o.organization))
+            if o.organization == NO_ORGANISATION
+            else o
+            for o in organisations
+        ],
         problems=problems,
         parquet=parquet,
         h=history,

@@ -20,7 +20,7 @@ writer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,6 +37,7 @@ from auditor.render.frame import (
     summary_frame,
     write_tables,
 )
+from auditor.render.language import DEFAULT_LANGUAGE, Language, language
 from auditor.render.names import file_names
 from auditor.render.pages import (
     PageContext,
@@ -47,7 +48,8 @@ from auditor.render.pages import (
     methodology_html,
 )
 from auditor.render.results_json import json_bytes
-from auditor.render.view import EntryView, SiteLinks, entry_view
+from auditor.render.retell import retold
+from auditor.render.view import EntryView, SiteLinks, badge_view, entry_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,8 @@ class SiteOptions:
     badge_label: str = DEFAULT_LABEL
     now: datetime | None = None
     """The time "N days ago" is counted from (default: now)."""
+    lang: str = DEFAULT_LANGUAGE
+    """The language of the pages ("en", "fr"); badges, JSON and CSV stay language-neutral."""
 
 
 class SiteExtras(Protocol):
@@ -124,6 +128,11 @@ def write_badge_files(
     return written
 
 
+def described(methodology: Methodology, tr: Language) -> Methodology:
+    """The methodology in the pages' language: same ids and points, its own words."""
+    return methodology if tr.english else methodology.localized(tr.code)
+
+
 def write_site(
     document: Mapping[str, Any],
     methodology: Methodology,
@@ -138,11 +147,14 @@ def write_site(
     keys = result_keys(results)
     names = dict(enumerate(result_names(results)))
     generated_at = document.get("generated_at")
+    tr = language(options.lang)
+    shown = described(methodology, tr)
     ctx = PageContext(
-        methodology,
+        shown,
         generated_at if isinstance(generated_at, str) else None,
         extras.banner if extras else None,
         extras.feed if extras else None,
+        tr,
     )
     site = SiteLinks(options.base_url, options.badge_label)
 
@@ -151,7 +163,12 @@ def write_site(
     files: list[Path] = []
     pages: dict[str, Path] = {}
     for position, result in enumerate(results):
-        view = entry_view(result, methodology, names[position], now, site)
+        told, in_language = (result, tr.english)
+        if not tr.english:
+            told, in_language = retold(result, document.get("methodology"), shown)
+        view = entry_view(told, shown, names[position], now, site, tr, in_language)
+        if not tr.english:  # the badge files stay English: so do their snippets and alt text
+            view = replace(view, badge=badge_view(result, methodology, names[position], site))
         part = None
         if extras is not None:
             view, part = extras.entry(keys[position], names[position], view)
@@ -172,10 +189,10 @@ def write_site(
     tables = write_tables(frame, out)
     files += tables
     charts = {
-        "distribution": distribution_svg(distribution(frame), methodology),
-        "axes": axis_means_svg(axis_means(frame, methodology)),
+        "distribution": distribution_svg(distribution(frame), shown, tr),
+        "axes": axis_means_svg(axis_means(frame, shown), tr),
     }
-    rows = [index_row(r, names[i], methodology) for i, r in enumerate(results)]
+    rows = [index_row(r, names[i], shown) for i, r in enumerate(results)]
     parquet = any(p.suffix == ".parquet" for p in tables)
     part = extras.index(rows) if extras is not None else None
     index = out.write(

@@ -14,25 +14,30 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.render.findings import Findings, age_text, items, mapping, number, parse_time, text
+from auditor.render.language import N_, Language
 from auditor.render.text import one_line, safe_url
 
 MAX_FIELDS = 500
 MAX_EXAMPLES = 12
-PROBED_ENDPOINTS = (("base_url", "Base URL"), ("spec_url", "Spec"), ("docs_url", "Docs"))
+PROBED_ENDPOINTS = (
+    ("base_url", N_("Base URL")),
+    ("spec_url", N_("Spec")),
+    ("docs_url", N_("Docs")),
+)
 QUALITY_SHARES = (
-    ("operation_id_share", "Operations with an operationId"),
-    ("summary_share", "Operations with a summary"),
-    ("parameter_docs_share", "Parameters described"),
-    ("response_schema_share", "Responses with a schema"),
-    ("examples_share", "Operations with examples"),
-    ("error_responses_share", "Operations documenting errors"),
+    ("operation_id_share", N_("Operations with an operationId")),
+    ("summary_share", N_("Operations with a summary")),
+    ("parameter_docs_share", N_("Parameters described")),
+    ("response_schema_share", N_("Responses with a schema")),
+    ("examples_share", N_("Operations with examples")),
+    ("error_responses_share", N_("Operations documenting errors")),
 )
 QUALITY_FLAGS = (
-    ("servers_declared", "Servers declared"),
-    ("security_declared", "Security schemes declared"),
-    ("pagination_documented", "Pagination documented"),
-    ("rate_limit_documented", "Rate limits documented"),
-    ("stricter_rules_passed", "Keeps the spec rules the validator skips"),
+    ("servers_declared", N_("Servers declared")),
+    ("security_declared", N_("Security schemes declared")),
+    ("pagination_documented", N_("Pagination documented")),
+    ("rate_limit_documented", N_("Rate limits documented")),
+    ("stricter_rules_passed", N_("Keeps the spec rules the validator skips")),
 )
 
 
@@ -99,7 +104,9 @@ class SpecView:
     errors: tuple[str, ...]
 
 
-def _schema(findings: Findings, spec_format: str | None, now: datetime) -> SchemaView | None:
+def _schema(
+    findings: Findings, spec_format: str | None, now: datetime, tr: Language
+) -> SchemaView | None:
     finding = findings.first("spec.inventory")
     facts = findings.facts("spec.inventory")
     if finding is None or facts is None:
@@ -113,7 +120,11 @@ def _schema(findings: Findings, spec_format: str | None, now: datetime) -> Schem
         if text(item.get("format")):
             kind = f"{kind} ({item['format']})"
         access = (
-            "read-only" if item.get("read_only") else "write-only" if item.get("write_only") else ""
+            tr.gettext("read-only")
+            if item.get("read_only")
+            else tr.gettext("write-only")
+            if item.get("write_only")
+            else ""
         )
         rows.append(
             FieldRow(
@@ -131,25 +142,31 @@ def _schema(findings: Findings, spec_format: str | None, now: datetime) -> Schem
         else len(rows),
         fields=tuple(rows),
         truncated=bool(facts.get("truncated")) or len(raw_fields) > len(rows),
-        source=spec_format or "the spec",
-        age=age_text(parse_time(finding.get("observed_at")), now),
+        source=spec_format or tr.gettext("the spec"),
+        age=age_text(parse_time(finding.get("observed_at")), now, tr),
     )
 
 
-def _expiry(facts: Mapping[str, Any], observed: datetime | None) -> str:
+def _expiry(facts: Mapping[str, Any], observed: datetime | None, tr: Language) -> str:
     days = number(facts.get("cert_days_left"))
     if days is None:
         return "—"
     when = ""
     if observed is not None:
         try:
-            when = f" ({(observed + timedelta(days=days)).date().isoformat()})"
+            when = f" ({tr.date(observed + timedelta(days=days))})"
         except OverflowError:
             when = ""
-    return f"in {days:g} days{when}" if days >= 0 else f"expired {-days:g} days ago"
+    if days >= 0:
+        return tr.gettext("in %(days)s days") % {"days": tr.number(days)} + when
+    return tr.gettext("expired %(days)s days ago") % {"days": tr.number(-days)}
 
 
-def _probes(findings: Findings) -> tuple[ProbeRow, ...]:
+def _milliseconds(latency: float, tr: Language) -> str:
+    return f"{latency:.0f}" if tr.english else tr.number(round(latency))
+
+
+def _probes(findings: Findings, tr: Language) -> tuple[ProbeRow, ...]:
     rows = []
     for field, label in PROBED_ENDPOINTS:
         finding = findings.first(f"availability.{field}")
@@ -161,16 +178,16 @@ def _probes(findings: Findings) -> tuple[ProbeRow, ...]:
         latency = number(facts.get("latency_ms"))
         rows.append(
             ProbeRow(
-                label=label,
+                label=tr.gettext(label),
                 url=url,
                 link=safe_url(url),
                 outcome=str(finding.get("outcome") or "unknown"),
                 status=f"HTTP {status:g}"
                 if status is not None
                 else str(facts.get("error_class") or "—"),
-                latency=f"{latency:.0f} ms" if latency is not None else "—",
+                latency="—" if latency is None else f"{_milliseconds(latency, tr)} ms",
                 tls=text(facts.get("tls_version")) or "—",
-                expiry=_expiry(facts, parse_time(finding.get("observed_at"))),
+                expiry=_expiry(facts, parse_time(finding.get("observed_at")), tr),
                 message=str(finding.get("message") or ""),
             )
         )
@@ -204,18 +221,20 @@ def _examples(findings: Findings) -> tuple[Example, ...]:
     return tuple(examples)
 
 
-def _examples_absent(spec: Mapping[str, Any] | None) -> str:
+def _examples_absent(spec: Mapping[str, Any] | None, tr: Language) -> str:
     if spec is None:
-        return "No spec is declared for this entry, so there are no query examples."
+        return tr.gettext("No spec is declared for this entry, so there are no query examples.")
     spec_format = text(spec.get("format"))
     if spec_format is None and not text(spec.get("sha256")):
-        return "The spec could not be fetched, so there are no query examples."
+        return tr.gettext("The spec could not be fetched, so there are no query examples.")
     if spec_format in (None, "unknown"):
-        return "The spec is not an OpenAPI or Swagger document, so there are no query examples."
-    return "No query examples were extracted from the spec."
+        return tr.gettext(
+            "The spec is not an OpenAPI or Swagger document, so there are no query examples."
+        )
+    return tr.gettext("No query examples were extracted from the spec.")
 
 
-def _quality(findings: Findings) -> tuple[QualityRow, ...]:
+def _quality(findings: Findings, tr: Language) -> tuple[QualityRow, ...]:
     facts = findings.facts("spec.quality")
     if not facts:
         return ()
@@ -224,18 +243,25 @@ def _quality(findings: Findings) -> tuple[QualityRow, ...]:
         share = number(facts.get(key))
         if key in facts:
             share = None if share is None else min(1.0, max(0.0, share))
-            rows.append(
-                QualityRow(label, share, "unknown" if share is None else f"{100 * share:.0f}%")
-            )
+            rows.append(QualityRow(tr.gettext(label), share, tr.percent(share)))
     for key, label in QUALITY_FLAGS:
         if key in facts:
             value = facts.get(key)
-            shown = "yes" if value is True else "no" if value is False else "unknown"
-            rows.append(QualityRow(label, None, shown))
+            shown = (
+                tr.gettext("yes")
+                if value is True
+                else tr.gettext("no")
+                if value is False
+                else tr.gettext("unknown")
+            )
+            rows.append(QualityRow(tr.gettext(label), None, shown))
     return tuple(rows)
 
 
-def spec_view(result: Mapping[str, Any], findings: Findings, now: datetime) -> SpecView:
+def spec_view(
+    result: Mapping[str, Any], findings: Findings, now: datetime, tr: Language | None = None
+) -> SpecView:
+    tr = tr or Language()
     spec = result.get("spec") if isinstance(result.get("spec"), Mapping) else None
     entry = mapping(result.get("entry"))
     spec_format = text(spec.get("format")) if spec else None
@@ -243,16 +269,16 @@ def spec_view(result: Mapping[str, Any], findings: Findings, now: datetime) -> S
     errors = spec.get("errors") if spec and isinstance(spec.get("errors"), list) else []
     base_url = text(entry.get("base_url"))
     return SpecView(
-        schema=_schema(findings, spec_format, now),
+        schema=_schema(findings, spec_format, now, tr),
         verification=str(verification.get("message")) if verification else None,
         verification_outcome=str(verification.get("outcome")) if verification else "unknown",
-        probes=_probes(findings),
+        probes=_probes(findings, tr),
         base_url=base_url,
         base_link=safe_url(base_url),
         format=spec_format,
         examples=_examples(findings),
-        examples_absent=_examples_absent(spec),
-        quality=_quality(findings),
+        examples_absent=_examples_absent(spec, tr),
+        quality=_quality(findings, tr),
         spec=spec,
         errors=tuple(one_line(e, 400) for e in errors[:50]),
     )

@@ -9,6 +9,7 @@ overrides and control characters (``finalize``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -41,8 +42,28 @@ def _number(value: Any) -> str:
     return f"{value:g}"
 
 
-@lru_cache(maxsize=1)
-def report_environment() -> jinja2.Environment:
+def _as_recorded(value: Any) -> Any:
+    return value
+
+
+def _recorded_english(value: Any) -> Markup:
+    """Text quoted as the audit recorded it (in English) on a page in another language."""
+    return Markup('<span lang="en">{}</span>').format(value)
+
+
+def build_environment(
+    translations: Any = None,
+    number: Callable[[Any], str] = _number,
+    percent: Callable[..., str] = _percent,
+    decimal: Callable[[Any], str] = str,
+    lang: str = "en",
+) -> jinja2.Environment:
+    """An environment over ``reports/`` whose ``_()`` and number filters speak one language
+    (``translations``: a gettext object; None: the English msgids as they are).
+
+    Its globals: ``lang`` (the page's ``<html lang>``), ``en`` (the attribute that marks
+    recorded English text on a page in another language), ``recorded()`` (such text as
+    an element of its own) and ``pct`` (the percent sign with the locale's spacing)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(reports_dir())),
         autoescape=jinja2.select_autoescape(
@@ -54,7 +75,12 @@ def report_environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
     )
+    if translations is None:
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    else:
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         md=text.md_text,
         md_paragraphs=text.md_paragraphs,
@@ -64,11 +90,27 @@ def report_environment() -> jinja2.Environment:
         clean=text.clean_text,
         one_line=text.one_line,
         safe_url=text.safe_url,
-        percent=_percent,
-        number=_number,
+        percent=percent,
+        number=number,
+        decimal=decimal,
         ink=ink,
     )
+    english = lang == "en"
+    env.globals.update(
+        lang=lang,
+        # text quoted as recorded (probe messages, evidence) keeps its language on other pages
+        en="" if english else Markup(' lang="en"'),
+        pct="%" if english else "\u00a0%",
+        recorded=_as_recorded if english else _recorded_english,
+    )
     return env
+
+
+@lru_cache(maxsize=1)
+def report_environment() -> jinja2.Environment:
+    """The English environment, shared by every English rendering (it holds no state of
+    a rendering: only the parsed templates)."""
+    return build_environment()
 
 
 def render_template(name: str, **context: Any) -> str:

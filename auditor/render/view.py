@@ -17,14 +17,15 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from auditor.methodology.model import Methodology
-from auditor.render.badge import Badge, badge_for, safe_color, score_text
+from auditor.render.badge import Badge, badge_for, safe_color
 from auditor.render.findings import Findings, items, mapping, number, text
+from auditor.render.language import N_, Language
 from auditor.render.markdown import markdown_html
 from auditor.render.spec_view import SpecView, spec_view
 from auditor.render.text import contact_url, safe_url
 
 OFFICIALNESS_AXIS = "officialness"
-PUBLIC_SECTOR = "Public Sector API"
+PUBLIC_SECTOR = N_("Public Sector API")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,9 @@ class AxisRow:
     unestablished: bool = False
     """Scored, but no signal of it was established: the score is the methodology's
     points for an unknown (licence "none found" scores 50), not a measurement."""
+    reason_recorded: bool = False
+    """The reason is the results document's text, in the language it was scored in,
+    not the page's: the page marks it so (``lang="en"``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,50 +118,74 @@ class SiteLinks:
     badge_label: str = "trust score"
 
 
-def _points(points: Any, max_points: Any) -> str:
+def _points(points: Any, max_points: Any, tr: Language) -> str:
     earned, possible = number(points), number(max_points)
-    top = "unknown" if earned is None else f"{earned:g}"
-    return top if possible is None else f"{top}/{possible:g}"
+    top = tr.gettext("unknown") if earned is None else tr.number(earned)
+    return top if possible is None else f"{top}/{tr.number(possible)}"
 
 
-def _signals(axis: Mapping[str, Any]) -> tuple[SignalRow, ...]:
+def _name(recorded: Any, fallback: Any, described: str | None, tr: Language) -> str:
+    """The results' name in English (as it always was); the methodology's, in the page's
+    language, on a page in another language (the results keep the English one)."""
+    if not tr.english and described:
+        return described
+    return str(recorded or fallback or "?")
+
+
+def _signals(
+    axis: Mapping[str, Any], names: Mapping[str, str], tr: Language
+) -> tuple[SignalRow, ...]:
     rows = []
     for signal in axis.get("signals") or []:
         if isinstance(signal, Mapping):
             rows.append(
                 SignalRow(
-                    name=str(signal.get("name") or signal.get("id") or "?"),
+                    name=_name(
+                        signal.get("name"), signal.get("id"), names.get(str(signal.get("id"))), tr
+                    ),
                     outcome=str(signal.get("outcome") or "unknown"),
-                    points=_points(signal.get("points"), signal.get("max_points")),
+                    points=_points(signal.get("points"), signal.get("max_points"), tr),
                     evidence=str(signal.get("evidence") or ""),
                 )
             )
     return tuple(rows)
 
 
-def axis_rows(result: Mapping[str, Any], methodology: Methodology) -> tuple[AxisRow, ...]:
-    """One row per methodology axis, in methodology order; a missing axis is unknown."""
+def axis_rows(
+    result: Mapping[str, Any],
+    methodology: Methodology,
+    tr: Language | None = None,
+    retold: bool = False,
+) -> tuple[AxisRow, ...]:
+    """One row per methodology axis, in methodology order; a missing axis is unknown.
+
+    ``retold``: the result's reasons are already in ``tr``'s language
+    (:func:`auditor.render.retell.retold`); otherwise a page in another language
+    than English marks them as the English text they were recorded in."""
+    tr = tr or Language()
     axes = mapping(result.get("axes"))
     total = sum(a.weight for a in methodology.axes) or 1.0
     rows = []
     for axis in methodology.axes:
         data = mapping(axes.get(axis.id))
         score = number(data.get("score"))
-        reason = text(data.get("reason")) or ("Unknown: not assessed" if not data else "")
-        signals = _signals(data)
+        recorded = text(data.get("reason"))
+        reason = recorded or (tr.gettext("Unknown: not assessed") if not data else "")
+        signals = _signals(data, {s.id: s.name for s in axis.signals}, tr)
         rows.append(
             AxisRow(
                 id=axis.id,
-                name=str(data.get("name") or axis.name),
+                name=_name(data.get("name"), axis.name, axis.name, tr),
                 weight=axis.weight,
                 share=round(100 * axis.weight / total, 1),
                 score=score,
-                score_text=score_text(score),
+                score_text=tr.number(score),
                 reason=reason,
                 signals=signals,
                 unestablished=score is not None
                 and bool(signals)
                 and all(s.outcome in ("unknown", "error") for s in signals),
+                reason_recorded=recorded is not None and not tr.english and not retold,
             )
         )
     return tuple(rows)
@@ -186,12 +214,17 @@ def _scalar_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def proof_rows(
-    result: Mapping[str, Any], methodology: Methodology, findings: Findings
+    result: Mapping[str, Any],
+    methodology: Methodology,
+    findings: Findings,
+    tr: Language | None = None,
 ) -> tuple[ProofRow, ...]:
+    tr = tr or Language()
     axis = next((a for a in methodology.axes if a.id == OFFICIALNESS_AXIS), None)
     if axis is None:
         return ()
     checks = {s.id: s.check for s in axis.signals}
+    names = {s.id: s.name for s in axis.signals}
     raw = (result.get("axes") or {}).get(axis.id) or {}
     rows = []
     for signal in raw.get("signals") or []:
@@ -210,9 +243,11 @@ def proof_rows(
                 facts.extend(f for f in _scalar_facts(finding_facts) if f not in facts)
         rows.append(
             ProofRow(
-                name=str(signal.get("name") or signal.get("id") or "?"),
+                name=_name(
+                    signal.get("name"), signal.get("id"), names.get(str(signal.get("id"))), tr
+                ),
                 outcome=str(signal.get("outcome") or "unknown"),
-                points=_points(signal.get("points"), signal.get("max_points")),
+                points=_points(signal.get("points"), signal.get("max_points"), tr),
                 evidence=str(signal.get("evidence") or ""),
                 links=tuple(links.values())[:6],
                 facts=tuple(facts[:8]),
@@ -224,13 +259,13 @@ def proof_rows(
 def category(result: Mapping[str, Any], findings: Findings) -> str:
     """ "Public Sector API" when the official-domain proof passed, else "API"."""
     if findings.by_check:
-        return PUBLIC_SECTOR if findings.passed("official_domain") else "API"
+        return PUBLIC_SECTOR if findings.passed("official_domain") else N_("API")
     signals = ((result.get("axes") or {}).get(OFFICIALNESS_AXIS) or {}).get("signals") or []
     official = any(
         isinstance(s, Mapping) and s.get("id") == "official-domain" and s.get("outcome") == "pass"
         for s in signals
     )
-    return PUBLIC_SECTOR if official else "API"
+    return PUBLIC_SECTOR if official else N_("API")
 
 
 def badge_view(
@@ -258,31 +293,38 @@ def badge_view(
     )
 
 
-def _link_list(entry: Mapping[str, Any]) -> tuple[tuple[str, Link], ...]:
+LINK_LABELS = (
+    ("base_url", N_("Base URL")),
+    ("spec_url", N_("Spec")),
+    ("docs_url", N_("Documentation")),
+    ("homepage_url", N_("Homepage")),
+)
+
+
+def _link_list(entry: Mapping[str, Any], tr: Language) -> tuple[tuple[str, Link], ...]:
     links = []
-    for key, label in (
-        ("base_url", "Base URL"),
-        ("spec_url", "Spec"),
-        ("docs_url", "Documentation"),
-        ("homepage_url", "Homepage"),
-    ):
+    for key, label in LINK_LABELS:
         value = entry.get(key)
         if isinstance(value, str) and value:
-            links.append((label, Link(value, safe_url(value))))
+            links.append((tr.gettext(label), Link(value, safe_url(value))))
     contact = entry.get("contact")
     if isinstance(contact, str) and contact:
-        links.append(("Contact", Link(contact, contact_url(contact))))
+        links.append((tr.gettext("Contact"), Link(contact, contact_url(contact))))
     return tuple(links)
 
 
-def coverage_note(axes: tuple[AxisRow, ...]) -> str | None:
+def coverage_note(axes: tuple[AxisRow, ...], tr: Language | None = None) -> str | None:
     """What share of the weights the composite stands on, when an axis is unknown."""
+    tr = tr or Language()
     unknown = [a for a in axes if a.score is None]
     if not unknown:
         return None
     share = round(sum(a.share for a in axes if a.score is not None), 1)
     names = ", ".join(a.name.lower() for a in unknown)
-    return f"composite over {share:g} % of the weights ({names} unknown)"
+    return tr.gettext("composite over %(share)s %% of the weights (%(names)s unknown)") % {
+        "share": tr.number(share),
+        "names": names,
+    }
 
 
 def entry_view(
@@ -291,8 +333,13 @@ def entry_view(
     name: str,
     now: datetime,
     site: SiteLinks | None = None,
+    tr: Language | None = None,
+    retold: bool = False,
 ) -> EntryView:
+    """The view of ``result`` in ``tr``'s language (English by default); ``methodology`` is
+    the one described in that language (``Methodology.localized``)."""
     site = site or SiteLinks()
+    tr = tr or Language()
     entry = mapping(result.get("entry"))
     findings = Findings(result)
     score = number(result.get("score"))
@@ -308,18 +355,18 @@ def entry_view(
         description_html=Markup(markdown_html(description)),
         catalog=text(entry.get("catalog")),
         catalog_url=safe_url(entry.get("catalog_url")),
-        category=category(result, findings),
-        links=_link_list(entry),
+        category=tr.gettext(category(result, findings)),
+        links=_link_list(entry, tr),
         license=text(entry.get("license")),
         tags=tuple(str(t) for t in tags if isinstance(t, str | int | float)),
         score=score,
-        score_text=score_text(score),
+        score_text=tr.number(score),
         tier=tier.name if tier else None,
         tier_color=safe_color(tier.color if tier else None),
         assessed_at=text(result.get("assessed_at")),
-        axes=(axes := axis_rows(result, methodology)),
-        coverage=coverage_note(axes) if score is not None else None,
-        proof=proof_rows(result, methodology, findings),
-        spec=spec_view(result, findings, now),
+        axes=(axes := axis_rows(result, methodology, tr, retold)),
+        coverage=coverage_note(axes, tr) if score is not None else None,
+        proof=proof_rows(result, methodology, findings, tr),
+        spec=spec_view(result, findings, now, tr),
         badge=badge_view(result, methodology, name, site),
     )

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -47,13 +48,12 @@ if not CHROMIUM.exists():
     )
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("browser")
+def build_site(tmp_path_factory: pytest.TempPathFactory, lang: str) -> Path:
+    folder = tmp_path_factory.mktemp(f"browser-{lang}")
     results = folder / "results.json"
     results.write_text(json.dumps(standard_document()))
     proc = subprocess.run(
-        [AUDITOR, "report", str(results), "-o", str(folder / "site")],
+        [AUDITOR, "report", str(results), "-o", str(folder / "site"), "--lang", lang],
         capture_output=True,
         text=True,
         timeout=120,
@@ -63,8 +63,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "site"
 
 
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
+@contextmanager
+def serving(site: Path) -> Iterator[str]:
     """The site over HTTP on 127.0.0.1, as a static host would serve it."""
 
     class Quiet(SimpleHTTPRequestHandler):
@@ -74,9 +74,43 @@ def served(site: Path) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(tmp_path_factory, "en")
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    with serving(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def site_fr(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same results as a French site (``--lang fr``): built once, like the English one."""
+    return build_site(tmp_path_factory, "fr")
+
+
+@pytest.fixture(scope="module")
+def served_fr(site_fr: Path) -> Iterator[str]:
+    with serving(site_fr) as url:
+        yield url
+
+
+@pytest.fixture
+def in_language(request: pytest.FixtureRequest) -> tuple[str, Path, str]:
+    """(lang, site, URL) of the test's ``lang`` parameter."""
+    lang = request.param if hasattr(request, "param") else "en"
+    if lang == "fr":
+        return lang, request.getfixturevalue("site_fr"), request.getfixturevalue("served_fr")
+    return lang, request.getfixturevalue("site"), request.getfixturevalue("served")
 
 
 @pytest.fixture(scope="module")
@@ -310,12 +344,23 @@ def entry_href(site: Path) -> str:
     return next(p for p in sorted((site / "entries").glob("*.html")) if "rich" in p.name).name
 
 
-@pytest.mark.parametrize("width", [360, 390, 1280, 1440])
+WIDTHS = [("en", 360), ("en", 390), ("en", 1280), ("en", 1440), ("fr", 390), ("fr", 1280)]
+
+
+@pytest.mark.parametrize(
+    ("in_language", "width"),
+    WIDTHS,
+    indirect=["in_language"],
+    ids=[f"{lang}-{w}" for lang, w in WIDTHS],
+)
 def test_pages_fit_the_screen_and_never_break_words(
-    browser: Any, site: Path, served: str, width: int
+    browser: Any, in_language: tuple[str, Path, str], width: int
 ) -> None:
     """No sideways scroll of the page; wide tables scroll in their own box; no word or
-    number is split over two lines (long URLs and ids in code may wrap)."""
+    number is split over two lines (long URLs and ids in code may wrap). French words
+    are longer: the French site is checked at a phone's and a laptop's width."""
+    lang, site, served = in_language
+    suffix = "" if lang == "en" else f"-{lang}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": width, "height": 900})
     for name, path in (
@@ -326,7 +371,7 @@ def test_pages_fit_the_screen_and_never_break_words(
         page.goto(f"{served}/{path}", wait_until="load")
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        shot = ARTIFACTS / f"{name}-{width}.png"
+        shot = ARTIFACTS / f"{name}-{width}{suffix}.png"
         page.screenshot(path=str(shot), full_page=True)
         assert scroll <= inner, f"{name} at {width}px is {scroll}px wide (see {shot})"
         assert page.evaluate(BROKEN_WORDS) == [], f"{name} at {width}px (see {shot})"
@@ -368,9 +413,11 @@ def serious_violations(page: Any, axe: Path) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("in_language", ["en", "fr"], indirect=True)
 def test_axe_finds_no_serious_violation(
-    browser: Any, site: Path, served: str, axe_script: Path
+    browser: Any, in_language: tuple[str, Path, str], axe_script: Path
 ) -> None:
+    lang, site, served = in_language
     # axe is injected as a script tag: the pages' CSP would block it, so bypass CSP here only
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -378,7 +425,9 @@ def test_axe_finds_no_serious_violation(
     for path in ("index.html", f"entries/{entry_href(site)}", "methodology.html"):
         page.goto(f"{served}/{path}", wait_until="load")
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        assert page.evaluate("document.documentElement.lang") == lang, path
         problems[path] = serious_violations(page, axe_script)
+        page.screenshot(path=str(ARTIFACTS / f"axe-{lang}-{path.replace('/', '-')}.png"))
     context.close()
     assert problems == {path: [] for path in problems}
 
