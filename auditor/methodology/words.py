@@ -81,7 +81,7 @@ FRENCH = Words(
     no="non",
     unknown_axis="Inconnu\u00a0: {detail}",
     nothing_established="aucun signal n’a pu être établi",
-    percent_sign="\u202f%",
+    percent_sign="\u00a0%",  # what Babel writes for French (CLDR), as the pages do
     formatter=LocaleFormatter(decimal_mark=","),
 )
 
