@@ -193,10 +193,10 @@ class FactsReader:
 
 
 def _latency(finding: Finding) -> float | None:
+    if not finding.check.startswith("availability."):
+        return None  # before the facts: a reused spec finding's are not parsed to be stored
     value = finding.facts.get("latency_ms")
-    if finding.check.startswith("availability.") and isinstance(value, int | float):
-        return float(value)
-    return None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _save_snapshot(
