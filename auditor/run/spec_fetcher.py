@@ -9,10 +9,11 @@ Two jobs, one place, both keyed on the caller's explicit ``Purpose.SPEC``:
   stored document (no download); a stored copy that cannot stand in is
   forgotten and the document fetched again without validators.
 
-A 304 is handed on without its body when the store knows the document's
-size: the spec probe first asks for the findings that document yielded last
-time (``spec_findings``), and reads the document (``document``) only if it
-must analyse it; availability needs only the answer.
+A 304 to a spec fetch (``Purpose.SPEC``) is handed on without its body when
+the store knows the document's size: the spec probe first asks for the
+findings that document yielded last time (``spec_findings``), and reads the
+document (``document``) only if it must analyse it; availability needs only
+the answer. Any other fetch of that URL (a page) gets the stored document.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ class SpecKeepingFetcher(Fetcher):
 
         observation = await again()
         if observation.not_modified and self._stored is not None:
-            known = self._stored.stand_in(url)
+            # only the spec's own askers (the spec probe, availability) know to read it later
+            known = self._stored.stand_in(url) if purpose is Purpose.SPEC else None
             if known is not None and known[1] <= self.cap(purpose, max_bytes):
                 self._stored.not_modified += 1
                 return replace(observation, body=None, size=known[1])  # read when needed
