@@ -163,21 +163,24 @@ class FactsReader:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._blobs: dict[str, dict[str, Any]] = {}
-        self._packed: dict[str, bytes] = {}
+        self._stored: dict[str, StoredFacts] = {}
 
     def stored(self, text: str) -> StoredFacts:
         """The facts, parsed when first read (``StoredFacts``); a blob's data is read now,
-        packed, so they still read once the store is closed."""
+        packed, so they still read once the store is closed. Findings citing one blob
+        share one (read-only) copy: it is parsed once, however many read it."""
         digest = blob_reference(text)
         if digest is None:
             return StoredFacts(text)
-        packed = self._packed.get(digest)
-        if packed is None:
+        facts = self._stored.get(digest)
+        if facts is None:
             row = self._store.db.execute(
                 "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
             ).fetchone()
-            packed = self._packed[digest] = bytes(row[0]) if row is not None else b""
-        return StoredFacts(text, packed)
+            facts = self._stored[digest] = StoredFacts(
+                text, bytes(row[0]) if row is not None else b""
+            )
+        return facts
 
     def __call__(self, text: str) -> dict[str, Any]:
         data = loads(text) or {}
