@@ -248,3 +248,8 @@ def load() -> None:
     """Read the bundled licence index now (~0.5 s, once per process); call it off the event loop."""
     _licensing()
     _categories()
+
+
+def loaded() -> bool:
+    """The index is read already: ``load`` would return at once, no thread needed for it."""
+    return _licensing.cache_info().currsize > 0 and _categories.cache_info().currsize > 0

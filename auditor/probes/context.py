@@ -13,12 +13,12 @@ import asyncio
 import concurrent.futures
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from auditor.context import AuditSettings
 from auditor.evidence.domains import DomainMatcher
 from auditor.evidence.orgs import OrgMatcher, builtin_github_orgs
-from auditor.model import Entry
+from auditor.model import Entry, Finding
 from auditor.net.fetcher import Fetcher, Purpose
 from auditor.net.observation import HttpObservation
 from auditor.probes.shared import SharedLookups
@@ -27,6 +27,22 @@ from auditor.spec.analyse import SpecReport
 T = TypeVar("T")
 OBSERVATION_OVERHEAD = 1024
 """Bytes an observation holds besides its body (URLs, headers kept as facts)."""
+
+
+class SpecLoan(Protocol):
+    """What a store lends the spec probe (``auditor/run/spec_fetcher.py``): the stored
+    document a 304 stands for, and the findings it yielded last time."""
+
+    def stood_in(self, observation: HttpObservation) -> str | None:
+        """The document (sha256) a 304 handed on without its body stands for."""
+
+    def spec_findings(self, entry_id: str, url: str, sha: str) -> list[Finding] | None:
+        """The entry's findings from document ``sha`` at ``url`` last time, if reusable."""
+
+    def document(
+        self, observation: HttpObservation, max_bytes: int | None = None
+    ) -> Awaitable[HttpObservation]:
+        """The 304 with the stored document as its body (or the document fetched again)."""
 
 
 @dataclass
@@ -39,6 +55,8 @@ class RunContext:
     spec_executor: concurrent.futures.Executor | None = None
     spec_cache: dict[str, SpecReport] = field(default_factory=dict)
     spec_inflight: dict[str, asyncio.Future[SpecReport]] = field(default_factory=dict)
+    spec_loan: SpecLoan | None = None
+    """Lent by a store: unchanged specs' findings reused rather than made again."""
     github_orgs: OrgMatcher = field(default_factory=lambda: OrgMatcher((builtin_github_orgs(),)))
     shared: SharedLookups = field(init=False)
 

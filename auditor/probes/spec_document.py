@@ -26,7 +26,7 @@ import copy
 import hashlib
 import time
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -143,12 +143,14 @@ async def _compute(ctx: EntryContext, data: bytes, digest: str, ends: float) -> 
     return report
 
 
-async def _analyse(ctx: EntryContext, data: bytes, ends: float) -> SpecReport:
-    run = ctx.run
+async def _digest(data: bytes) -> str:
     if len(data) >= HASH_IN_THREAD_BYTES:
-        digest = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
-    else:
-        digest = hashlib.sha256(data).hexdigest()
+        return await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
+    return hashlib.sha256(data).hexdigest()
+
+
+async def _analyse(ctx: EntryContext, data: bytes, digest: str, ends: float) -> SpecReport:
+    run = ctx.run
     if digest in run.spec_cache:
         known = run.spec_cache[digest]
         if known.validator == validator_id():
@@ -161,7 +163,23 @@ async def _analyse(ctx: EntryContext, data: bytes, ends: float) -> SpecReport:
     return report
 
 
-async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding]:
+@dataclass(frozen=True, slots=True)
+class ReusedSpec:
+    """Stands for the analysis of a document whose findings were reused from the store
+    (``auditor/store/spec_reuse.py``): what other probes read of an analysis."""
+
+    license: dict[str, Any] | None
+
+
+def _reused(findings: list[Finding]) -> ReusedSpec:
+    valid = next((f for f in findings if f.check == VALID), None)
+    license = valid.facts.get("license") if valid is not None else None
+    return ReusedSpec(license if isinstance(license, dict) else None)
+
+
+async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding, list[Finding] | None]:
+    """The document and its ``spec.fetched`` finding; or, for a 304 whose stored document
+    yielded findings that stand for a new analysis's, those findings (and no document)."""
     entry = ctx.entry
     cap = ctx.settings.limits.max_spec_bytes
     if entry.local_spec:
@@ -170,23 +188,30 @@ async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding]:
             size = path.stat().st_size
             if size > cap:
                 msg = f"spec file {path} is {size:,} bytes, over the {cap:,}-byte cap"
-                return None, Finding(FETCHED, Outcome.FAIL, msg, PROBE, str(path))
+                return None, Finding(FETCHED, Outcome.FAIL, msg, PROBE, str(path)), None
             data = path.read_bytes()
         except OSError as exc:
             msg = f"cannot read spec file {path}: {exc.strerror or exc}"
-            return None, Finding(FETCHED, Outcome.ERROR, msg, PROBE, str(path))
+            return None, Finding(FETCHED, Outcome.ERROR, msg, PROBE, str(path)), None
         msg = f"read spec file {path} ({len(data):,} bytes)"
-        return data, Finding(FETCHED, Outcome.PASS, msg, PROBE, str(path), {"bytes": len(data)})
+        facts = {"bytes": len(data)}
+        return data, Finding(FETCHED, Outcome.PASS, msg, PROBE, str(path), facts), None
     assert entry.spec_url is not None
     obs = await ctx.fetch(entry.spec_url, purpose=Purpose.SPEC)
+    loan = ctx.run.spec_loan
+    reused = None
+    if loan is not None and (sha := loan.stood_in(obs)) is not None:
+        reused = loan.spec_findings(entry.id, obs.url, sha)
+        if reused is None:  # analyse the stored document after all: read it
+            obs = await loan.document(obs)
     facts = obs.facts()
-    if obs.body is not None and obs.status is not None and obs.status < 400:
+    if reused is not None or (obs.body is not None and obs.status is not None and obs.status < 400):
         msg = f"fetched spec ({obs.size:,} bytes, HTTP {obs.status})"
-        return obs.body, Finding(FETCHED, Outcome.PASS, msg, PROBE, obs.url, facts)
+        return obs.body, Finding(FETCHED, Outcome.PASS, msg, PROBE, obs.url, facts), reused
     not_measured = {"refused", "bad_url", *AUDITOR_SIDE}  # policy, or the auditor's network
     outcome = Outcome.UNKNOWN if obs.error_class in not_measured else Outcome.FAIL
     msg = f"could not fetch spec: {obs.describe()}"
-    return None, Finding(FETCHED, outcome, msg, PROBE, obs.url, facts)
+    return None, Finding(FETCHED, outcome, msg, PROBE, obs.url, facts), None
 
 
 def _plain(item: Any) -> dict[str, Any]:
@@ -327,17 +352,26 @@ def report_findings(
     return findings
 
 
-async def spec_report(ctx: EntryContext) -> tuple[SpecReport | None, list[Finding]]:
-    """The entry's spec analysis, computed once per entry (other probes await it)."""
+async def spec_report(
+    ctx: EntryContext,
+) -> tuple[SpecReport | ReusedSpec | None, list[Finding]]:
+    """The entry's spec analysis, computed once per entry (other probes await it).
+
+    With a store lent, an unchanged document (a 304, or a download the store
+    already holds) yields the findings it yielded last time when they stand for a
+    new analysis's (``auditor/store/spec_reuse.py``): then a ``ReusedSpec`` stands
+    for the analysis, which is neither parsed back nor made again."""
 
     ends = asyncio.get_running_loop().time() + ctx.settings.limits.entry_timeout
 
-    async def compute() -> tuple[SpecReport | None, list[Finding]]:
+    async def compute() -> tuple[SpecReport | ReusedSpec | None, list[Finding]]:
         entry = ctx.entry
         if not entry.spec_url and not entry.local_spec:
             msg = "no spec URL declared"
             return None, [Finding(FORMAT_KNOWN, Outcome.FAIL, msg, PROBE)]
-        data, fetched = await _load(ctx)
+        data, fetched, reused = await _load(ctx)
+        if reused is not None:
+            return _reused(reused), [fetched, *reused]
         if data is None:
             unknown = Finding(
                 FORMAT_KNOWN,
@@ -347,11 +381,17 @@ async def spec_report(ctx: EntryContext) -> tuple[SpecReport | None, list[Findin
                 fetched.subject,
             )
             return None, [fetched, unknown]
-        report = await _analyse(ctx, data, ends)
+        digest = await _digest(data)
+        loan = ctx.run.spec_loan
+        if loan is not None and not entry.local_spec and fetched.subject is not None:
+            reused = loan.spec_findings(entry.id, fetched.subject, digest)
+            if reused is not None:  # downloaded again, but the same document as last time
+                return _reused(reused), [fetched, *reused]
+        report = await _analyse(ctx, data, digest, ends)
         spec_url = fetched.subject if not entry.local_spec else entry.spec_url
         return report, [fetched, *report_findings(report, fetched.subject, spec_url)]
 
-    result: tuple[SpecReport | None, list[Finding]] = await ctx.once("spec", compute)
+    result: tuple[SpecReport | ReusedSpec | None, list[Finding]] = await ctx.once("spec", compute)
     return result
 
 

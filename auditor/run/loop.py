@@ -75,6 +75,8 @@ async def audit_entries(
             run = RunContext(settings, fetcher, matcher, executor, github_orgs=orgs)
             if history is not None:
                 run.spec_cache = history.spec_cache()
+                if isinstance(fetcher, SpecKeepingFetcher) and fetcher.lends_specs:
+                    run.spec_loan = fetcher
 
             async def one(entry: Entry) -> AuditResult:
                 try:

@@ -101,6 +101,16 @@ def local_executor(
     return sorted(asyncio.run(collect()), key=lambda r: order.get(r.entry.id, len(order)))
 
 
+def in_order(recorded: dict[str, tuple[int, AuditResult]]) -> list[AuditResult]:
+    """The results recorded in a session, in catalog order, as ``load_results`` reads them.
+
+    Reading them back parses every entry's stored findings again (a spec's
+    inventory is tens of kilobytes of JSON): a resumed run must, for the entries
+    an earlier session recorded; a run recorded whole in this session need not.
+    """
+    return [result for _, result in sorted(recorded.values(), key=lambda item: item[0])]
+
+
 def record_run(
     path: Path,
     sources: Sequence[str],
@@ -155,19 +165,24 @@ def record_run(
         def position(result: AuditResult) -> int:
             return positions.get(result.entry.id, len(positions))
 
+        # What this session recorded, as recorded (by entry, as the store keys results): the
+        # run's results when nothing was resumed, so they are not read back from the store.
+        recorded: dict[str, tuple[int, AuditResult]] = {}
+
         def work(tick: OnResult) -> list[AuditResult]:
             def each(result: AuditResult) -> None:
                 if run.run.degraded:  # known already: record it as it should stand
                     earlier = run.previous_findings(result.entry)
                     result = settle(result, methodology, earlier) or result
                 run.record(result, position(result))
+                recorded[result.entry.id] = (position(result), result)
                 tick(result)
 
             return executor(todo, settings, methodology, run=run, on_result=each)
 
         try:
             progress(len(todo), work)
-            results = run.results()
+            results = run.results() if run.resumed else in_order(recorded)
             for reason in watch.finish(results):
                 run.run = mark_degraded(store, run.run.id, reason)
             if run.run.degraded:

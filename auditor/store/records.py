@@ -28,10 +28,11 @@ from auditor.store.codec import (
     unpack,
 )
 from auditor.store.db import Store
+from auditor.store.stored_facts import BLOB_KEY as BLOB_KEY
+from auditor.store.stored_facts import StoredFacts, blob_reference
 from auditor.store.transaction import transaction
 
 SPEC_CHECKS = ("spec.valid", "spec.format_known")
-BLOB_KEY = "$auditor.blob"
 BLOB_THRESHOLD = 512
 """Facts this large (a spec's analysis and examples, the same run after run) are stored once,
 by hash; small ones (an HTTP observation, different every run) stay inline."""
@@ -133,7 +134,12 @@ def facts_text(
     ``held``: blobs (sha256) a recording run knows the store holds, so the same
     inventory cited by many entries is looked up once; whoever passes it must
     forget it when a write is rolled back.
+
+    Facts read from the store and not changed since (``StoredFacts``: an unchanged
+    spec's findings reused) are written back as they were stored, unparsed.
     """
+    if type(facts) is StoredFacts and facts.storable and threshold == BLOB_THRESHOLD:
+        return facts.text
     text = dumps(facts if type(facts) is dict else dict(facts))
     if len(text) < threshold:
         return text
@@ -157,6 +163,24 @@ class FactsReader:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._blobs: dict[str, dict[str, Any]] = {}
+        self._stored: dict[str, StoredFacts] = {}
+
+    def stored(self, text: str) -> StoredFacts:
+        """The facts, parsed when first read (``StoredFacts``); a blob's data is read now,
+        packed, so they still read once the store is closed. Findings citing one blob
+        share one (read-only) copy: it is parsed once, however many read it."""
+        digest = blob_reference(text)
+        if digest is None:
+            return StoredFacts(text)
+        facts = self._stored.get(digest)
+        if facts is None:
+            row = self._store.db.execute(
+                "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
+            ).fetchone()
+            facts = self._stored[digest] = StoredFacts(
+                text, bytes(row[0]) if row is not None else b""
+            )
+        return facts
 
     def __call__(self, text: str) -> dict[str, Any]:
         data = loads(text) or {}
@@ -172,10 +196,10 @@ class FactsReader:
 
 
 def _latency(finding: Finding) -> float | None:
+    if not finding.check.startswith("availability."):
+        return None  # before the facts: a reused spec finding's are not parsed to be stored
     value = finding.facts.get("latency_ms")
-    if finding.check.startswith("availability.") and isinstance(value, int | float):
-        return float(value)
-    return None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _save_snapshot(
@@ -333,7 +357,8 @@ def write_result(
 
 
 def load_results(store: Store, run_id: int) -> list[AuditResult]:
-    """Every result of a run in catalog order, findings included."""
+    """Every result of a run in catalog order, findings included (their facts parsed when
+    first read: ``StoredFacts``)."""
     db = store.db
     rows = db.execute(
         "SELECT entry_id, entry, assessment, findings_run FROM results WHERE run_id = ? "
@@ -344,7 +369,7 @@ def load_results(store: Store, run_id: int) -> list[AuditResult]:
     read = FactsReader(store)
     for source in {row["findings_run"] for row in rows}:
         for f in db.execute("SELECT * FROM findings WHERE run_id = ? ORDER BY id", (source,)):
-            findings[(source, f["entry_id"])].append(finding_from_row(f, read(f["facts"])))
+            findings[(source, f["entry_id"])].append(finding_from_row(f, read.stored(f["facts"])))
     return [
         AuditResult(
             entry_from_dict(read(row["entry"])),

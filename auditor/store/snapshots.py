@@ -18,11 +18,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.model import Finding
 from auditor.spec.analyse import SpecReport
 from auditor.spec.validate import validator_id
 from auditor.store.codec import dumps, loads, pack, report_from_facts, unpack
 from auditor.store.db import Store
 from auditor.store.records import reusable
+from auditor.store.spec_reuse import earlier_spec_findings
 
 
 def _pack_body(item: tuple[bytes, str]) -> bytes | None:
@@ -41,6 +43,8 @@ class StoredValidators:
     etag: str | None
     last_modified: str | None
     sha256: str
+    size: int | None = None
+    """The stored document's size in bytes (what a 304 stands for), if recorded."""
 
 
 class SnapshotLibrary:
@@ -72,6 +76,19 @@ class SnapshotLibrary:
         known = self.validators(url)
         return self.body(known.sha256) if known is not None else None
 
+    def stand_in(self, url: str) -> tuple[str, int] | None:
+        """The stored document a 304 for ``url`` stands for, as (sha256, size), without
+        reading it; None when its size was not recorded (then read it: ``stored_body``)."""
+        known = self.validators(url)
+        if known is None or known.size is None:
+            return None
+        return known.sha256, known.size
+
+    def spec_findings(self, entry_id: str, url: str, sha: str) -> list[Finding] | None:
+        """The entry's findings from document ``sha`` at ``url`` last time, if they stand for
+        a new analysis's (``auditor/store/spec_reuse.py``)."""
+        return earlier_spec_findings(self._store, entry_id, url, sha, validator_id())
+
     def forget(self, url: str) -> None:
         """Send no validators for ``url`` any more in this run (its stored copy is unusable)."""
         self._validators[url] = None
@@ -85,7 +102,7 @@ class SnapshotLibrary:
         """The validators to send for ``url``, only when the stored copy can stand in for it."""
         # A report made by another validator is not reused: fetch and analyse afresh.
         row = self._store.db.execute(
-            """SELECT v.etag, v.last_modified, v.sha256 FROM http_validators v
+            """SELECT v.etag, v.last_modified, v.sha256, s.size FROM http_validators v
                JOIN spec_snapshots s ON s.sha256 = v.sha256
                WHERE v.url = ? AND s.body IS NOT NULL
                  AND s.report IS NOT NULL AND s.validator = ?""",
@@ -93,7 +110,8 @@ class SnapshotLibrary:
         ).fetchone()
         if row is None or not (row[0] or row[1]):
             return None
-        return StoredValidators(url, row[0], row[1], row[2])
+        size = row[3] if isinstance(row[3], int) and row[3] > 0 else None
+        return StoredValidators(url, row[0], row[1], row[2], size)
 
     def body(self, sha: str) -> bytes | None:
         row = self._store.db.execute(

@@ -1,0 +1,91 @@
+"""A finding's facts as the store holds them, parsed only when someone reads them.
+
+A spec's inventory is tens of kilobytes of JSON, kept once as a shared blob
+and cited by reference from every finding that has it. Reading a run back,
+or reusing an unchanged spec's findings in the next run, need not parse it:
+the scorer reads a few small facts, a table never shows it, and recording
+the finding again writes the same reference back (``facts_text``). Whoever
+shows the facts (``Finding.to_dict``) parses them then, as they would have
+been parsed before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor.store.codec import loads, unpack
+
+BLOB_KEY = "$auditor.blob"
+_REFERENCE = '{"' + BLOB_KEY + '":"'
+"""How ``facts_text`` writes a reference to a blob: ``{"$auditor.blob":"<sha256>"}``."""
+
+
+def blob_reference(text: str) -> str | None:
+    """The blob (sha256) ``text`` refers to, or None for facts stored inline."""
+    if text.startswith(_REFERENCE) and text.endswith('"}') and len(text) == len(_REFERENCE) + 66:
+        return text[len(_REFERENCE) : -2]
+    data = loads(text) if text and BLOB_KEY in text else None  # written otherwise: look closer
+    if isinstance(data, dict) and len(data) == 1 and isinstance(data.get(BLOB_KEY), str):
+        return str(data[BLOB_KEY])
+    return None
+
+
+class StoredFacts(Mapping[str, Any]):
+    """Facts read from a ``findings`` row, parsed on first access.
+
+    ``text`` is the row's ``facts`` column; for a reference, ``packed`` is the
+    blob's data (read with the row, so the facts read without the store, after
+    it is closed) or ``b""`` when the store no longer holds it (then the facts
+    are empty, as ``FactsReader`` reads them).
+    """
+
+    __slots__ = ("_data", "packed", "text")
+
+    def __init__(self, text: str, packed: bytes | None = None) -> None:
+        self.text = text
+        self.packed = packed
+        self._data: dict[str, Any] | None = None
+
+    @property
+    def storable(self) -> bool:
+        """``text`` can be written back as it is: inline, or a blob the store holds."""
+        return self.packed is None or bool(self.packed)
+
+    def _facts(self) -> dict[str, Any]:
+        data = self._data
+        if data is None:
+            value = loads(unpack(self.packed)) if self.packed is not None else loads(self.text)
+            data = self._data = value if isinstance(value, dict) else {}
+        return data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._facts()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._facts().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._facts()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts())
+
+    def __len__(self) -> int:
+        return len(self._facts())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        if isinstance(other, StoredFacts):
+            other = other._facts()
+        return self._facts() == (other if type(other) is dict else dict(other))
+
+    __hash__ = None  # type: ignore[assignment]  # like a dict
+
+    def __repr__(self) -> str:
+        return f"StoredFacts({self._facts()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (a worker's result on its way to the parent) as the stored text."""
+        return (StoredFacts, (self.text, self.packed))

@@ -1,0 +1,57 @@
+"""Facts kept as the store holds them until read (``auditor/store/stored_facts.py``)."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.model import Finding, Outcome
+from auditor.store import Store
+from auditor.store.records import BLOB_THRESHOLD, FactsReader, facts_text
+from auditor.store.stored_facts import blob_reference
+from tests.support.store import writable_store
+
+BIG = {"fields": [f"Pet.field{i}" for i in range(100)], "field_count": 100}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from writable_store(tmp_path)
+
+
+def test_inline_and_blob_facts_read_as_they_were_written(store: Store) -> None:
+    small, big = facts_text(store, {"status": 200}), facts_text(store, BIG)
+    assert blob_reference(small) is None and blob_reference(big) is not None
+    read = FactsReader(store)
+    assert read.stored(small) == {"status": 200} and read.stored(big) == BIG
+    assert dict(read.stored(big)) == read(big)
+    assert read.stored(big).get("field_count") == 100 and "fields" in read.stored(big)
+
+
+def test_unread_facts_are_written_back_as_stored(store: Store) -> None:
+    text = facts_text(store, BIG)
+    facts = FactsReader(store).stored(text)
+    assert facts_text(store, facts) == text
+    assert facts._data is None, "the facts were parsed to be written back"
+
+
+def test_facts_whose_blob_is_gone_read_empty_and_are_not_written_as_a_reference(
+    store: Store,
+) -> None:
+    text = facts_text(store, BIG)
+    store.db.execute("DELETE FROM blobs")
+    facts = FactsReader(store).stored(text)
+    assert facts == {} and not facts.storable
+    assert facts_text(store, facts, BLOB_THRESHOLD) == "{}"
+
+
+def test_they_travel_between_processes_and_compare_as_dicts(store: Store) -> None:
+    facts = FactsReader(store).stored(facts_text(store, BIG))
+    again = pickle.loads(pickle.dumps(facts))
+    assert again == facts and again.text == facts.text and again == BIG
+    finding = Finding("spec.inventory", Outcome.PASS, "m", "spec_document", None, facts, "t")
+    assert finding == Finding("spec.inventory", Outcome.PASS, "m", "spec_document", None, BIG, "t")
+    assert finding.to_dict()["facts"] == BIG
