@@ -19,13 +19,6 @@ from auditor.store.diff import SpecChange
 MAX_LISTED = 25
 """Fields or operations listed per side of a spec change (the count is always given)."""
 ENGLISH = Language()
-HEADINGS = {
-    "operations removed": (N_("%(num)d operation removed"), N_("%(num)d operations removed")),
-    "fields removed": (N_("%(num)d field removed"), N_("%(num)d fields removed")),
-    "operations added": (N_("%(num)d operation added"), N_("%(num)d operations added")),
-    "fields added": (N_("%(num)d field added"), N_("%(num)d fields added")),
-}
-"""The heading of each list of a spec change, singular and plural (``Language.ngettext``)."""
 OUTCOMES = (N_("pass"), N_("fail"), N_("unknown"), N_("error"), N_("absent"))
 """A signal's outcome as a change prints it (recorded ids, shown in the page's language)."""
 
@@ -142,6 +135,19 @@ def _axis_line(axis: AxisChange, methodology: Methodology | None, tr: Language) 
     )
 
 
+def _heading(label: str, count: int, tr: Language) -> str:
+    """``1 operation removed``, ``3 fields added`` (each message spelt out for extraction)."""
+    if label == "operations removed":
+        text = tr.ngettext("%(num)d operation removed", "%(num)d operations removed", count)
+    elif label == "fields removed":
+        text = tr.ngettext("%(num)d field removed", "%(num)d fields removed", count)
+    elif label == "operations added":
+        text = tr.ngettext("%(num)d operation added", "%(num)d operations added", count)
+    else:
+        text = tr.ngettext("%(num)d field added", "%(num)d fields added", count)
+    return text % {"num": count}
+
+
 def spec_lines(spec: SpecChange, tr: Language = ENGLISH) -> SpecLines:
     lists = []
     for label, names, removed in (
@@ -152,8 +158,7 @@ def spec_lines(spec: SpecChange, tr: Language = ENGLISH) -> SpecLines:
     ):
         if names:
             listed = tuple(one_line(n, 160) for n in names[:MAX_LISTED])
-            singular, plural = HEADINGS[label]
-            heading = tr.ngettext(singular, plural, len(names)) % {"num": len(names)}
+            heading = _heading(label, len(names), tr)
             lists.append(ListedNames(label, len(names), listed, removed, heading))
     if not spec.inventory_known:
         summary = tr.gettext("spec document changed (no field inventory to compare)")

@@ -21,7 +21,6 @@ from markupsafe import Markup
 from auditor.methodology.model import Methodology
 from auditor.render.badge import safe_color
 from auditor.render.language import Language
-from auditor.render.templates import render_template
 from auditor.render.text import clean_text
 from auditor.render.uptime import DEGRADED, DOWN, NOT_VERIFIED, UP, Day
 from auditor.store.session import parse_iso
@@ -133,7 +132,7 @@ def line_svg(
     ]  # fmt: skip
     ticks = [{"y": y(v), "text": f"{tr.number(v)}{unit}"} for v in (0.0, top / 2, top)]
     return Markup(
-        render_template(
+        tr.render(
             "chart_line.svg.j2",
             title=title,
             summary=summary,
@@ -170,7 +169,7 @@ def strip_svg(
         for index, day in enumerate(days)
     )
     return Markup(
-        render_template(
+        tr.render(
             "chart_strip.svg.j2",
             title=title,
             summary=summary,
