@@ -11,12 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.methodology.model import Methodology
+from auditor.render.language import N_, Language
 from auditor.render.text import one_line
 from auditor.store.changes import AxisChange, Change
 from auditor.store.diff import SpecChange
 
 MAX_LISTED = 25
 """Fields or operations listed per side of a spec change (the count is always given)."""
+ENGLISH = Language()
+OUTCOMES = (N_("pass"), N_("fail"), N_("unknown"), N_("error"), N_("absent"))
+"""A signal's outcome as a change prints it (recorded ids, shown in the page's language)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +48,8 @@ class ListedNames:
     count: int
     names: tuple[str, ...]
     removed: bool
-
-    @property
-    def heading(self) -> str:
-        """``1 operation removed``, ``3 fields added``."""
-        noun, verb = self.label.split()
-        return f"{self.count} {noun[:-1] if self.count == 1 else noun} {verb}"
+    heading: str = ""
+    """``1 operation removed``, ``3 fields added``, in the page's language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,42 +82,73 @@ class ChangeRow:
     breaking: bool
 
 
-def score_text(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:g}"
+def score_text(value: float | None, tr: Language = ENGLISH) -> str:
+    return tr.gettext("unknown") if value is None else tr.number(value)
 
 
-def delta_text(delta: float | None) -> str:
+def delta_text(delta: float | None, tr: Language = ENGLISH) -> str:
     if delta is None:
         return ""
-    return f"+{delta:g}" if delta > 0 else ("±0" if delta == 0 else f"−{abs(delta):g}")
+    if delta == 0:
+        return "±0"
+    return f"+{tr.number(delta)}" if delta > 0 else f"−{tr.number(abs(delta))}"
 
 
-def _tier_name(methodology: Methodology, tier: str | None) -> str:
+def _tier_name(methodology: Methodology, tier: str | None, tr: Language) -> str:
     found = methodology.tier_by_id(tier)
-    return found.name if found else (tier or "unknown")
+    return found.name if found else (tier or tr.gettext("unknown"))
 
 
-def _points(value: float | None) -> str:
-    return "" if value is None else f" ({value:g} pts)"
+def _outcome(outcome: str | None, points: float | None, tr: Language) -> str:
+    """``fail (50 pts)``; ``absent`` when the signal was not scored on that side."""
+    shown = tr.gettext(outcome or "absent")
+    if points is None:
+        return shown
+    return tr.gettext("%(outcome)s (%(points)s pts)") % {
+        "outcome": shown,
+        "points": tr.number(points),
+    }
 
 
-def _axis_line(axis: AxisChange) -> AxisLine:
+def _axis_line(axis: AxisChange, methodology: Methodology | None, tr: Language) -> AxisLine:
+    """``methodology`` (in ``tr``'s language) names the axis and its signals on a page in
+    another language; English pages print the names the store recorded."""
+    axes = () if tr.english or methodology is None else methodology.axes
+    named = next((a for a in axes if a.id == axis.axis), None)
+    names = {s.id: s.name for s in named.signals} if named is not None else {}
     signals = tuple(
         SignalLine(
-            name=s.name,
-            before=f"{s.outcome_before or 'absent'}{_points(s.points_before)}",
-            after=f"{s.outcome_after or 'absent'}{_points(s.points_after)}",
+            name=names.get(s.signal, s.name),
+            before=_outcome(s.outcome_before, s.points_before, tr),
+            after=_outcome(s.outcome_after, s.points_after, tr),
             evidence_before=one_line(s.evidence_before, 300),
             evidence_after=one_line(s.evidence_after, 300),
         )
         for s in axis.signals
     )
     return AxisLine(
-        axis.name, score_text(axis.before), score_text(axis.after), delta_text(axis.delta), signals
+        named.name if named is not None else axis.name,
+        score_text(axis.before, tr),
+        score_text(axis.after, tr),
+        delta_text(axis.delta, tr),
+        signals,
     )
 
 
-def spec_lines(spec: SpecChange) -> SpecLines:
+def _heading(label: str, count: int, tr: Language) -> str:
+    """``1 operation removed``, ``3 fields added`` (each message spelt out for extraction)."""
+    if label == "operations removed":
+        text = tr.ngettext("%(num)d operation removed", "%(num)d operations removed", count)
+    elif label == "fields removed":
+        text = tr.ngettext("%(num)d field removed", "%(num)d fields removed", count)
+    elif label == "operations added":
+        text = tr.ngettext("%(num)d operation added", "%(num)d operations added", count)
+    else:
+        text = tr.ngettext("%(num)d field added", "%(num)d fields added", count)
+    return text % {"num": count}
+
+
+def spec_lines(spec: SpecChange, tr: Language = ENGLISH) -> SpecLines:
     lists = []
     for label, names, removed in (
         ("operations removed", spec.operations_removed, True),
@@ -127,32 +158,45 @@ def spec_lines(spec: SpecChange) -> SpecLines:
     ):
         if names:
             listed = tuple(one_line(n, 160) for n in names[:MAX_LISTED])
-            lists.append(ListedNames(label, len(names), listed, removed))
+            heading = _heading(label, len(names), tr)
+            lists.append(ListedNames(label, len(names), listed, removed, heading))
     if not spec.inventory_known:
-        summary = "spec document changed (no field inventory to compare)"
+        summary = tr.gettext("spec document changed (no field inventory to compare)")
     elif lists:
-        summary = "spec: " + ", ".join(item.heading for item in lists)
+        summary = tr.gettext("spec: %(lists)s") % {
+            "lists": ", ".join(item.heading for item in lists)
+        }
     else:
-        summary = "spec document changed (same fields and operations)"
+        summary = tr.gettext("spec document changed (same fields and operations)")
     if spec.breaking:
-        summary += " (BREAKING)"
+        summary = tr.gettext("%(summary)s (BREAKING)") % {"summary": summary}
     return SpecLines(spec.breaking, spec.inventory_known, tuple(lists), summary)
 
 
-def change_row(change: Change, title: str, name: str, methodology: Methodology) -> ChangeRow:
+def change_row(
+    change: Change,
+    title: str,
+    name: str,
+    methodology: Methodology,
+    tr: Language = ENGLISH,
+) -> ChangeRow:
+    """The change in ``tr``'s language; ``methodology`` is the one the pages describe."""
     parts = []
     tier_change = None
     if change.tier_changed:
         tier_change = (
-            f"{_tier_name(methodology, change.tier_before)} → "
-            f"{_tier_name(methodology, change.tier_after)}"
+            f"{_tier_name(methodology, change.tier_before, tr)} → "
+            f"{_tier_name(methodology, change.tier_after, tr)}"
         )
-        parts.append(f"tier {tier_change}")
+        parts.append(tr.gettext("tier %(change)s") % {"change": tier_change})
     delta = change.score_delta
     if change.score_before != change.score_after:
-        moved = f"score {score_text(change.score_before)} → {score_text(change.score_after)}"
-        parts.append(f"{moved} ({delta_text(delta)})" if delta is not None else moved)
-    spec = spec_lines(change.spec) if change.spec is not None else None
+        moved = tr.gettext("score %(before)s → %(after)s") % {
+            "before": score_text(change.score_before, tr),
+            "after": score_text(change.score_after, tr),
+        }
+        parts.append(f"{moved} ({delta_text(delta, tr)})" if delta is not None else moved)
+    spec = spec_lines(change.spec, tr) if change.spec is not None else None
     if spec is not None:
         parts.append(spec.summary)
     direction = "same" if not delta else ("up" if delta > 0 else "down")
@@ -164,11 +208,11 @@ def change_row(change: Change, title: str, name: str, methodology: Methodology) 
         run_id=change.run_id,
         run_before=change.run_before,
         at=change.at,
-        date=change.at[:10],
-        headline="; ".join(parts) or "changed",
+        date=tr.day(change.at),
+        headline=tr.gettext("; ").join(parts) or tr.gettext("changed"),
         direction=direction,
         tier_change=tier_change,
-        axes=tuple(_axis_line(a) for a in change.axes),
+        axes=tuple(_axis_line(a, methodology, tr) for a in change.axes),
         spec=spec,
         breaking=change.breaking,
     )

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 from auditor import __version__
 from auditor.render.change_view import ChangeRow
-from auditor.render.templates import render_template
-from auditor.render.uptime import Incident
+from auditor.render.language import Language
+from auditor.render.uptime import Incident, duration_text
 
 MAX_CATALOG_ENTRIES = 200
+ENGLISH = Language()
 """The catalog feed keeps the newest events (each entry's own feed keeps its whole window)."""
 
 
@@ -44,12 +45,15 @@ def feed_id(identity: str, key: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"auditor:{identity}:{key}").urn
 
 
-def change_html(row: ChangeRow) -> str:
+def change_html(row: ChangeRow, tr: Language = ENGLISH) -> str:
     """The change as an HTML fragment (the same as on the entry page)."""
-    return str(render_template("feed_change.html.j2", c=row))
+    return str(tr.render("feed_change.html.j2", c=row))
 
 
-def change_entry(identity: str, row: ChangeRow, href: str, html: str | None = None) -> FeedEntry:
+def change_entry(
+    identity: str, row: ChangeRow, href: str, html: str | None = None, tr: Language = ENGLISH
+) -> FeedEntry:
+    """``row`` is already in ``tr``'s language; ``tr`` words the entry's title and summary."""
     categories = ["breaking"] if row.breaking else []
     if row.tier_change:
         categories.append("tier")
@@ -57,29 +61,40 @@ def change_entry(identity: str, row: ChangeRow, href: str, html: str | None = No
         categories.append("spec")
     return FeedEntry(
         id=feed_id(identity, f"change/{row.key}"),
-        title=f"{row.title}: {row.headline}",
+        title=tr.gettext("%(title)s: %(headline)s")
+        % {"title": row.title, "headline": row.headline},
         updated=row.at,
         href=href,
-        summary=f"{row.title} (run {row.run_id}, {row.date}): {row.headline}",
-        html=html if html is not None else change_html(row),
+        summary=tr.gettext("%(title)s (run %(run)s, %(date)s): %(headline)s")
+        % {"title": row.title, "run": row.run_id, "date": row.date, "headline": row.headline},
+        html=html if html is not None else change_html(row, tr),
         categories=tuple(categories),
     )
 
 
 def incident_entries(
-    identity: str, entry_id: str, title: str, found: Iterable[Incident], href: str
+    identity: str,
+    entry_id: str,
+    title: str,
+    found: Iterable[Incident],
+    href: str,
+    tr: Language = ENGLISH,
 ) -> list[FeedEntry]:
-    """A "down" entry per incident, and a "recovered" one for each that ended."""
+    """A "down" entry per incident, and a "recovered" one for each that ended, worded in
+    ``tr``'s language (the first error as the audit recorded it)."""
     entries = []
     for incident in found:
         since = incident.start
+        error = incident.first_error
+        at = tr.timestamp(since)
         entries.append(
             FeedEntry(
                 id=feed_id(identity, f"down/{entry_id}/{since}"),
-                title=f"{title} is down: {incident.first_error}",
+                title=tr.gettext("%(title)s is down: %(error)s") % {"title": title, "error": error},
                 updated=since,
                 href=href,
-                summary=f"{title}: verification failed at {since}: {incident.first_error}",
+                summary=tr.gettext("%(title)s: verification failed at %(time)s: %(error)s")
+                % {"title": title, "time": at, "error": error},
                 html="",
                 categories=("incident",),
             )
@@ -88,13 +103,23 @@ def incident_entries(
             entries.append(
                 FeedEntry(
                     id=feed_id(identity, f"up/{entry_id}/{since}"),
-                    title=f"{title} recovered after {incident.duration}",
+                    title=tr.gettext("%(title)s recovered after %(duration)s")
+                    % {"title": title, "duration": duration_text(incident.duration_s, tr)},
                     updated=incident.end,
                     href=href,
-                    summary=(
-                        f"{title}: answering again at {incident.end} after {incident.failed} "
-                        f"failed verification(s) since {since}"
-                    ),
+                    summary=tr.ngettext(
+                        "%(title)s: answering again at %(time)s after %(num)d failed "
+                        "verification(s) since %(since)s",
+                        "%(title)s: answering again at %(time)s after %(num)d failed "
+                        "verification(s) since %(since)s",
+                        incident.failed,
+                    )
+                    % {
+                        "title": title,
+                        "time": tr.timestamp(incident.end),
+                        "num": incident.failed,
+                        "since": at,
+                    },
                     html="",
                     categories=("incident",),
                 )
@@ -113,16 +138,19 @@ def atom_feed(
     entries: Sequence[FeedEntry],
     updated: str,
     limit: int | None = None,
+    tr: Language = ENGLISH,
 ) -> str:
-    """The feed document; ``updated`` is used when there is no entry.
+    """The feed document; ``updated`` is used when there is no entry. A feed in another
+    language than English says which (``xml:lang`` on ``<feed>``).
 
     Links are as given: absolute with ``--base-url``, else relative to the feed's own place
     (readers resolve them against the feed's URL)."""
     ordered = sorted(entries, key=lambda e: (e.updated, e.id), reverse=True)
     if limit is not None:
         ordered = ordered[:limit]
-    return render_template(
+    return tr.render(
         "feed.xml.j2",
+        xml_lang=None if tr.english else tr.code,
         id=feed_id(identity, f"feed/{key}"),
         title=title,
         subtitle=subtitle,

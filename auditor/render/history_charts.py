@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from auditor.methodology.model import Methodology
 from auditor.render.badge import safe_color
-from auditor.render.templates import render_template
+from auditor.render.language import Language
 from auditor.render.text import clean_text
 from auditor.render.uptime import DEGRADED, DOWN, NOT_VERIFIED, UP, Day
 from auditor.store.session import parse_iso
@@ -87,8 +87,11 @@ def line_svg(
     unit: str = "",
     y_max: float | None = None,
     bands: Sequence[Band] = (),
+    tr: Language | None = None,
 ) -> Markup:
-    """A line over time; ``y_max`` None scales to the largest value (latencies)."""
+    """A line over time; ``y_max`` None scales to the largest value (latencies). Numbers and
+    the first and last days in ``tr``'s formats (English by default)."""
+    tr = tr or Language()
     known = [p.value for p in points if p.value is not None]
     top = y_max if y_max is not None else nice_top(max(known, default=0.0) * 1.05)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -127,9 +130,9 @@ def line_svg(
          "label_y": round((y(b.low) + y(b.high)) / 2 + 4, 1)}
         for b in bands if b.high > b.low
     ]  # fmt: skip
-    ticks = [{"y": y(v), "text": f"{v:g}{unit}"} for v in (0.0, top / 2, top)]
+    ticks = [{"y": y(v), "text": f"{tr.number(v)}{unit}"} for v in (0.0, top / 2, top)]
     return Markup(
-        render_template(
+        tr.render(
             "chart_line.svg.j2",
             title=title,
             summary=summary,
@@ -144,25 +147,29 @@ def line_svg(
             paths=[" ".join(s) for s in segments if len(s) > 1],
             dots=Markup("\n".join(dots)),
             color=ACCENT,
-            first=points[0].at[:10] if points else "",
-            last=points[-1].at[:10] if points else "",
+            first=tr.day(points[0].at) if points else "",
+            last=tr.day(points[-1].at) if points else "",
         )
     )
 
 
-def strip_svg(days: Sequence[Day], *, title: str, summary: str) -> Markup:
-    """One cell per day, coloured by status, each with its own ``<title>``."""
+def strip_svg(
+    days: Sequence[Day], *, title: str, summary: str, tr: Language | None = None
+) -> Markup:
+    """One cell per day, coloured by status, each with its own ``<title>`` (in ``tr``'s
+    language, English by default)."""
+    tr = tr or Language()
     cell, gap, height = 6, 1.5, 30
     width = max(1.0, len(days) * (cell + gap) - gap)
     # built here rather than looped over in the template: 90 cells on each of thousands of pages
     cells = "\n".join(
         f'<rect class="day {day.status.replace(" ", "-")}" x="{round(index * (cell + gap), 1)}" '
         f'y="0" width="{cell}" height="{height}" rx="1.5" fill="{STATUS_COLORS[day.status]}">'
-        f"<title>{escaped(day.text)}</title></rect>"
+        f"<title>{escaped(day.text_in(tr))}</title></rect>"
         for index, day in enumerate(days)
     )
     return Markup(
-        render_template(
+        tr.render(
             "chart_strip.svg.j2",
             title=title,
             summary=summary,

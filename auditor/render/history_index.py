@@ -13,12 +13,21 @@ from dataclasses import dataclass
 from auditor.methodology.model import Methodology
 from auditor.render.change_view import ChangeRow, delta_text
 from auditor.render.history_charts import ChartPoint, line_svg, tier_bands
-from auditor.render.history_view import Chart, Table, when
-from auditor.render.uptime import Uptime, duration_text, incidents, percent_text, uptimes
+from auditor.render.history_view import (
+    Chart,
+    UptimeRow,
+    runs_text,
+    table,
+    uptime_rows,
+    when,
+)
+from auditor.render.language import N_, Language
+from auditor.render.uptime import duration_text, incidents, percent_text, uptimes
 from auditor.store.history import StoreHistory, Verification
 from auditor.store.session import parse_iso
 
-ARROWS = {"up": "▲", "down": "▼", "same": "", "new": "new"}
+ARROWS = {"up": "▲", "down": "▼", "same": "", "new": N_("new")}
+ENGLISH = Language()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +50,7 @@ class RowHistory:
     arrow: str
     delta: float | None
     delta_text: str
-    uptime: Uptime
+    uptime: UptimeRow
     down: bool
 
 
@@ -53,7 +62,7 @@ class IndexHistory:
     previous_at: str | None
     runs: int
     degraded: bool
-    uptimes: tuple[Uptime, ...]
+    uptimes: tuple[UptimeRow, ...]
     open_incidents: tuple[OpenIncident, ...]
     changed: tuple[ChangeRow, ...]
     new: tuple[tuple[str, str, str], ...]
@@ -63,28 +72,41 @@ class IndexHistory:
     mean_chart: Chart | None
     uptime_chart: Chart | None
     rows: Mapping[str, RowHistory]
+    run_when: str = ""
+    """The run's start to the minute, in the page's language (``Language.minute``)."""
+    previous_when: str | None = None
 
 
-def _row(history: StoreHistory, entry_id: str, verifications: Sequence[Verification]) -> RowHistory:
+def _row(
+    history: StoreHistory, entry_id: str, verifications: Sequence[Verification], tr: Language
+) -> RowHistory:
     points = history.results.get(entry_id, ())
     previous = history.previous
     before = next((p for p in points if previous is not None and p.run_id == previous.id), None)
     now = points[-1] if points else None
     figure = next(u for u in uptimes(verifications, history.as_of) if u.key == "30d")
+    shown = uptime_rows((figure,), tr)[0]
     found = incidents(verifications, history.as_of)
     down = bool(found and found[0].open)
     if before is None:
-        return RowHistory("new", ARROWS["new"], None, "new", figure, down)
+        new = tr.gettext(ARROWS["new"])
+        return RowHistory("new", new, None, new, shown, down)
     delta = None
     if now is not None and now.score is not None and before.score is not None:
         delta = round(now.score - before.score, 2)
     direction = "same" if not delta else ("up" if delta > 0 else "down")
-    text = delta_text(delta) if delta else ("unchanged" if delta == 0 else "unknown")
-    return RowHistory(direction, ARROWS[direction], delta, text, figure, down)
+    if delta:
+        text = delta_text(delta, tr)
+    else:
+        text = tr.gettext("unchanged") if delta == 0 else tr.gettext("unknown")
+    return RowHistory(direction, ARROWS[direction], delta, text, shown, down)
 
 
 def _catalog_charts(
-    history: StoreHistory, everything: Sequence[Verification], methodology: Methodology
+    history: StoreHistory,
+    everything: Sequence[Verification],
+    methodology: Methodology,
+    tr: Language,
 ) -> tuple[Chart | None, Chart | None]:
     if not history.runs:
         return None, None
@@ -94,43 +116,61 @@ def _catalog_charts(
         value = (
             float(mean) if isinstance(mean, int | float) and not isinstance(mean, bool) else None
         )
-        text = "unknown" if value is None else f"{value:g}"
-        means.append(
-            ChartPoint(run.started_at, value, f"{when(run.started_at)}, run {run.id}: mean {text}")
-        )
-        mean_rows.append((when(run.started_at), str(run.id), text))
+        text = tr.number(value)  # "unknown" for None
+        started = when(run.started_at, tr)
+        label = tr.gettext("%(time)s, run %(run)s: mean %(mean)s") % {
+            "time": started, "run": run.id, "mean": text}  # fmt: skip
+        means.append(ChartPoint(run.started_at, value, label))
+        mean_rows.append((started, str(run.id), text))
     known = [p.value for p in means if p.value is not None]
-    mean_summary = f"{len(means)} runs" + (f"; latest mean {known[-1]:g}" if known else "")
+    mean_summary = runs_text(len(means), tr) + (
+        tr.gettext("; latest mean %(mean)s") % {"mean": tr.number(known[-1])} if known else ""
+    )
     mean_svg = line_svg(
-        means, title="Catalog mean score per run", summary=mean_summary, y_max=100.0,
-        bands=tier_bands(methodology),
+        means, title=tr.gettext("Catalog mean score per run"), summary=mean_summary, y_max=100.0,
+        bands=tier_bands(methodology), tr=tr,
     )  # fmt: skip
     by_run: dict[int, list[str]] = defaultdict(list)
     for v in everything:
         if v.outcome in ("pass", "fail"):
             by_run[v.run_id].append(v.outcome)
-    shares, uptime_rows = [], []
+    shares: list[ChartPoint] = []
+    per_run: list[tuple[str, ...]] = []
     for run in history.runs:
         judged = by_run.get(run.id, [])
         share = 100 * judged.count("pass") / len(judged) if judged else None
-        text = percent_text(share / 100) if share is not None else "unknown"
-        detail = f"{text} of {len(judged)} verifications"
+        text = percent_text(share / 100, tr) if share is not None else tr.gettext("unknown")
+        detail = tr.ngettext(
+            "%(share)s of %(num)d verification", "%(share)s of %(num)d verifications", len(judged)
+        ) % {"share": text, "num": len(judged)}
         value = round(share, 2) if share is not None else None
-        shares.append(
-            ChartPoint(run.started_at, value, f"{when(run.started_at)}, run {run.id}: {detail}")
-        )
-        uptime_rows.append((when(run.started_at), str(run.id), detail))
+        started = when(run.started_at, tr)
+        label = tr.gettext("%(time)s, run %(run)s: %(detail)s") % {
+            "time": started, "run": run.id, "detail": detail}  # fmt: skip
+        shares.append(ChartPoint(run.started_at, value, label))
+        per_run.append((started, str(run.id), detail))
     uptime_svg = line_svg(
-        shares, title="Catalog uptime per run", summary=f"{len(shares)} runs", unit="%", y_max=100.0
-    )
+        shares, title=tr.gettext("Catalog uptime per run"), summary=runs_text(len(shares), tr),
+        unit=tr.percent_sign, y_max=100.0, tr=tr,
+    )  # fmt: skip
     return (
         Chart(
             mean_svg,
-            Table("Mean score per run", ("run started", "run", "mean score"), tuple(mean_rows)),
+            table(
+                tr.gettext("Mean score per run"),
+                (N_("run started"), N_("run"), N_("mean score")),
+                mean_rows,
+                tr,
+            ),
         ),
         Chart(
             uptime_svg,
-            Table("Uptime per run", ("run started", "run", "uptime"), tuple(uptime_rows)),
+            table(
+                tr.gettext("Uptime per run"),
+                (N_("run started"), N_("run"), N_("uptime")),
+                per_run,
+                tr,
+            ),
         ),
     )
 
@@ -142,27 +182,31 @@ def index_history(
     changes: Sequence[ChangeRow],
     gone: Mapping[str, str],
     methodology: Methodology,
+    tr: Language = ENGLISH,
 ) -> IndexHistory:
+    """The index's history part; ``methodology`` is the one the pages describe (in ``tr``)."""
     everything: list[Verification] = []
     rows: dict[str, RowHistory] = {}
     open_now: list[OpenIncident] = []
     for entry_id in history.entries:
         verifications = history.verifications.get(entry_id, ())
         everything.extend(verifications)
-        rows[entry_id] = _row(history, entry_id, verifications)
+        rows[entry_id] = _row(history, entry_id, verifications, tr)
         found = incidents(verifications, history.as_of) if rows[entry_id].down else ()
         if found:
             first = found[0]
             open_now.append(
                 OpenIncident(
                     entry_id, titles.get(entry_id, entry_id), names.get(entry_id, entry_id),
-                    when(first.start), first.start,
-                    duration_text((parse_iso(history.as_of) - parse_iso(first.start)).total_seconds()),
+                    when(first.start, tr), first.start,
+                    duration_text(
+                        (parse_iso(history.as_of) - parse_iso(first.start)).total_seconds(), tr
+                    ),
                     first.first_error,
                 )
             )  # fmt: skip
     everything.sort(key=lambda v: v.at)
-    mean_chart, uptime_chart = _catalog_charts(history, everything, methodology)
+    mean_chart, uptime_chart = _catalog_charts(history, everything, methodology, tr)
     previous = history.previous
     return IndexHistory(
         run_id=history.run.id,
@@ -171,7 +215,7 @@ def index_history(
         previous_at=previous.started_at if previous else None,
         runs=len(history.runs),
         degraded=history.run_degraded,
-        uptimes=uptimes(everything, history.as_of),
+        uptimes=uptime_rows(uptimes(everything, history.as_of), tr),
         open_incidents=tuple(sorted(open_now, key=lambda i: i.start)),
         changed=tuple(c for c in changes if c.run_id == history.run.id),
         new=tuple(
@@ -183,4 +227,6 @@ def index_history(
         mean_chart=mean_chart,
         uptime_chart=uptime_chart,
         rows=rows,
+        run_when=tr.minute(history.run.started_at),
+        previous_when=tr.minute(previous.started_at) if previous else None,
     )

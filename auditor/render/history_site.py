@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from auditor.render.feed import (
 from auditor.render.folder import OutputFolder
 from auditor.render.history_index import index_history
 from auditor.render.history_view import DEGRADED_BANNER, entry_history
+from auditor.render.language import Language, language
 from auditor.render.results_json import results_document
 from auditor.render.site import SiteOptions, SiteResult, write_site
 from auditor.render.uptime import incidents
@@ -115,12 +116,15 @@ class StoreExtras:
     base_url: str | None = None
     feed: str | None = "feed.xml"
     banner: str | None = None
+    language: Language = field(default_factory=Language)
+    """The pages' language; ``methodology`` is already in it (``auditor.render.site.described``)."""
 
     def entry(self, entry_id: str, name: str, view: EntryView) -> tuple[EntryView, Any]:
         title = self.titles.get(entry_id, view.title)
         part = entry_history(
-            entry_id, title, name, self.history, self.changes.get(entry_id, ()), self.methodology
-        )
+            entry_id, title, name, self.history, self.changes.get(entry_id, ()), self.methodology,
+            self.language,
+        )  # fmt: skip
         schema = view.spec.schema
         if schema is not None and part.schema_age is not None:
             schema = replace(
@@ -132,8 +136,9 @@ class StoreExtras:
     def index(self, rows: list[dict[str, Any]]) -> Any:
         every = [c for rows_ in self.changes.values() for c in rows_]
         part = index_history(
-            self.history, self.titles, self.names, every, self.gone, self.methodology
-        )
+            self.history, self.titles, self.names, every, self.gone, self.methodology,
+            self.language,
+        )  # fmt: skip
         for row in rows:
             row["history"] = part.rows.get(row["id"])
         return part
@@ -143,6 +148,7 @@ class StoreExtras:
 
     def write(self, out: OutputFolder, names: Mapping[str, str]) -> list[Path]:
         history = self.history
+        tr = self.language
         key = identity(history.run)
         out.subfolder("feeds")
         files: list[Path] = []
@@ -151,16 +157,19 @@ class StoreExtras:
             name = names.get(entry_id, self.names.get(entry_id, entry_id))
             title = self.titles.get(entry_id, entry_id)
             rows = self.changes.get(entry_id, ())
-            htmls = [change_html(row) for row in rows]
+            htmls = [change_html(row, tr) for row in rows]
             for root, collected in (("../", []), ("", every)):
                 page = f"{self._root(root)}entries/{name}.html"
-                found = [change_entry(key, r, page, h) for r, h in zip(rows, htmls, strict=True)]
+                found = [
+                    change_entry(key, r, page, h, tr) for r, h in zip(rows, htmls, strict=True)
+                ]
                 found += incident_entries(
                     key,
                     entry_id,
                     title,
                     incidents(history.verifications.get(entry_id, ()), history.as_of),
                     page,
+                    tr,
                 )
                 if root:
                     files.append(
@@ -169,12 +178,16 @@ class StoreExtras:
                             atom_feed(
                                 key,
                                 f"entry/{entry_id}",
-                                title=f"{title}: what changed",
-                                subtitle=f"Score, tier, spec and availability changes of {title}",
+                                title=tr.gettext("%(title)s: what changed") % {"title": title},
+                                subtitle=tr.gettext(
+                                    "Score, tier, spec and availability changes of %(title)s"
+                                )
+                                % {"title": title},
                                 self_href=f"{self._root('../')}feeds/{name}.xml",
                                 page_href=page,
                                 entries=found,
                                 updated=history.as_of,
+                                tr=tr,
                             ),
                         )
                     )
@@ -186,13 +199,16 @@ class StoreExtras:
                 atom_feed(
                     key,
                     "catalog",
-                    title=f"{self.methodology.title}: what changed",
-                    subtitle="Score, tier, spec and availability changes of every entry",
+                    title=tr.gettext("%(title)s: what changed") % {"title": self.methodology.title},
+                    subtitle=tr.gettext(
+                        "Score, tier, spec and availability changes of every entry"
+                    ),
                     self_href=f"{self._root('')}feed.xml",
                     page_href=f"{self._root('')}index.html",
                     entries=every,
                     updated=history.as_of,
                     limit=200,
+                    tr=tr,
                 ),
             )
         )
@@ -212,9 +228,18 @@ class StoredRun:
 
 
 def read_store(
-    path: Path, methodology: Methodology, reference: str | None = None, base_url: str | None = None
+    path: Path,
+    methodology: Methodology,
+    reference: str | None = None,
+    base_url: str | None = None,
+    tr: Language | None = None,
 ) -> StoredRun:
-    from auditor.render.site import result_names
+    """The run and its history; texts of the history parts in ``tr``'s language (English by
+    default), with the methodology's names in it."""
+    from auditor.render.site import described, result_names
+
+    tr = tr or Language()
+    shown = described(methodology, tr)
 
     with reading(path) as store:
         run = pick_run(store, methodology, reference)
@@ -235,7 +260,7 @@ def read_store(
     names = dict(zip(ids, result_names([{"id": i} for i in ids]), strict=True))
     titles = {r.entry.id: r.entry.title or r.entry.id for r in results}
     rows = {
-        entry_id: tuple(change_row(c, titles.get(entry_id, entry_id), names[entry_id], methodology)
+        entry_id: tuple(change_row(c, titles.get(entry_id, entry_id), names[entry_id], shown, tr)
                         for c in found)
         for entry_id, found in changes.items()
         if entry_id in names
@@ -246,9 +271,10 @@ def read_store(
         titles,
         names,
         gone,
-        methodology,
+        shown,
         base_url=base_url,
-        banner=DEGRADED_BANNER if history.run_degraded else None,
+        banner=tr.gettext(DEGRADED_BANNER) if history.run_degraded else None,
+        language=tr,
     )
     return StoredRun(document, extras, run)
 
@@ -262,7 +288,7 @@ def write_store_site(
 ) -> SiteResult:
     """The site of one stored run (default: the latest finished one) with its history."""
     options = options or SiteOptions()
-    stored = read_store(path, methodology, reference, options.base_url)
+    stored = read_store(path, methodology, reference, options.base_url, language(options.lang))
     now = parse_iso(stored.extras.history.as_of)
     return write_site(
         stored.document, methodology, folder, replace(options, now=now), stored.extras

@@ -18,6 +18,7 @@ from auditor.methodology.model import Methodology
 from auditor.render.change_view import ChangeRow, score_text
 from auditor.render.findings import age_text, parse_time
 from auditor.render.history_charts import ChartPoint, escaped, line_svg, strip_svg, tier_bands
+from auditor.render.language import N_, Language
 from auditor.render.uptime import (
     DEGRADED,
     DOWN,
@@ -27,17 +28,20 @@ from auditor.render.uptime import (
     Incident,
     Uptime,
     day_strip,
+    duration_text,
     incidents,
     latency_percentiles,
+    milliseconds,
     percent_text,
     uptimes,
 )
 from auditor.store.history import StoreHistory, Verification
 
-DEGRADED_BANNER = (
+DEGRADED_BANNER = N_(
     "this run was degraded: the auditing machine could not reach the network; "
     "its verifications are not counted"
 )
+ENGLISH = Language()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ class Table:
     caption: str
     heads: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    as_table: str = "%(caption)s (as a table)"
+    """The summary line, in the page's language (``Language.gettext`` of this message)."""
 
     @property
     def html(self) -> Markup:
@@ -58,8 +64,9 @@ class Table:
             "<tr><td>" + "</td><td>".join([escaped(c) for c in row]) + "</td></tr>"
             for row in self.rows
         )
+        summary = escaped(self.as_table % {"caption": self.caption})
         return Markup(
-            f'<details class="data"><summary>{escaped(self.caption)} (as a table)'
+            f'<details class="data"><summary>{summary}'
             f"</summary>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
             "</tbody>\n</table>\n</details>"
         )
@@ -69,6 +76,36 @@ class Table:
 class Chart:
     svg: Markup
     table: Table
+
+
+@dataclass(frozen=True, slots=True)
+class UptimeRow:
+    """One period's uptime as the pages print it (``auditor.render.uptime.Uptime``, in words)."""
+
+    key: str
+    label: str
+    text: str
+    detail: str
+    share: float | None
+
+
+def uptime_rows(figures: Sequence[Uptime], tr: Language = ENGLISH) -> tuple[UptimeRow, ...]:
+    return tuple(
+        UptimeRow(u.key, tr.gettext(u.label), percent_text(u.share, tr), u.detail_in(tr), u.share)
+        for u in figures
+    )
+
+
+def table(
+    caption: str, heads: Sequence[str], rows: Sequence[tuple[str, ...]], tr: Language
+) -> Table:
+    """A Table whose caption, column heads and summary line are in ``tr``'s language."""
+    return Table(
+        caption,
+        tuple(tr.gettext(h) for h in heads),
+        tuple(rows),
+        tr.gettext("%(caption)s (as a table)"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +134,7 @@ class EntryHistory:
     status: str
     """``up``, ``down since …``, or ``unknown``: where the latest verification left it."""
     status_class: str
-    uptimes: tuple[Uptime, ...]
+    uptimes: tuple[UptimeRow, ...]
     latency: Mapping[str, str]
     strip: StripView
     latency_chart: Chart | None
@@ -109,23 +146,31 @@ class EntryHistory:
     feed: str
 
 
-def when(at: str | None) -> str:
-    """``2026-11-30 03:17 UTC`` from an ISO time."""
+def when(at: str | None, tr: Language = ENGLISH) -> str:
+    """``2026-11-30 03:17 UTC`` from an ISO time (``30 nov. 2026, 03:17 UTC``)."""
     if not at:
         return "—"
-    return at[:16].replace("T", " ") + " UTC"
+    return tr.gettext("%(time)s UTC") % {"time": tr.minute(at)}
 
 
-def _ms(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:g} ms"
+def _ms(value: float | None, tr: Language = ENGLISH) -> str:
+    return tr.gettext("unknown") if value is None else milliseconds(value, tr)
 
 
-def _incident_rows(found: Sequence[Incident]) -> tuple[IncidentRow, ...]:
+def _incident_rows(found: Sequence[Incident], tr: Language) -> tuple[IncidentRow, ...]:
+    def lasted(i: Incident) -> str:
+        text = duration_text(i.duration_s, tr)
+        return tr.gettext("%(duration)s so far") % {"duration": text} if i.open else text
+
     return tuple(
         IncidentRow(
-            start=("on or before " if i.started_before_window else "") + when(i.start),
-            end="ongoing" if i.open else when(i.end),
-            duration=(f"{i.duration} so far" if i.open else i.duration),
+            start=(
+                tr.gettext("on or before %(time)s") % {"time": when(i.start, tr)}
+                if i.started_before_window
+                else when(i.start, tr)
+            ),
+            end=tr.gettext("ongoing") if i.open else when(i.end, tr),
+            duration=lasted(i),
             failed=i.failed,
             first_error=i.first_error,
             open=i.open,
@@ -135,76 +180,121 @@ def _incident_rows(found: Sequence[Incident]) -> tuple[IncidentRow, ...]:
     )
 
 
-def strip_view(days: Sequence[Day], subject: str) -> StripView:
+def strip_view(days: Sequence[Day], subject: str, tr: Language = ENGLISH) -> StripView:
     counts = {s: sum(d.status == s for d in days) for s in (UP, DEGRADED, DOWN, NOT_VERIFIED)}
-    summary = (
-        f"{len(days)} days: {counts[UP]} up, {counts[DEGRADED]} degraded, {counts[DOWN]} down, "
-        f"{counts[NOT_VERIFIED]} not verified"
-    )
+    summary = tr.ngettext(
+        "%(num)d days: %(up)s up, %(degraded)s degraded, %(down)s down, "
+        "%(not_verified)s not verified",
+        "%(num)d days: %(up)s up, %(degraded)s degraded, %(down)s down, "
+        "%(not_verified)s not verified",
+        len(days),
+    ) % {
+        "num": len(days),
+        "up": counts[UP],
+        "degraded": counts[DEGRADED],
+        "down": counts[DOWN],
+        "not_verified": counts[NOT_VERIFIED],
+    }
     rows = tuple(
-        (d.day.isoformat(), d.status, d.text.split(": ", 1)[1]) for d in days if d.status != UP
+        (tr.day(d.day.isoformat()), tr.gettext(d.status), d.detail_in(tr))
+        for d in days
+        if d.status != UP
     )
-    table = Table(
-        f"Days that were not up ({len(rows)} of {len(days)})", ("day", "status", "detail"), rows
-    )
-    svg = strip_svg(days, title=f"Daily status of {subject}, one cell a day (UTC)", summary=summary)
-    return StripView(Chart(svg, table), summary, tuple(days), counts)
+    caption = tr.gettext("Days that were not up (%(shown)s of %(total)s)") % {
+        "shown": len(rows),
+        "total": len(days),
+    }
+    title = tr.gettext("Daily status of %(subject)s, one cell a day (UTC)") % {"subject": subject}
+    svg = strip_svg(days, title=title, summary=summary, tr=tr)
+    chart = Chart(svg, table(caption, (N_("day"), N_("status"), N_("detail")), rows, tr))
+    return StripView(chart, summary, tuple(days), counts)
 
 
-def latency_chart(verifications: Sequence[Verification], title: str) -> Chart | None:
+def latency_chart(
+    verifications: Sequence[Verification], title: str, tr: Language = ENGLISH
+) -> Chart | None:
     def answer(v: Verification) -> str:
-        return "failed (no answer counted)" if v.outcome == "fail" else _ms(v.latency_ms)
+        if v.outcome == "fail":
+            return tr.gettext("failed (no answer counted)")
+        return _ms(v.latency_ms, tr)
 
+    measured = [v for v in verifications if v.outcome in ("pass", "fail")]
+    answers = [answer(v) for v in measured]
     points = [
-        ChartPoint(v.at, v.latency_ms, f"{when(v.at)}: {answer(v)}")
-        for v in verifications
-        if v.outcome in ("pass", "fail")
-    ]
+        ChartPoint(v.at, v.latency_ms, tr.gettext("%(time)s: %(answer)s") % {
+            "time": when(v.at, tr), "answer": text})
+        for v, text in zip(measured, answers, strict=True)
+    ]  # fmt: skip
     if not any(p.value is not None for p in points):
         return None
-    summary = f"{sum(p.value is not None for p in points)} measured answers"
-    svg = line_svg(points, title=title, summary=summary, unit=" ms")
-    rows = tuple((when(p.at), p.label.split(": ", 1)[1]) for p in points)
-    return Chart(
-        svg, Table("Response time per verification", ("verification", "slowest answer"), rows)
-    )
+    count = sum(p.value is not None for p in points)
+    summary = tr.ngettext("%(num)d measured answer", "%(num)d measured answers", count) % {
+        "num": count
+    }
+    unit = tr.gettext("%(ms)s ms") % {"ms": ""}
+    svg = line_svg(points, title=title, summary=summary, unit=unit, tr=tr)
+    rows = tuple((when(p.at, tr), text) for p, text in zip(points, answers, strict=True))
+    heads = (N_("verification"), N_("slowest answer"))
+    return Chart(svg, table(tr.gettext("Response time per verification"), heads, rows, tr))
+
+
+def runs_text(count: int, tr: Language) -> str:
+    return tr.ngettext("%(num)d run", "%(num)d runs", count) % {"num": count}
 
 
 def trend_chart(
     points: Sequence[tuple[str, int, float | None, str | None]],
     methodology: Methodology,
     title: str,
+    tr: Language = ENGLISH,
 ) -> Chart | None:
-    """``points`` are (time, run, score, tier); drawn over the methodology's tier bands."""
+    """``points`` are (time, run, score, tier); drawn over the methodology's tier bands.
+
+    A tier is shown as recorded (its id) in English, by its name in another language."""
     if not points:
         return None
+
+    def tier_text(tier: str | None) -> str:
+        if tier is None:
+            return tr.gettext("unknown")
+        found = None if tr.english else methodology.tier_by_id(tier)
+        return found.name if found else tier
+
     chart_points = [
-        ChartPoint(at, score, f"{when(at)}, run {run}: {score_text(score)} ({tier or 'unknown'})")
+        ChartPoint(at, score, tr.gettext("%(time)s, run %(run)s: %(score)s (%(tier)s)") % {
+            "time": when(at, tr), "run": run, "score": score_text(score, tr),
+            "tier": tier_text(tier)})
         for at, run, score, tier in points
-    ]
+    ]  # fmt: skip
     known = [p for p in chart_points if p.value is not None]
     summary = (
-        f"{len(points)} runs; from {score_text(known[0].value)} to {score_text(known[-1].value)}"
+        tr.gettext("%(runs)s; from %(first)s to %(last)s") % {
+            "runs": runs_text(len(points), tr), "first": score_text(known[0].value, tr),
+            "last": score_text(known[-1].value, tr)}
         if known
-        else f"{len(points)} runs, every score unknown"
-    )
+        else tr.gettext("%(runs)s, every score unknown") % {"runs": runs_text(len(points), tr)}
+    )  # fmt: skip
     svg = line_svg(
-        chart_points, title=title, summary=summary, y_max=100.0, bands=tier_bands(methodology)
-    )
+        chart_points, title=title, summary=summary, y_max=100.0, bands=tier_bands(methodology),
+        tr=tr,
+    )  # fmt: skip
     rows = tuple(
-        (when(at), str(run), score_text(score), tier or "unknown")
+        (when(at, tr), str(run), score_text(score, tr), tier_text(tier))
         for at, run, score, tier in points
     )
-    return Chart(svg, Table("Score per run", ("run started", "run", "score", "tier"), rows))
+    heads = (N_("run started"), N_("run"), N_("score"), N_("tier"))
+    return Chart(svg, table(tr.gettext("Score per run"), heads, rows, tr))
 
 
-def _status(verifications: Sequence[Verification], found: Sequence[Incident]) -> tuple[str, str]:
+def _status(
+    verifications: Sequence[Verification], found: Sequence[Incident], tr: Language
+) -> tuple[str, str]:
     judged = [v for v in verifications if v.outcome in ("pass", "fail")]
     if not judged:
-        return "unknown: no verification in the window", "unknown"
+        return tr.gettext("unknown: no verification in the window"), "unknown"
     if found and found[0].open:
-        return f"down since {when(found[0].start)}", "fail"
-    return f"up (last verified {when(judged[-1].at)})", "pass"
+        return tr.gettext("down since %(time)s") % {"time": when(found[0].start, tr)}, "fail"
+    return tr.gettext("up (last verified %(time)s)") % {"time": when(judged[-1].at, tr)}, "pass"
 
 
 def entry_history(
@@ -214,10 +304,12 @@ def entry_history(
     history: StoreHistory,
     changes: Sequence[ChangeRow],
     methodology: Methodology,
+    tr: Language = ENGLISH,
 ) -> EntryHistory:
+    """The entry's history part; ``methodology`` is the one the pages describe (in ``tr``)."""
     verifications = history.verifications.get(entry_id, ())
     found = incidents(verifications, history.as_of)
-    status, status_class = _status(verifications, found)
+    status, status_class = _status(verifications, found, tr)
     started = {r.id: r.started_at for r in history.runs}
     trend = [
         (started.get(p.run_id, ""), p.run_id, p.score, p.tier)
@@ -228,24 +320,34 @@ def entry_history(
     sha = points[-1].spec_sha256 if points else None
     capture = history.captures.get(sha) if sha else None
     as_of = parse_time(history.as_of) or datetime.now().astimezone()
-    latency = {k: _ms(v) for k, v in latency_percentiles(verifications).items()}
+    latency = {k: _ms(v, tr) for k, v in latency_percentiles(verifications).items()}
+    days = day_strip(verifications, history.as_of, int(history.window_days))
     return EntryHistory(
         run_id=history.run.id,
         window_days=history.window_days,
         status=status,
         status_class=status_class,
-        uptimes=uptimes(verifications, history.as_of),
+        uptimes=uptime_rows(uptimes(verifications, history.as_of), tr),
         latency=latency,
-        strip=strip_view(day_strip(verifications, history.as_of, int(history.window_days)), title),
-        latency_chart=latency_chart(verifications, f"Response time of {title} (slowest endpoint)"),
-        incidents=_incident_rows(found),
-        trend=trend_chart(trend, methodology, f"Trust score of {title} per run"),
+        strip=strip_view(days, title, tr),
+        latency_chart=latency_chart(
+            verifications,
+            tr.gettext("Response time of %(title)s (slowest endpoint)") % {"title": title},
+            tr,
+        ),
+        incidents=_incident_rows(found, tr),
+        trend=trend_chart(
+            trend,
+            methodology,
+            tr.gettext("Trust score of %(title)s per run") % {"title": title},
+            tr,
+        ),
         changes=tuple(sorted(changes, key=lambda c: c.run_id, reverse=True)),
-        schema_source=(capture.format_label or "the spec") if capture else None,
-        schema_age=age_text(parse_time(capture.captured_at), as_of) if capture else None,
+        schema_source=(capture.format_label or tr.gettext("the spec")) if capture else None,
+        schema_age=age_text(parse_time(capture.captured_at), as_of, tr) if capture else None,
         feed=f"../feeds/{name}.xml",
     )
 
 
-def uptime_summary(uptime: Uptime) -> str:
-    return f"{percent_text(uptime.share)} ({uptime.detail})"
+def uptime_summary(uptime: Uptime, tr: Language = ENGLISH) -> str:
+    return f"{percent_text(uptime.share, tr)} ({uptime.detail_in(tr)})"

@@ -118,6 +118,11 @@ class Language:
         sign = format_percent(0, locale=self.code).removeprefix("0")  # "\u00a0%" in French
         return f"{shown}{sign}"
 
+    @property
+    def percent_sign(self) -> str:
+        """What follows a percentage: ``%``, or the locale's spacing and sign (``\u00a0%``)."""
+        return "%" if self.english else format_percent(0, locale=self.code).removeprefix("0")
+
     def decimal(self, value: Any) -> str:
         """A rounded number as Python prints it (English ``40.0``) or in the locale's digits."""
         if self.english or isinstance(value, bool) or not isinstance(value, int | float):
@@ -141,6 +146,29 @@ class Language:
         parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
         shown = format_datetime(parsed, format="d MMM y, HH:mm", tzinfo=UTC, locale=self.code)
         return f"{shown} UTC"
+
+    def minute(self, value: str) -> str:
+        """An ISO time to the minute, in UTC: ``2026-11-30 03:17`` in English (as recorded),
+        ``30 nov. 2026, 03:17`` in French (the caller says "UTC")."""
+        if self.english:
+            return value[:16].replace("T", " ")
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value[:16].replace("T", " ")
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        return format_datetime(parsed, format="d MMM y, HH:mm", tzinfo=UTC, locale=self.code)
+
+    def day(self, value: str) -> str:
+        """The day of an ISO time: ``2026-11-30`` in English, ``30 nov. 2026`` in French."""
+        if self.english:
+            return value[:10]
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value[:10]
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        return format_date(parsed.astimezone(UTC).date(), format="medium", locale=self.code)
 
     @cached_property
     def environment(self) -> jinja2.Environment:

@@ -25,19 +25,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from auditor.render.language import N_, Language
 from auditor.store.history import Verification
 from auditor.store.session import days_before, parse_iso
 from auditor.store.stats import percentile
 
-UP, DEGRADED, DOWN, NOT_VERIFIED = "up", "degraded", "down", "not verified"
+UP, DEGRADED, DOWN, NOT_VERIFIED = N_("up"), N_("degraded"), N_("down"), N_("not verified")
+"""Statuses of a day: data (CSS classes, colours), shown through ``Language.gettext``."""
 SLOW_MS = 5000.0
 """An answer slower than this makes a day *degraded* (Upptime's usual ``maxResponseTime``)."""
 PERIODS = (
-    ("24h", "24 hours", 1.0),
-    ("7d", "7 days", 7.0),
-    ("30d", "30 days", 30.0),
-    ("90d", "90 days", 90.0),
+    ("24h", N_("24 hours"), 1.0),
+    ("7d", N_("7 days"), 7.0),
+    ("30d", N_("30 days"), 30.0),
+    ("90d", N_("90 days"), 90.0),
 )
+ENGLISH = Language()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +59,15 @@ class Uptime:
 
     @property
     def detail(self) -> str:
+        return self.detail_in(ENGLISH)
+
+    def detail_in(self, tr: Language) -> str:
+        """``3 of 5 verifications`` in ``tr``'s language."""
         if self.judged == 0:
-            return "no verification"
-        return f"{self.succeeded} of {self.judged} verification{'s' if self.judged != 1 else ''}"
+            return tr.gettext("no verification")
+        return tr.ngettext(
+            "%(passed)s of %(num)d verification", "%(passed)s of %(num)d verifications", self.judged
+        ) % {"passed": self.succeeded, "num": self.judged}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +82,41 @@ class Day:
     @property
     def text(self) -> str:
         """The cell's text alternative."""
+        return self.text_in(ENGLISH)
+
+    def text_in(self, tr: Language) -> str:
+        """The cell's text alternative in ``tr``'s language: ``2026-11-28: degraded (…)``."""
+        return tr.gettext("%(day)s: %(status)s") % {
+            "day": tr.day(self.day.isoformat()),
+            "status": self.detail_in(tr),
+        }
+
+    def detail_in(self, tr: Language) -> str:
+        """The status and its counts: ``degraded (1 of 2 verifications passed)``."""
         counts = []
         if self.passed or self.failed:
             total = self.passed + self.failed
             counts.append(
-                f"{self.passed} of {total} verification{'s' if total != 1 else ''} passed"
+                tr.ngettext(
+                    "%(passed)s of %(num)d verification passed",
+                    "%(passed)s of %(num)d verifications passed",
+                    total,
+                )
+                % {"passed": self.passed, "num": total}
             )
         if self.unverified:
-            counts.append(f"{self.unverified} could not be made")
+            counts.append(
+                tr.ngettext(
+                    "%(num)d could not be made", "%(num)d could not be made", self.unverified
+                )
+                % {"num": self.unverified}
+            )
         if self.status == DEGRADED and self.slowest_ms is not None and self.slowest_ms >= SLOW_MS:
-            counts.append(f"slowest answer {self.slowest_ms:g} ms")
-        tail = f" ({'; '.join(counts)})" if counts else ""
-        return f"{self.day.isoformat()}: {self.status}{tail}"
+            counts.append(
+                tr.gettext("slowest answer %(ms)s") % {"ms": milliseconds(self.slowest_ms, tr)}
+            )
+        status = tr.gettext(self.status)
+        return f"{status} ({'; '.join(counts)})" if counts else status
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,29 +139,37 @@ class Incident:
         return duration_text(self.duration_s)
 
 
-def percent_text(share: float | None) -> str:
+def percent_text(share: float | None, tr: Language = ENGLISH) -> str:
     """``99.2%``; ``100%`` only when nothing failed, ``0%`` only when nothing passed; ``unknown``
-    for None."""
+    for None. In another language, its digits and percent sign (``99,2 %``)."""
     if share is None:
-        return "unknown"
+        return tr.gettext("unknown")
     value = 100 * share
     if 0 < value < 0.1:
-        return "<0.1%"  # something answered: not 0 %
-    if 99.99 < value < 100:
-        return ">99.99%"  # something failed: not 100 %
-    digits = 2 if 99.95 <= value < 100 else 1
-    return f"{value:.{digits}f}".rstrip("0").rstrip(".") + "%"
+        mark, shown = "<", 0.1  # something answered: not 0 %
+    elif 99.99 < value < 100:
+        mark, shown = ">", 99.99  # something failed: not 100 %
+    else:
+        digits = 2 if 99.95 <= value < 100 else 1
+        mark, shown = "", float(f"{value:.{digits}f}")
+    return f"{mark}{tr.number(shown)}{tr.percent_sign}"
 
 
-def duration_text(seconds: float) -> str:
+def milliseconds(value: float, tr: Language = ENGLISH) -> str:
+    """``4.7 ms`` (``4,7 ms``)."""
+    return tr.gettext("%(ms)s ms") % {"ms": tr.number(value)}
+
+
+def duration_text(seconds: float, tr: Language = ENGLISH) -> str:
+    """``2 d 3 h``, ``3 h 5 min``, ``5 min`` (French ``2 j 3 h``)."""
     minutes = int(max(0, seconds) // 60)
     days, rest = divmod(minutes, 1440)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h"
+        return tr.gettext("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
+        return tr.gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return tr.gettext("%(minutes)s min") % {"minutes": minutes}
 
 
 def uptimes(verifications: Sequence[Verification], as_of: str) -> tuple[Uptime, ...]:

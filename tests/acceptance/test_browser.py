@@ -502,3 +502,43 @@ def test_demo_entry_screenshot_for_the_readme(browser: Any, tmp_path: Path) -> N
     assert 20_000 < shot.stat().st_size < 300_000, f"{shot} is {shot.stat().st_size:,} bytes"
     if screenshot.refresh_requested():
         shutil.copyfile(shot, screenshot.DOCS_SHOT)
+
+
+@pytest.fixture(scope="module")
+def history_site_fr(history_site: Path) -> Path:
+    """The French site of the same store (``history_site``'s five nights)."""
+    folder = history_site.parent / "site-fr"
+    proc = subprocess.run(
+        [AUDITOR, "report", "--store", str(history_site.parent / "audit.db"), "-o", str(folder),
+         "--lang", "fr"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return folder
+
+
+def test_french_history_entry_fits_and_axe_finds_no_serious_violation(
+    browser: Any, history_site_fr: Path, axe_script: Path
+) -> None:
+    """The French entry page with its history parts (uptime, strip, charts and their
+    tables open, incidents, what changed): no sideways scroll or split word at 390 and
+    1280 px, and axe-core finds nothing serious or critical."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with serving(history_site_fr) as served:
+        for width in (390, 1280):
+            context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+            page = context.new_page()
+            page.goto(f"{served}/entries/flaky.html", wait_until="load")
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            assert page.evaluate("document.documentElement.lang") == "fr"
+            assert page.locator("#availability-history").is_visible()
+            shot = ARTIFACTS / f"history-entry-{width}-fr.png"
+            page.screenshot(path=str(shot), full_page=True)
+            scroll, inner = page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert scroll <= inner, f"history entry at {width}px is {scroll}px wide (see {shot})"
+            assert page.evaluate(BROKEN_WORDS) == [], f"history entry at {width}px (see {shot})"
+            if width == 1280:
+                assert serious_violations(page, axe_script) == []
+            context.close()

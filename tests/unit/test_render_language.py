@@ -230,3 +230,135 @@ def test_an_unsupported_language_is_refused() -> None:
 
     with pytest.raises(LanguageError, match=r"'de'.*\"en\", \"fr\""):
         language("de")
+
+
+# --- a French site from a store with history (tests/support/history.py): the history parts
+# (uptime, strip, incidents, charts and their tables, changes) and the Atom feeds
+
+
+@pytest.fixture(scope="module")
+def history_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import LocalServer
+    from tests.support.history import nightly_history
+
+    server = LocalServer()
+    server.start()
+    try:
+        store, _, _ = nightly_history(tmp_path_factory.mktemp("history-fr"), server)
+    finally:
+        server.stop()
+    return store
+
+
+def store_site(store: Path, folder: Path, lang: str) -> Path:
+    from auditor.render.history_site import write_store_site
+
+    write_store_site(store, METHODOLOGY, folder, SiteOptions(lang=lang))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def french_history_site(history_store: Path) -> Path:
+    return store_site(history_store, history_store.parent / "site-fr", "fr")
+
+
+def store_recorded(store: Path, site: Path) -> set[str]:
+    """What the audit recorded, as the feeds and Markdown pages quote it unmarked: the run's
+    results (titles, evidence) and every finding's message in the store."""
+    import json
+    import sqlite3
+
+    found = recorded_texts(json.loads((site / "results.json").read_text()))
+    with sqlite3.connect(store) as db:
+        found |= {m for (m,) in db.execute("SELECT DISTINCT message FROM findings") if m}
+    return found
+
+
+def without(text: str, recorded: set[str]) -> str:
+    for quoted in sorted(recorded, key=len, reverse=True):
+        text = text.replace(quoted, " ")
+    return text
+
+
+def feed_text(path: Path) -> tuple[str | None, str]:
+    """A feed's ``xml:lang`` and every text a reader shows: titles, summaries, content."""
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ET.parse(path).getroot()
+    parts = [root.findtext(f"{atom}title") or "", root.findtext(f"{atom}subtitle") or ""]
+    for entry in root.iter(f"{atom}entry"):
+        parts += [entry.findtext(f"{atom}title") or "", entry.findtext(f"{atom}summary") or ""]
+        parts.append(VisibleText.of(entry.findtext(f"{atom}content") or ""))
+    return root.get("{http://www.w3.org/XML/1998/namespace}lang"), " ".join(parts)
+
+
+def test_french_history_pages_and_feeds_leave_no_english_ui_string(
+    history_store: Path, french_history_site: Path
+) -> None:
+    site = french_history_site
+    english = english_ui_strings(METHODOLOGY)
+    # the history's own words are in the catalogue, so an English one left would be seen
+    assert {"days ago", "verifications passed", "measured answers", "slowest answer"} <= english
+    pages = [site / "index.html", *sorted((site / "entries").glob("*.html"))]
+    for page in pages:
+        html = page.read_text()
+        assert 'id="availability-history"' in html or page.name == "index.html"
+        assert left_in_english(VisibleText.of(html), english) == [], page.name
+    recorded = store_recorded(history_store, site)
+    for page in sorted((site / "entries").glob("*.md")):
+        prose = markdown_prose(without(page.read_text().replace("\\", ""), recorded))
+        assert left_in_english(prose, english) == [], page.name
+    feeds = [site / "feed.xml", *sorted((site / "feeds").glob("*.xml"))]
+    assert len(feeds) == 4
+    for feed in feeds:
+        lang, text = feed_text(feed)
+        assert lang == "fr", feed.name
+        assert left_in_english(without(text, recorded), english) == [], feed.name
+
+
+def test_french_history_says_it_in_french(french_history_site: Path) -> None:
+    """Counts agree in French, dates and numbers follow the locale, colons are spaced."""
+    flaky = (french_history_site / "entries" / "flaky.html").read_text()
+    assert "1 sur 1 vérification réussie" in flaky and "3 sur 5 vérifications" in flaky
+    assert re.search(r"\d+\u00a0j \d+\u00a0h", flaky)  # the incident's duration
+    assert "disponible (dernière vérification le " in flaky
+    assert re.search(r"\d{1,2} (nov|déc)\. \d{4}, \d\d:\d\d UTC", flaky)
+    assert "2026-" not in VisibleText.of(flaky).split("Preuves")[0]  # no ISO date in history
+    pets = (french_history_site / "entries" / "pets.html").read_text()
+    assert "1 opération supprimée" in pets and "INCOMPATIBLE" in pets and "BREAKING" not in pets
+    index = (french_history_site / "index.html").read_text()
+    run_line = re.search(r'<p class="run-line muted">(.*?)</p>', index, re.S)
+    assert run_line and re.search(
+        r"Exécution \d+ du \d{1,2} \w+\.? \d{4}, \d\d:\d\d UTC", run_line[1]
+    )
+    assert "Score de confiance\u00a0: 3 fiches" in index
+    feed = (french_history_site / "feed.xml").read_text()
+    assert "Score de confiance\u00a0: ce qui a changé" in feed
+
+
+def test_the_english_history_site_and_feeds_stay_english(
+    history_store: Path, tmp_path: Path
+) -> None:
+    site = store_site(history_store, tmp_path / "site-en", "en")
+    lang, text = feed_text(site / "feed.xml")
+    assert lang is None and "what changed" in text
+    flaky = (site / "entries" / "flaky.html").read_text()
+    assert "1 of 1 verification passed" in flaky and "3 of 5 verifications" in flaky
+
+
+def test_a_degraded_run_is_announced_in_french(history_store: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    from auditor.store.db import Store
+    from auditor.store.runs import list_runs, mark_degraded
+
+    copy = tmp_path / "audit.db"
+    with sqlite3.connect(history_store) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    with Store.open(copy, write=True) as opened:
+        mark_degraded(opened, list_runs(opened)[-1].id, "the canary did not answer")
+    site = store_site(copy, tmp_path / "site", "fr")
+    for page in (site / "index.html", site / "entries" / "flaky.html"):
+        html = page.read_text()
+        assert "cette exécution était dégradée" in html and "this run was degraded" not in html
