@@ -413,13 +413,15 @@ def serious_violations(page: Any, axe: Path) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("in_language", ["en", "fr"], indirect=True)
 def test_axe_finds_no_serious_violation(
-    browser: Any, in_language: tuple[str, Path, str], axe_script: Path
+    browser: Any, in_language: tuple[str, Path, str], axe_script: Path, width: int
 ) -> None:
+    """On a phone's width too: the stacked cards and scrolling boxes are other markup."""
     lang, site, served = in_language
     # axe is injected as a script tag: the pages' CSP would block it, so bypass CSP here only
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     page = context.new_page()
     problems = {}
     for path in ("index.html", f"entries/{entry_href(site)}", "methodology.html"):
@@ -427,7 +429,8 @@ def test_axe_finds_no_serious_violation(
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         assert page.evaluate("document.documentElement.lang") == lang, path
         problems[path] = serious_violations(page, axe_script)
-        page.screenshot(path=str(ARTIFACTS / f"axe-{lang}-{path.replace('/', '-')}.png"))
+        shot = f"axe-{lang}-{width}-{path.replace('/', '-')}.png"
+        page.screenshot(path=str(ARTIFACTS / shot))
     context.close()
     assert problems == {path: [] for path in problems}
 
