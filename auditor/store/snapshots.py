@@ -24,11 +24,21 @@ from auditor.store.codec import dumps, loads, pack, report_from_facts, unpack
 from auditor.store.db import Store
 from auditor.store.records import reusable
 
+CANDIDATES = 8
+"""Downloaded documents of the analysed size hashed (in the thread) to find the one analysed."""
 
-def _pack_body(item: tuple[bytes, str]) -> bytes | None:
-    """The document packed, if it is the one ``sha`` names (else None: packed when stored)."""
-    body, sha = item
-    return pack(body) if hashlib.sha256(body).hexdigest() == sha else None
+
+def _pack_body(item: tuple[list[bytes], str]) -> bytes | None:
+    """The candidate that ``sha`` names, packed (else None: checked and packed when stored).
+
+    Documents of one size are common (a spec published under numbered titles): picking the
+    first of them by size alone left the others to be hashed and packed on the event loop.
+    """
+    bodies, sha = item
+    for body in bodies:
+        if hashlib.sha256(body).hexdigest() == sha:
+            return pack(body)
+    return None
 
 
 def _pack_report(report: SpecReport) -> bytes:
@@ -141,9 +151,10 @@ class SnapshotLibrary:
             return
         self._packing.add(sha)
         self._packed_reports[sha] = self._submit(_pack_report, report)
-        body = next((b for b in self._bodies.values() if len(b) == report.size), None)
-        if body is not None:
-            self._packed_bodies[sha] = self._submit(_pack_body, (body, sha))
+        size = report.size
+        bodies = [b for b in self._bodies.values() if len(b) == size][:CANDIDATES]
+        if bodies:
+            self._packed_bodies[sha] = self._submit(_pack_body, (bodies, sha))
 
     def take_packed_report(self, sha: str | None) -> Future[bytes] | None:
         return self._packed_reports.pop(sha, None) if sha else None
