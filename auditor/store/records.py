@@ -122,21 +122,55 @@ def inventory(findings: Iterable[Finding], report: SpecReport | None = None) -> 
     return {}
 
 
-def facts_text(
-    store: Store,
-    facts: Mapping[str, Any],
-    threshold: int = BLOB_THRESHOLD,
-    held: set[str] | None = None,
-) -> str:
-    """``facts`` as JSON, or a reference to a blob holding it when it is large.
+BASE_KEY = "$auditor.base"
+"""Beside a blob reference: the base URL the blob's facts were stored without."""
+SPLIT_KEY = "$auditor.split"
+"""In a templated blob: a string that held the base URL, as its parts around it."""
+MIN_BASE = 8
+"""Shorter base URLs are not taken out (a placeholder host, a bare scheme)."""
 
-    ``held``: blobs (sha256) a recording run knows the store holds, so the same
-    inventory cited by many entries is looked up once; whoever passes it must
-    forget it when a write is rolled back.
-    """
-    text = dumps(facts if type(facts) is dict else dict(facts))
-    if len(text) < threshold:
-        return text
+
+def _without(value: Any, base: str) -> Any:
+    """``value`` with every string that holds ``base`` as ``{SPLIT_KEY: s.split(base)}``
+    (``base.join`` of which is exactly ``s``); None when a mapping already uses the key."""
+    if type(value) is str:
+        return {SPLIT_KEY: value.split(base)} if base in value else value
+    if type(value) is list or type(value) is tuple:
+        out = [_without(item, base) for item in value]
+        return None if any(item is None for item in out) else out
+    if type(value) is dict:
+        if SPLIT_KEY in value:
+            return None
+        done = {key: _without(item, base) for key, item in value.items()}
+        return None if any(v is None for k, v in done.items() if value[k] is not None) else done
+    return value
+
+
+def _with(value: Any, base: str) -> Any:
+    """The inverse of ``_without``."""
+    if type(value) is list:
+        return [_with(item, base) for item in value]
+    if type(value) is dict:
+        parts = value.get(SPLIT_KEY)
+        if len(value) == 1 and type(parts) is list:
+            return base.join(parts)
+        return {key: _with(item, base) for key, item in value.items()}
+    return value
+
+
+def _template(facts: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """Facts that name the host they were made for (``spec.examples``: ``base_url`` and every
+    curl command) without it: the same spec served by many hosts, or at many paths of one,
+    is then one blob, not one an entry. None for facts with no such base URL."""
+    base = facts.get("base_url")
+    if type(base) is not str or len(base) < MIN_BASE:
+        return None
+    template = _without(dict(facts), base)
+    return (template, base) if type(template) is dict else None
+
+
+def _blob(store: Store, text: str, held: set[str] | None) -> str:
+    """Keep ``text`` as a blob (once: by its sha256); its digest."""
     data = text.encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     if held is None or digest not in held:
@@ -148,7 +182,57 @@ def facts_text(
             )
         if held is not None:
             held.add(digest)
-    return '{"' + BLOB_KEY + '":"' + digest + '"}'
+    return digest
+
+
+def facts_text(
+    store: Store,
+    facts: Mapping[str, Any],
+    threshold: int = BLOB_THRESHOLD,
+    held: set[str] | None = None,
+) -> str:
+    """``facts`` as JSON, or a reference to a blob holding it when it is large.
+
+    Facts made for one host (request examples) are kept as a blob without its base
+    URL, which stays in the reference: ``{"$auditor.blob": sha, "$auditor.base": url}``.
+
+    ``held``: blobs (sha256) a recording run knows the store holds, so the same
+    inventory cited by many entries is looked up once; whoever passes it must
+    forget it when a write is rolled back.
+    """
+    plain = facts if type(facts) is dict else dict(facts)
+    templated = _template(plain) if "base_url" in plain else None
+    if templated is not None:
+        text = dumps(templated[0])
+        if len(text) >= threshold:
+            digest = _blob(store, text, held)
+            return (
+                '{"'
+                + BLOB_KEY
+                + '":"'
+                + digest
+                + '","'
+                + BASE_KEY
+                + '":'
+                + dumps(templated[1])
+                + "}"
+            )
+    text = dumps(plain)
+    if len(text) < threshold:
+        return text
+    return '{"' + BLOB_KEY + '":"' + _blob(store, text, held) + '"}'
+
+
+def blob_reference(data: Any) -> tuple[str, str | None] | None:
+    """(sha256, base URL or None) when ``data`` (parsed stored JSON) refers to a blob."""
+    if type(data) is not dict or type(data.get(BLOB_KEY)) is not str:
+        return None
+    if len(data) == 1:
+        return data[BLOB_KEY], None
+    base = data.get(BASE_KEY)
+    if len(data) == 2 and type(base) is str:
+        return data[BLOB_KEY], base
+    return None
 
 
 class FactsReader:
@@ -160,14 +244,19 @@ class FactsReader:
 
     def __call__(self, text: str) -> dict[str, Any]:
         data = loads(text) or {}
-        if isinstance(data, dict) and len(data) == 1 and isinstance(data.get(BLOB_KEY), str):
-            digest = data[BLOB_KEY]
+        reference = blob_reference(data)
+        if reference is not None:
+            digest, base = reference
             if digest not in self._blobs:
                 row = self._store.db.execute(
                     "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
                 ).fetchone()
                 self._blobs[digest] = (loads(unpack(row[0])) or {}) if row is not None else {}
-            return dict(self._blobs[digest])
+            found = self._blobs[digest]
+            if base is not None:
+                filled = _with(found, base)
+                return filled if isinstance(filled, dict) else {}
+            return dict(found)
         return data if isinstance(data, dict) else {}
 
 

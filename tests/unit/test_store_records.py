@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import orjson
 import pytest
 
 from auditor.methodology.engine import assess
 from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, list_runs, load_results
+from auditor.store.records import BLOB_KEY, BLOB_THRESHOLD
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
 from auditor.store.session import RecordingRun, earlier_findings, windowed_checks
 from tests.support.store import TRUST, entry, record_run, result, spec_findings, writable_store
@@ -205,3 +207,61 @@ def test_a_failed_analysis_is_not_kept_for_reuse_and_a_good_one_replaces_it(stor
     assert good.sha256 in third.spec_cache() and third.spec_cache()[good.sha256] == good
     assert third.library.conditional(url) == ('"v1"', None)
     assert store.db.execute("SELECT COUNT(*) FROM spec_snapshots").fetchone()[0] == 1
+
+
+PETS = orjson.dumps(
+    {
+        "openapi": "3.0.3",
+        "info": {"title": "Pets", "version": "1"},
+        "servers": [{"url": "v1"}],  # relative: each URL the spec is served at has its own base
+        "paths": {
+            f"/{kind}/{{id}}": {
+                "get": {
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+            for kind in ("pets", "owners", "vets", "toys")
+        },
+    }
+)
+
+
+def test_request_examples_of_one_spec_at_many_urls_are_one_blob(store: Store) -> None:
+    # One spec with a relative server, published at a path per entry: each entry's examples
+    # name its own base URL. Stored, they share one blob; read back, each is as it was.
+    from auditor.probes.spec_document import report_findings
+
+    report = analyse_spec(PETS)
+    written = []
+    for i in range(6):
+        url = f"https://gw.example.org/apis/{i}/openapi.json"
+        examples = next(f for f in report_findings(report, url, url) if f.check == "spec.examples")
+        assert examples.facts["base_url"] == f"https://gw.example.org/apis/{i}/v1"
+        assert len(orjson.dumps(examples.facts)) >= BLOB_THRESHOLD
+        written.append(result(f"e{i}", extra=(examples,)))
+    run = record_run(store, written)
+    rows = store.db.execute(
+        "SELECT facts FROM findings WHERE check_id = 'spec.examples' ORDER BY entry_id"
+    ).fetchall()
+    digests = {orjson.loads(row[0])[BLOB_KEY] for row in rows}
+    assert len(rows) == 6 and len(digests) == 1
+    assert load_results(store, run.id) == written
+
+
+def test_templating_is_exact_whatever_the_strings_hold() -> None:
+    from auditor.store.records import _template, _with
+
+    base = "https://h.example/b"
+    facts = {
+        "curl": [{"command": f"curl {base}{base}/x?u={base}", "n": None, "k": [1, base]}],
+        "base_url": base,
+        "odd": f"{base}",
+        "empty": "",
+    }
+    templated = _template(facts)
+    assert templated is not None and base not in orjson.dumps(templated[0]).decode()
+    assert _with(templated[0], base) == facts
+    assert _template({"base_url": base, "x": {"$auditor.split": ["a"]}}) is None
