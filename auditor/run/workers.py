@@ -42,6 +42,7 @@ from auditor.model import AuditResult, Entry, Finding
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
 from auditor.spec.analyse import SpecReport
+from auditor.spec.report_cache import ReportCache
 from auditor.store.db import Store
 from auditor.store.runs import RunInfo
 from auditor.store.session import RecordingRun, earlier_findings, windowed_checks
@@ -52,6 +53,9 @@ SEND_MAX = 64
 """Or as soon as it holds this many results."""
 WATCH_SECONDS = 1.0
 """How often a worker checks that its parent is still there."""
+REPORT_CACHE_BYTES = 32 * 1024 * 1024
+"""A worker's analyses held at most (``auditor/spec/report_cache.py``): each goes to the
+parent once made, so a worker keeps only what its next entries are likely to cite again."""
 
 
 class WorkerFailed(AuditorError):
@@ -109,7 +113,7 @@ class _StoreHistory:
         self._loan = loan
         self.library = SnapshotLibrary(store)
         self.new_reports: dict[str, SpecReport] = {}
-        self._reports = StoredReports(self.library.report, self._made)
+        self._reports = StoredReports(self.library.load_report, self._made, REPORT_CACHE_BYTES)
         self.bodies: dict[str, bytes] = {}
         self._sent: set[str] = set()  # documents (sha256) already sent to the parent
 
@@ -145,6 +149,25 @@ class _StoreHistory:
         if body is not None:
             self._sent.add(sha)
         return _Done(result, url, body, report)
+
+
+class _PlainHistory:
+    """A worker's ``RunHistory`` without a store: only its bounded analysis cache."""
+
+    def __init__(self) -> None:
+        self._reports = ReportCache(REPORT_CACHE_BYTES)
+
+    def stored_specs(self) -> None:
+        return None
+
+    def keep_spec(self, url: str, body: bytes) -> None:
+        """Nothing records the documents: not kept."""
+
+    def spec_cache(self) -> dict[str, SpecReport]:
+        return self._reports
+
+    def previous_findings(self, entry: Entry) -> Sequence[Finding]:
+        return ()
 
 
 def _stats(part: int, entries: int, not_modified: int) -> WorkerStats:
@@ -186,7 +209,7 @@ async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
     count = 0
     try:
         async for result in audit_entries(
-            job.entries, job.settings, job.methodology, history=history
+            job.entries, job.settings, job.methodology, history=history or _PlainHistory()
         ):
             pending.append(history.done(result) if history is not None else _Done(result))
             count += 1

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.spec.analyse import SpecReport
+from auditor.spec.report_cache import ReportCache
 from auditor.spec.validate import validator_id
 from auditor.store.codec import dumps, loads, pack, report_from_facts, unpack
 from auditor.store.db import Store
@@ -117,6 +118,10 @@ class SnapshotLibrary:
             self._reports[sha] = self._load_report(sha)
         return self._reports[sha]
 
+    def load_report(self, sha: str) -> SpecReport | None:
+        """``report`` without remembering it (for a cache bounded elsewhere)."""
+        return self._load_report(sha)
+
     def _load_report(self, sha: str) -> SpecReport | None:
         row = self._store.db.execute(
             "SELECT report FROM spec_snapshots WHERE sha256 = ?", (sha,)
@@ -166,22 +171,24 @@ class SnapshotLibrary:
             packer.shutdown(wait=False, cancel_futures=True)
 
 
-class StoredReports(dict[str, SpecReport]):
-    """The run's spec-analysis cache, falling back to analyses already in the store."""
+class StoredReports(ReportCache):
+    """The run's spec-analysis cache, falling back to analyses already in the store
+    (bounded in bytes with ``capacity_bytes``: a worker process's)."""
 
     def __init__(
         self,
         load: Callable[[str], SpecReport | None],
         on_new: Callable[[SpecReport], None] | None = None,
+        capacity_bytes: int | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(capacity_bytes)
         self._load = load
         self._on_new = on_new
         self._absent: set[str] = set()
 
     def __setitem__(self, key: str, report: SpecReport) -> None:
         """A report the run made (not one reloaded from the store)."""
-        super().__setitem__(key, report)
+        self.keep(key, report)
         if self._on_new is not None:
             self._on_new(report)
 
@@ -194,5 +201,5 @@ class StoredReports(dict[str, SpecReport]):
         if report is None:
             self._absent.add(key)
             return False
-        dict.__setitem__(self, key, report)
-        return True
+        self.keep(key, report)
+        return dict.__contains__(self, key)
