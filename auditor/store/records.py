@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor.model import AuditResult, Finding, utc_now
 from auditor.spec.analyse import SpecReport
+from auditor.spec.validate import validator_id
 from auditor.store.codec import (
     assessment_from_json,
     assessment_to_json,
@@ -197,7 +198,8 @@ def facts_text(
     URL, which stays in the reference: ``{"$auditor.blob": sha, "$auditor.base": url}``.
 
     ``held``: blobs (sha256) a recording run knows the store holds, so the same
-    inventory cited by many entries is looked up once; whoever passes it must
+    inventory cited by many entries is looked up once (``write_result`` notes there
+    too the snapshots held whole and the validators written); whoever passes it must
     forget it when a write is rolled back.
     """
     plain = facts if type(facts) is dict else dict(facts)
@@ -269,8 +271,12 @@ def _latency(finding: Finding) -> float | None:
 
 def _save_snapshot(
     store: Store, sha: str, findings: tuple[Finding, ...], capture: SpecCapture | None
-) -> None:
+) -> bool:
+    """Keep the snapshot of document ``sha``; True when the store now holds it whole (its
+    body, and an analysis by this auditor's validator): nothing a later entry citing it
+    could add."""
     db = store.db
+    current = validator_id()
     row = db.execute(
         "SELECT body IS NOT NULL, validator FROM spec_snapshots WHERE sha256 = ?", (sha,)
     ).fetchone()
@@ -279,7 +285,7 @@ def _save_snapshot(
     usable = report is not None and report.sha256 == sha and reusable(report)
     validator = report.validator if report is not None and usable else None
     if row is not None and row[0] and (not usable or row[1] == validator):
-        return  # held already, body and analysis: nothing to hash or compress (~1 ms a spec)
+        return bool(row[1] == current)  # held already: nothing to hash or compress (~1 ms a spec)
     packed_body: bytes | None = None  # the document, packed, when the store lacks it
     if row is None or not row[0]:
         if capture is not None and capture.packed_body is not None:
@@ -315,7 +321,7 @@ def _save_snapshot(
                 packed_body,
             ),
         )
-        return
+        return packed_body is not None and validator == current
     has_body, stored_validator = row
     if packed_body is not None and not has_body:
         db.execute("UPDATE spec_snapshots SET body = ? WHERE sha256 = ?", (packed_body, sha))
@@ -325,14 +331,23 @@ def _save_snapshot(
             "UPDATE spec_snapshots SET report = ?, validator = ? WHERE sha256 = ?",
             (report_blob, validator, sha),
         )
+        stored_validator = validator
+    return (bool(has_body) or packed_body is not None) and stored_validator == current
 
 
-def _save_validators(store: Store, sha: str, findings: tuple[Finding, ...]) -> None:
+def _save_validators(
+    store: Store, sha: str, findings: tuple[Finding, ...], held: set[str] | None = None
+) -> None:
     fetched = next((f for f in findings if f.check == "spec.fetched"), None)
     if fetched is None or not isinstance(fetched.facts.get("url"), str):
         return
     facts = fetched.facts
     etag, modified = facts.get("etag"), facts.get("last_modified")
+    if held is not None:  # the entries of one spec URL: one write a run, not one an entry
+        written = dumps(["validators", facts["url"], etag, modified, sha])
+        if written in held:
+            return
+        held.add(written)
     store.db.execute(
         """INSERT INTO http_validators (url, etag, last_modified, sha256, updated_at)
            VALUES (?, ?, ?, ?, ?)
@@ -417,8 +432,12 @@ def write_result(
             ],
         )
         if sha is not None:
-            _save_snapshot(store, sha, result.findings, spec)
-            _save_validators(store, sha, result.findings)
+            whole = "snapshot " + sha  # held whole: later entries citing it add nothing
+            if held is None:
+                _save_snapshot(store, sha, result.findings, spec)
+            elif whole not in held and _save_snapshot(store, sha, result.findings, spec):
+                held.add(whole)
+            _save_validators(store, sha, result.findings, held)
 
 
 def load_results(store: Store, run_id: int) -> list[AuditResult]:

@@ -265,3 +265,27 @@ def test_templating_is_exact_whatever_the_strings_hold() -> None:
     assert templated is not None and base not in orjson.dumps(templated[0]).decode()
     assert _with(templated[0], base) == facts
     assert _template({"base_url": base, "x": {"$auditor.split": ["a"]}}) is None
+
+
+def test_a_window_of_entries_citing_one_spec_writes_its_snapshot_and_validators_once(
+    store: Store,
+) -> None:
+    report = analyse_spec(SPEC)
+    url = "https://x.example/openapi.json"
+    findings = spec_findings(report, {"fields": ["Pet.id"], "operations": []}, url)
+    ids = [f"e{i}" for i in range(8)]
+    run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry(i) for i in ids])
+    run.spec_cache()[report.sha256] = report
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    with run.batched():
+        for entry_id in ids:
+            run.library.keep_body(url, SPEC)
+            run.record(result(entry_id, extra=findings))
+    store.db.set_trace_callback(None)
+    snapshot_reads = [s for s in statements if "FROM spec_snapshots" in s]
+    validator_writes = [s for s in statements if "INTO http_validators" in s]
+    assert len(snapshot_reads) == 1 and len(validator_writes) == 1  # not one an entry
+    assert run.library.conditional(url) == ('"v1"', None)
+    assert run.library.body(report.sha256) == SPEC
+    assert [r.entry.id for r in run.results()] == ids
