@@ -125,49 +125,31 @@ def inventory(findings: Iterable[Finding], report: SpecReport | None = None) -> 
 
 BASE_KEY = "$auditor.base"
 """Beside a blob reference: the base URL the blob's facts were stored without."""
-SPLIT_KEY = "$auditor.split"
-"""In a templated blob: a string that held the base URL, as its parts around it."""
 MIN_BASE = 8
 """Shorter base URLs are not taken out (a placeholder host, a bare scheme)."""
 
 
-def _without(value: Any, base: str) -> Any:
-    """``value`` with every string that holds ``base`` as ``{SPLIT_KEY: s.split(base)}``
-    (``base.join`` of which is exactly ``s``); None when a mapping already uses the key."""
-    if type(value) is str:
-        return {SPLIT_KEY: value.split(base)} if base in value else value
-    if type(value) is list or type(value) is tuple:
-        out = [_without(item, base) for item in value]
-        return None if any(item is None for item in out) else out
-    if type(value) is dict:
-        if SPLIT_KEY in value:
-            return None
-        done = {key: _without(item, base) for key, item in value.items()}
-        return None if any(v is None for k, v in done.items() if value[k] is not None) else done
-    return value
-
-
-def _with(value: Any, base: str) -> Any:
-    """The inverse of ``_without``."""
-    if type(value) is list:
-        return [_with(item, base) for item in value]
-    if type(value) is dict:
-        parts = value.get(SPLIT_KEY)
-        if len(value) == 1 and type(parts) is list:
-            return base.join(parts)
-        return {key: _with(item, base) for key, item in value.items()}
-    return value
-
-
-def _template(facts: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
+def _template(text: str, facts: Mapping[str, Any]) -> tuple[str, str] | None:
     """Facts that name the host they were made for (``spec.examples``: ``base_url`` and every
-    curl command) without it: the same spec served by many hosts, or at many paths of one,
-    is then one blob, not one an entry. None for facts with no such base URL."""
+    curl command), as JSON without it: ``text`` (their JSON) cut at each occurrence of the
+    base URL, as a JSON list of the pieces; and the base URL. The same spec served by many
+    hosts, or at many paths of one, is then one blob, not one an entry. Joining the pieces
+    with the base URL gives ``text`` back exactly, whatever the strings hold."""
     base = facts.get("base_url")
-    if type(base) is not str or len(base) < MIN_BASE:
+    if type(base) is not str:
         return None
-    template = _without(dict(facts), base)
-    return (template, base) if type(template) is dict else None
+    needle = dumps(base)[1:-1]  # as it appears inside the JSON strings
+    if len(needle) < MIN_BASE or needle not in text:
+        return None
+    return dumps(text.split(needle)), base
+
+
+def _untemplate(pieces: Any, base: str) -> dict[str, Any]:
+    """The facts ``_template`` cut, with ``base`` put back."""
+    if type(pieces) is not list or not all(type(p) is str for p in pieces):
+        return {}
+    data = loads(dumps(base)[1:-1].join(pieces))
+    return data if isinstance(data, dict) else {}
 
 
 def _blob(store: Store, text: str, held: set[str] | None) -> str:
@@ -202,26 +184,14 @@ def facts_text(
     too the snapshots held whole and the validators written); whoever passes it must
     forget it when a write is rolled back.
     """
-    plain = facts if type(facts) is dict else dict(facts)
-    templated = _template(plain) if "base_url" in plain else None
-    if templated is not None:
-        text = dumps(templated[0])
-        if len(text) >= threshold:
-            digest = _blob(store, text, held)
-            return (
-                '{"'
-                + BLOB_KEY
-                + '":"'
-                + digest
-                + '","'
-                + BASE_KEY
-                + '":'
-                + dumps(templated[1])
-                + "}"
-            )
-    text = dumps(plain)
+    text = dumps(facts if type(facts) is dict else dict(facts))
     if len(text) < threshold:
         return text
+    templated = _template(text, facts) if "base_url" in facts else None
+    if templated is not None:
+        pieces, base = templated
+        digest = _blob(store, pieces, held)
+        return '{"' + BLOB_KEY + '":"' + digest + '","' + BASE_KEY + '":' + dumps(base) + "}"
     return '{"' + BLOB_KEY + '":"' + _blob(store, text, held) + '"}'
 
 
@@ -242,7 +212,7 @@ class FactsReader:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._blobs: dict[str, dict[str, Any]] = {}
+        self._blobs: dict[str, Any] = {}
 
     def __call__(self, text: str) -> dict[str, Any]:
         data = loads(text) or {}
@@ -256,9 +226,8 @@ class FactsReader:
                 self._blobs[digest] = (loads(unpack(row[0])) or {}) if row is not None else {}
             found = self._blobs[digest]
             if base is not None:
-                filled = _with(found, base)
-                return filled if isinstance(filled, dict) else {}
-            return dict(found)
+                return _untemplate(found, base)
+            return dict(found) if isinstance(found, dict) else {}
         return data if isinstance(data, dict) else {}
 
 

@@ -252,19 +252,23 @@ def test_request_examples_of_one_spec_at_many_urls_are_one_blob(store: Store) ->
 
 
 def test_templating_is_exact_whatever_the_strings_hold() -> None:
-    from auditor.store.records import _template, _with
+    from auditor.store.codec import dumps, loads
+    from auditor.store.records import _template, _untemplate
 
-    base = "https://h.example/b"
+    base = 'https://h.example/"b\\'  # quotes and backslashes are escaped in the JSON
     facts = {
         "curl": [{"command": f"curl {base}{base}/x?u={base}", "n": None, "k": [1, base]}],
         "base_url": base,
-        "odd": f"{base}",
+        base: "a key",
         "empty": "",
     }
-    templated = _template(facts)
-    assert templated is not None and base not in orjson.dumps(templated[0]).decode()
-    assert _with(templated[0], base) == facts
-    assert _template({"base_url": base, "x": {"$auditor.split": ["a"]}}) is None
+    text = dumps(facts)
+    templated = _template(text, facts)
+    assert templated is not None and templated[1] == base
+    assert dumps(base)[1:-1] not in "".join(loads(templated[0]))
+    assert _untemplate(loads(templated[0]), base) == facts
+    assert _template(text, {"base_url": "short"}) is None
+    assert _template(text, {"base_url": "https://elsewhere.example"}) is None
 
 
 def test_a_window_of_entries_citing_one_spec_writes_its_snapshot_and_validators_once(
