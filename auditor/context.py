@@ -85,6 +85,9 @@ class AuditSettings:
     spec_workers: int = 0
     """Processes for spec validation; 0 validates in a thread (small catalogs, tests),
     a negative number means one per core."""
+    spec_threads: int | None = None
+    """With ``spec_workers`` 0: analyses at once in threads; None for as many as a thread
+    pool would run (``auditor/spec/threads.py``). A ``--workers`` process runs one."""
     domain_lists: tuple[DomainList, ...] = ()
     """Official domain lists loaded for the run (besides the built-in government suffixes)."""
     github_org_lists: tuple[OrgList, ...] = ()

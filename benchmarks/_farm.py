@@ -16,6 +16,7 @@ import asyncio
 import json
 import multiprocessing
 import socket
+import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -86,7 +87,8 @@ def _serve(
 
     async def handle(request: web.Request) -> web.Response:
         if request.path == STATS_PATH:
-            body = json.dumps({"hosts": dict(asked), "paths": dict(paths)}).encode()
+            cpu = time.process_time()  # the farm's CPU so far: the runs share the cores with it
+            body = json.dumps({"hosts": dict(asked), "paths": dict(paths), "cpu": cpu}).encode()
             asked.clear()
             paths.clear()
             return web.Response(body=body, content_type="application/json")
@@ -171,10 +173,15 @@ class CatalogFarm:
 
     def stats(self) -> tuple[Counter[str], Counter[str]]:
         """(requests per host, requests per path) since the last call."""
+        hosts, paths, _cpu = self.stats_and_cpu()
+        return hosts, paths
+
+    def stats_and_cpu(self) -> tuple[Counter[str], Counter[str], float]:
+        """``stats`` and the farm process's CPU seconds so far (subtract two readings)."""
         url = f"http://127.0.0.1:{self.ports[0]}{STATS_PATH}"
         with urllib.request.urlopen(url, timeout=30) as response:
             data = json.loads(response.read())
-        return Counter(data["hosts"]), Counter(data["paths"])
+        return Counter(data["hosts"]), Counter(data["paths"]), float(data.get("cpu", 0.0))
 
 
 @contextmanager

@@ -24,6 +24,7 @@ the larger floor, RSS < 500 MB (issue 18: with and without ``--store``).
     python -m benchmarks.throughput --entries 10000 --curve 64 256
     python -m benchmarks.throughput --entries 2000 --curve 256 --store --http-client httpx
     python -m benchmarks.throughput --entries 2000 --curve 256 --profile   # cProfile top 30
+    AUDITOR_PROFILE_OUT=run.prof python -m benchmarks.throughput --profile  # and keep it
     python -m benchmarks.throughput --entries 10000 --curve 64 256 --workers 2   # both cores
 """
 
@@ -268,6 +269,8 @@ def _one_run(plan: Plan, out: Any) -> None:
 
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
+        if os.environ.get("AUDITOR_PROFILE_OUT"):
+            profiler.dump_stats(os.environ["AUDITOR_PROFILE_OUT"])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + workers_rss
     out.put((count, wall, peak, store_mb, cpu, total))
 
@@ -375,6 +378,8 @@ def main() -> None:
                     f"{'met' if ratio_ok else 'NOT met'}), peak RSS {row['rss']:.0f} MiB "
                     f"(goal < 500: {'met' if rss_ok else 'NOT met'}), CPU "
                     f"{row['all_cpu'] / args.entries * 1000:.2f} ms an entry in all processes"
+                    f" (the farm serving them: {row['farm_cpu']:.1f} CPU s, "
+                    f"{row['farm_cpu'] / args.entries * 1000:.2f} ms an entry)"
                 )
             for line in goals:
                 print(line)
@@ -419,9 +424,9 @@ def one_row(
         profile=args.profile,
         workers=args.workers,
     )
-    farm.stats()  # reset the counters
+    _hosts, _paths, farm_cpu = farm.stats_and_cpu()  # resets the counters
     count, wall, rss, store_mb, cpu, all_cpu = run_in_process(plan)
-    served, paths = farm.stats()
+    served, paths, farm_after = farm.stats_and_cpu()
     assert count == args.entries, f"{count} results for {args.entries} entries"
     per_host_latency = {h: latency * (5 if kind[h] == "slow" else 1) for h in hosts}
     net = network_floor(dict(served), per_host_latency, concurrency, args.per_host)
@@ -434,6 +439,7 @@ def one_row(
         "cpu": cpu,
         "all_cpu": all_cpu,
         "paths": paths,
+        "farm_cpu": farm_after - farm_cpu,
     }
 
 

@@ -326,4 +326,4 @@ def spec_pool(settings: AuditSettings) -> SpecPool | SpecThreads:
     """The run's analysis executor: worker processes, or daemon threads when ``spec_workers``
     is 0 (small catalogs, tests, Dask workers)."""
     size = pool_size(settings.spec_workers)
-    return SpecPool(size) if size > 0 else SpecThreads()
+    return SpecPool(size) if size > 0 else SpecThreads(settings.spec_threads)

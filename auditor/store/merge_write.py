@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from auditor.store.codec import dumps, loads
 from auditor.store.db import Store
 from auditor.store.merge_plan import RESULT_COLUMNS, MergePlan
-from auditor.store.records import BLOB_KEY
 from auditor.store.runs import AUDIT, run_counts
+from auditor.store.stored_facts import BLOB_KEY
+from auditor.store.stored_facts import reference as blob_reference
 from auditor.store.transaction import transaction
 
 _FINDING_COLUMNS = (
@@ -37,14 +38,14 @@ def _copy_blob(source: sqlite3.Connection, target: sqlite3.Connection, text: str
     """Copy the shared blob a stored JSON text refers to, if it is such a reference."""
     if not text or BLOB_KEY not in text:
         return
-    data = loads(text)
-    if isinstance(data, dict) and len(data) == 1 and isinstance(data.get(BLOB_KEY), str):
-        row = source.execute("SELECT data FROM blobs WHERE sha256 = ?", (data[BLOB_KEY],))
+    reference = blob_reference(loads(text))
+    if reference is not None:
+        row = source.execute("SELECT data FROM blobs WHERE sha256 = ?", (reference[0],))
         found = row.fetchone()
         if found is not None:
             target.execute(
                 "INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)",
-                (data[BLOB_KEY], found[0]),
+                (reference[0], found[0]),
             )
 
 

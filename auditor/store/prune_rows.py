@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from auditor.store.codec import dumps
 from auditor.store.prune_select import Removed
-from auditor.store.records import BLOB_KEY
+from auditor.store.stored_facts import BLOB_KEY
 
 _BLOB_PREFIX = "{" + dumps(BLOB_KEY) + ":"  # how facts_text writes a reference
 _BLOB_PATH = '$."' + BLOB_KEY + '"'

@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor.model import AuditResult, Finding, utc_now
 from auditor.spec.analyse import SpecReport
+from auditor.spec.validate import validator_id
 from auditor.store.codec import (
     assessment_from_json,
     assessment_to_json,
@@ -28,8 +29,10 @@ from auditor.store.codec import (
     unpack,
 )
 from auditor.store.db import Store
-from auditor.store.stored_facts import BLOB_KEY as BLOB_KEY
-from auditor.store.stored_facts import StoredFacts, blob_reference
+from auditor.store.inventory import inventory
+from auditor.store.stored_facts import BASE_KEY, BLOB_KEY, StoredFacts, text_reference
+from auditor.store.stored_facts import reference as blob_reference
+from auditor.store.stored_facts import untemplate as _untemplate
 from auditor.store.transaction import transaction
 
 SPEC_CHECKS = ("spec.valid", "spec.format_known")
@@ -70,79 +73,27 @@ def spec_sha256(findings: Iterable[Finding]) -> str | None:
     return None
 
 
-def field_key(item: Any) -> str:
-    """A field's identity across versions: ``Pet.name`` (property), ``GET /pets query limit``."""
-    if isinstance(item, str):
-        return item
-    data = item if isinstance(item, Mapping) else {}
-
-    def get(name: str) -> Any:
-        return data.get(name) if data else getattr(item, name, None)
-
-    schema, location, name = get("schema"), get("location"), get("name")
-    if location in (None, "property"):
-        return f"{schema}.{name}" if schema else str(name)
-    return f"{schema} {location} {name}"
+MIN_BASE = 8
+"""Shorter base URLs are not taken out (a placeholder host, a bare scheme)."""
 
 
-def _row_key(row: dict[str, Any]) -> str:
-    """``field_key`` of a plain row (the analysis's own kind), without its lookups: a
-    snapshot's 500 rows cost ~1 ms through the general one."""
-    schema, location, name = row.get("schema"), row.get("location"), row.get("name")
-    if location is None or location == "property":
-        return f"{schema}.{name}" if schema else str(name)
-    return f"{schema} {location} {name}"
+def _template(text: str, facts: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Facts that name the host they were made for (``spec.examples``: ``base_url`` and every
+    curl command), as JSON without it: ``text`` (their JSON) cut at each occurrence of the
+    base URL, as a JSON list of the pieces; and the base URL. The same spec served by many
+    hosts, or at many paths of one, is then one blob, not one an entry. Joining the pieces
+    with the base URL gives ``text`` back exactly, whatever the strings hold."""
+    base = facts.get("base_url")
+    if type(base) is not str:
+        return None
+    needle = dumps(base)[1:-1]  # as it appears inside the JSON strings
+    if len(needle) < MIN_BASE or needle not in text:
+        return None
+    return dumps(text.split(needle)), base
 
 
-def _inventory(
-    fields: Iterable[Any], operations: Iterable[Any], facts: Mapping[str, Any]
-) -> dict[str, Any]:
-    keys = sorted({_row_key(f) if type(f) is dict else field_key(f) for f in fields})
-    ops = sorted({str(o) for o in operations})
-    return {
-        "fields": keys,
-        "operations": ops,
-        "field_count": facts.get("field_count", len(keys)),
-        "operation_count": facts.get("operation_count", len(ops)),
-    }
-
-
-def inventory(findings: Iterable[Finding], report: SpecReport | None = None) -> dict[str, Any]:
-    """Fields and operations of the spec: the ``spec.inventory`` finding, else the analysis.
-
-    Lists are capped by the analysis (500 rows); a diff of capped lists can only
-    speak of the listed part, which is why the counts are kept beside them.
-    """
-    for finding in findings:
-        if finding.check == "spec.inventory":
-            facts = finding.facts
-            return _inventory(facts.get("fields") or (), facts.get("operations") or (), facts)
-    if report is not None and (report.fields or report.operations):
-        counts = {"field_count": report.field_count, "operation_count": report.operation_count}
-        return _inventory(report.fields, report.operations, counts)
-    return {}
-
-
-def facts_text(
-    store: Store,
-    facts: Mapping[str, Any],
-    threshold: int = BLOB_THRESHOLD,
-    held: set[str] | None = None,
-) -> str:
-    """``facts`` as JSON, or a reference to a blob holding it when it is large.
-
-    ``held``: blobs (sha256) a recording run knows the store holds, so the same
-    inventory cited by many entries is looked up once; whoever passes it must
-    forget it when a write is rolled back.
-
-    Facts read from the store and not changed since (``StoredFacts``: an unchanged
-    spec's findings reused) are written back as they were stored, unparsed.
-    """
-    if type(facts) is StoredFacts and facts.storable and threshold == BLOB_THRESHOLD:
-        return facts.text
-    text = dumps(facts if type(facts) is dict else dict(facts))
-    if len(text) < threshold:
-        return text
+def _blob(store: Store, text: str, held: set[str] | None) -> str:
+    """Keep ``text`` as a blob (once: by its sha256); its digest."""
     data = text.encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     if held is None or digest not in held:
@@ -154,7 +105,39 @@ def facts_text(
             )
         if held is not None:
             held.add(digest)
-    return '{"' + BLOB_KEY + '":"' + digest + '"}'
+    return digest
+
+
+def facts_text(
+    store: Store,
+    facts: Mapping[str, Any],
+    threshold: int = BLOB_THRESHOLD,
+    held: set[str] | None = None,
+) -> str:
+    """``facts`` as JSON, or a reference to a blob holding it when it is large.
+
+    Facts made for one host (request examples) are kept as a blob without its base
+    URL, which stays in the reference: ``{"$auditor.blob": sha, "$auditor.base": url}``.
+
+    ``held``: blobs (sha256) a recording run knows the store holds, so the same
+    inventory cited by many entries is looked up once (``write_result`` notes there
+    too the snapshots held whole and the validators written); whoever passes it must
+    forget it when a write is rolled back.
+
+    Facts read from the store and not changed since (``StoredFacts``: an unchanged
+    spec's findings reused) are written back as they were stored, unparsed.
+    """
+    if type(facts) is StoredFacts and facts.storable and threshold == BLOB_THRESHOLD:
+        return facts.text
+    text = dumps(facts if type(facts) is dict else dict(facts))
+    if len(text) < threshold:
+        return text
+    templated = _template(text, facts) if "base_url" in facts else None
+    if templated is not None:
+        pieces, base = templated
+        digest = _blob(store, pieces, held)
+        return '{"' + BLOB_KEY + '":"' + digest + '","' + BASE_KEY + '":' + dumps(base) + "}"
+    return '{"' + BLOB_KEY + '":"' + _blob(store, text, held) + '"}'
 
 
 class FactsReader:
@@ -162,36 +145,44 @@ class FactsReader:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._blobs: dict[str, dict[str, Any]] = {}
+        self._blobs: dict[str, Any] = {}
+        self._packed: dict[str, bytes] = {}
         self._stored: dict[str, StoredFacts] = {}
 
     def stored(self, text: str) -> StoredFacts:
         """The facts, parsed when first read (``StoredFacts``); a blob's data is read now,
         packed, so they still read once the store is closed. Findings citing one blob
-        share one (read-only) copy: it is parsed once, however many read it."""
-        digest = blob_reference(text)
-        if digest is None:
+        (with one base URL) share one (read-only) copy: it is parsed once, however many
+        read it."""
+        found = text_reference(text)
+        if found is None:
             return StoredFacts(text)
-        facts = self._stored.get(digest)
+        facts = self._stored.get(text)
         if facts is None:
-            row = self._store.db.execute(
-                "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
-            ).fetchone()
-            facts = self._stored[digest] = StoredFacts(
-                text, bytes(row[0]) if row is not None else b""
-            )
+            digest, base = found
+            packed = self._packed.get(digest)
+            if packed is None:
+                row = self._store.db.execute(
+                    "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
+                ).fetchone()
+                packed = self._packed[digest] = bytes(row[0]) if row is not None else b""
+            facts = self._stored[text] = StoredFacts(text, packed, base)
         return facts
 
     def __call__(self, text: str) -> dict[str, Any]:
         data = loads(text) or {}
-        if isinstance(data, dict) and len(data) == 1 and isinstance(data.get(BLOB_KEY), str):
-            digest = data[BLOB_KEY]
+        found_reference = blob_reference(data)
+        if found_reference is not None:
+            digest, base = found_reference
             if digest not in self._blobs:
                 row = self._store.db.execute(
                     "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
                 ).fetchone()
                 self._blobs[digest] = (loads(unpack(row[0])) or {}) if row is not None else {}
-            return dict(self._blobs[digest])
+            found = self._blobs[digest]
+            if base is not None:
+                return _untemplate(found, base)
+            return dict(found) if isinstance(found, dict) else {}
         return data if isinstance(data, dict) else {}
 
 
@@ -204,8 +195,12 @@ def _latency(finding: Finding) -> float | None:
 
 def _save_snapshot(
     store: Store, sha: str, findings: tuple[Finding, ...], capture: SpecCapture | None
-) -> None:
+) -> bool:
+    """Keep the snapshot of document ``sha``; True when the store now holds it whole (its
+    body, and an analysis by this auditor's validator): nothing a later entry citing it
+    could add."""
     db = store.db
+    current = validator_id()
     row = db.execute(
         "SELECT body IS NOT NULL, validator FROM spec_snapshots WHERE sha256 = ?", (sha,)
     ).fetchone()
@@ -214,7 +209,7 @@ def _save_snapshot(
     usable = report is not None and report.sha256 == sha and reusable(report)
     validator = report.validator if report is not None and usable else None
     if row is not None and row[0] and (not usable or row[1] == validator):
-        return  # held already, body and analysis: nothing to hash or compress (~1 ms a spec)
+        return bool(row[1] == current)  # held already: nothing to hash or compress (~1 ms a spec)
     packed_body: bytes | None = None  # the document, packed, when the store lacks it
     if row is None or not row[0]:
         if capture is not None and capture.packed_body is not None:
@@ -250,7 +245,7 @@ def _save_snapshot(
                 packed_body,
             ),
         )
-        return
+        return packed_body is not None and validator == current
     has_body, stored_validator = row
     if packed_body is not None and not has_body:
         db.execute("UPDATE spec_snapshots SET body = ? WHERE sha256 = ?", (packed_body, sha))
@@ -260,14 +255,23 @@ def _save_snapshot(
             "UPDATE spec_snapshots SET report = ?, validator = ? WHERE sha256 = ?",
             (report_blob, validator, sha),
         )
+        stored_validator = validator
+    return (bool(has_body) or packed_body is not None) and stored_validator == current
 
 
-def _save_validators(store: Store, sha: str, findings: tuple[Finding, ...]) -> None:
+def _save_validators(
+    store: Store, sha: str, findings: tuple[Finding, ...], held: set[str] | None = None
+) -> None:
     fetched = next((f for f in findings if f.check == "spec.fetched"), None)
     if fetched is None or not isinstance(fetched.facts.get("url"), str):
         return
     facts = fetched.facts
     etag, modified = facts.get("etag"), facts.get("last_modified")
+    if held is not None:  # the entries of one spec URL: one write a run, not one an entry
+        written = dumps(["validators", facts["url"], etag, modified, sha])
+        if written in held:
+            return
+        held.add(written)
     store.db.execute(
         """INSERT INTO http_validators (url, etag, last_modified, sha256, updated_at)
            VALUES (?, ?, ?, ?, ?)
@@ -352,8 +356,12 @@ def write_result(
             ],
         )
         if sha is not None:
-            _save_snapshot(store, sha, result.findings, spec)
-            _save_validators(store, sha, result.findings)
+            whole = "snapshot " + sha  # held whole: later entries citing it add nothing
+            if held is None:
+                _save_snapshot(store, sha, result.findings, spec)
+            elif whole not in held and _save_snapshot(store, sha, result.findings, spec):
+                held.add(whole)
+            _save_validators(store, sha, result.findings, held)
 
 
 def load_results(store: Store, run_id: int) -> list[AuditResult]:

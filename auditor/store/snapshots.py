@@ -20,17 +20,28 @@ from typing import Any
 
 from auditor.model import Finding
 from auditor.spec.analyse import SpecReport
+from auditor.spec.report_cache import ReportCache
 from auditor.spec.validate import validator_id
 from auditor.store.codec import dumps, loads, pack, report_from_facts, unpack
 from auditor.store.db import Store
 from auditor.store.records import reusable
 from auditor.store.spec_reuse import earlier_spec_findings
 
+CANDIDATES = 8
+"""Downloaded documents of the analysed size hashed (in the thread) to find the one analysed."""
 
-def _pack_body(item: tuple[bytes, str]) -> bytes | None:
-    """The document packed, if it is the one ``sha`` names (else None: packed when stored)."""
-    body, sha = item
-    return pack(body) if hashlib.sha256(body).hexdigest() == sha else None
+
+def _pack_body(item: tuple[list[bytes], str]) -> bytes | None:
+    """The candidate that ``sha`` names, packed (else None: checked and packed when stored).
+
+    Documents of one size are common (a spec published under numbered titles): picking the
+    first of them by size alone left the others to be hashed and packed on the event loop.
+    """
+    bodies, sha = item
+    for body in bodies:
+        if hashlib.sha256(body).hexdigest() == sha:
+            return pack(body)
+    return None
 
 
 def _pack_report(report: SpecReport) -> bytes:
@@ -125,6 +136,10 @@ class SnapshotLibrary:
             self._reports[sha] = self._load_report(sha)
         return self._reports[sha]
 
+    def load_report(self, sha: str) -> SpecReport | None:
+        """``report`` without remembering it (for a cache bounded elsewhere)."""
+        return self._load_report(sha)
+
     def _load_report(self, sha: str) -> SpecReport | None:
         row = self._store.db.execute(
             "SELECT report FROM spec_snapshots WHERE sha256 = ?", (sha,)
@@ -159,9 +174,10 @@ class SnapshotLibrary:
             return
         self._packing.add(sha)
         self._packed_reports[sha] = self._submit(_pack_report, report)
-        body = next((b for b in self._bodies.values() if len(b) == report.size), None)
-        if body is not None:
-            self._packed_bodies[sha] = self._submit(_pack_body, (body, sha))
+        size = report.size
+        bodies = [b for b in self._bodies.values() if len(b) == size][:CANDIDATES]
+        if bodies:
+            self._packed_bodies[sha] = self._submit(_pack_body, (bodies, sha))
 
     def take_packed_report(self, sha: str | None) -> Future[bytes] | None:
         return self._packed_reports.pop(sha, None) if sha else None
@@ -173,22 +189,24 @@ class SnapshotLibrary:
             packer.shutdown(wait=False, cancel_futures=True)
 
 
-class StoredReports(dict[str, SpecReport]):
-    """The run's spec-analysis cache, falling back to analyses already in the store."""
+class StoredReports(ReportCache):
+    """The run's spec-analysis cache, falling back to analyses already in the store
+    (bounded in bytes with ``capacity_bytes``: a worker process's)."""
 
     def __init__(
         self,
         load: Callable[[str], SpecReport | None],
         on_new: Callable[[SpecReport], None] | None = None,
+        capacity_bytes: int | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(capacity_bytes)
         self._load = load
         self._on_new = on_new
         self._absent: set[str] = set()
 
     def __setitem__(self, key: str, report: SpecReport) -> None:
         """A report the run made (not one reloaded from the store)."""
-        super().__setitem__(key, report)
+        self.keep(key, report)
         if self._on_new is not None:
             self._on_new(report)
 
@@ -201,5 +219,5 @@ class StoredReports(dict[str, SpecReport]):
         if report is None:
             self._absent.add(key)
             return False
-        dict.__setitem__(self, key, report)
-        return True
+        self.keep(key, report)
+        return dict.__contains__(self, key)

@@ -14,21 +14,48 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.store.codec import loads, unpack
+from auditor.store.codec import dumps, loads, unpack
 
 BLOB_KEY = "$auditor.blob"
+BASE_KEY = "$auditor.base"
+"""Beside a blob reference: the base URL the blob's facts were stored without."""
 _REFERENCE = '{"' + BLOB_KEY + '":"'
-"""How ``facts_text`` writes a reference to a blob: ``{"$auditor.blob":"<sha256>"}``."""
+"""How ``facts_text`` writes a reference to a blob: ``{"$auditor.blob":"<sha256>"}``, with
+``,"$auditor.base":"<url>"`` before the brace for facts kept without their base URL."""
+
+
+def reference(data: Any) -> tuple[str, str | None] | None:
+    """(sha256, base URL or None) when ``data`` (parsed stored JSON) refers to a blob."""
+    if type(data) is not dict or type(data.get(BLOB_KEY)) is not str:
+        return None
+    if len(data) == 1:
+        return data[BLOB_KEY], None
+    base = data.get(BASE_KEY)
+    if len(data) == 2 and type(base) is str:
+        return data[BLOB_KEY], base
+    return None
+
+
+def text_reference(text: str) -> tuple[str, str | None] | None:
+    """``reference`` of a ``facts`` column, without parsing the common plain reference."""
+    if text.startswith(_REFERENCE) and text.endswith('"}') and len(text) == len(_REFERENCE) + 66:
+        return text[len(_REFERENCE) : -2], None
+    return reference(loads(text)) if text and BLOB_KEY in text else None
 
 
 def blob_reference(text: str) -> str | None:
     """The blob (sha256) ``text`` refers to, or None for facts stored inline."""
-    if text.startswith(_REFERENCE) and text.endswith('"}') and len(text) == len(_REFERENCE) + 66:
-        return text[len(_REFERENCE) : -2]
-    data = loads(text) if text and BLOB_KEY in text else None  # written otherwise: look closer
-    if isinstance(data, dict) and len(data) == 1 and isinstance(data.get(BLOB_KEY), str):
-        return str(data[BLOB_KEY])
-    return None
+    found = text_reference(text)
+    return found[0] if found is not None else None
+
+
+def untemplate(pieces: Any, base: str) -> dict[str, Any]:
+    """Facts stored as the pieces of their JSON cut at ``base`` (``records._template``),
+    with ``base`` put back."""
+    if type(pieces) is not list or not all(type(p) is str for p in pieces):
+        return {}
+    data = loads(dumps(base)[1:-1].join(pieces))
+    return data if isinstance(data, dict) else {}
 
 
 class StoredFacts(Mapping[str, Any]):
@@ -37,14 +64,16 @@ class StoredFacts(Mapping[str, Any]):
     ``text`` is the row's ``facts`` column; for a reference, ``packed`` is the
     blob's data (read with the row, so the facts read without the store, after
     it is closed) or ``b""`` when the store no longer holds it (then the facts
-    are empty, as ``FactsReader`` reads them).
+    are empty, as ``FactsReader`` reads them); ``base``, the base URL a templated
+    blob was stored without.
     """
 
-    __slots__ = ("_data", "packed", "text")
+    __slots__ = ("_data", "base", "packed", "text")
 
-    def __init__(self, text: str, packed: bytes | None = None) -> None:
+    def __init__(self, text: str, packed: bytes | None = None, base: str | None = None) -> None:
         self.text = text
         self.packed = packed
+        self.base = base
         self._data: dict[str, Any] | None = None
 
     @property
@@ -56,6 +85,8 @@ class StoredFacts(Mapping[str, Any]):
         data = self._data
         if data is None:
             value = loads(unpack(self.packed)) if self.packed is not None else loads(self.text)
+            if self.base is not None:
+                value = untemplate(value, self.base)
             data = self._data = value if isinstance(value, dict) else {}
         return data
 
@@ -88,4 +119,4 @@ class StoredFacts(Mapping[str, Any]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (a worker's result on its way to the parent) as the stored text."""
-        return (StoredFacts, (self.text, self.packed))
+        return (StoredFacts, (self.text, self.packed, self.base))

@@ -6,8 +6,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from auditor.store import Store
-from auditor.store.records import BLOB_KEY
 from auditor.store.session import iso
+from auditor.store.stored_facts import BLOB_KEY
 from tests.support.store import record_run, result
 
 NOW = datetime(2026, 12, 31, 12, 0, tzinfo=UTC)

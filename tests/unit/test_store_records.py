@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import orjson
 import pytest
 
 from auditor.methodology.engine import assess
 from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, list_runs, load_results
+from auditor.store.records import BLOB_KEY, BLOB_THRESHOLD
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
 from auditor.store.session import RecordingRun, earlier_findings, windowed_checks
 from tests.support.store import TRUST, entry, record_run, result, spec_findings, writable_store
@@ -205,3 +207,89 @@ def test_a_failed_analysis_is_not_kept_for_reuse_and_a_good_one_replaces_it(stor
     assert good.sha256 in third.spec_cache() and third.spec_cache()[good.sha256] == good
     assert third.library.conditional(url) == ('"v1"', None)
     assert store.db.execute("SELECT COUNT(*) FROM spec_snapshots").fetchone()[0] == 1
+
+
+PETS = orjson.dumps(
+    {
+        "openapi": "3.0.3",
+        "info": {"title": "Pets", "version": "1"},
+        "servers": [{"url": "v1"}],  # relative: each URL the spec is served at has its own base
+        "paths": {
+            f"/{kind}/{{id}}": {
+                "get": {
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+            for kind in ("pets", "owners", "vets", "toys")
+        },
+    }
+)
+
+
+def test_request_examples_of_one_spec_at_many_urls_are_one_blob(store: Store) -> None:
+    # One spec with a relative server, published at a path per entry: each entry's examples
+    # name its own base URL. Stored, they share one blob; read back, each is as it was.
+    from auditor.probes.spec_document import report_findings
+
+    report = analyse_spec(PETS)
+    written = []
+    for i in range(6):
+        url = f"https://gw.example.org/apis/{i}/openapi.json"
+        examples = next(f for f in report_findings(report, url, url) if f.check == "spec.examples")
+        assert examples.facts["base_url"] == f"https://gw.example.org/apis/{i}/v1"
+        assert len(orjson.dumps(examples.facts)) >= BLOB_THRESHOLD
+        written.append(result(f"e{i}", extra=(examples,)))
+    run = record_run(store, written)
+    rows = store.db.execute(
+        "SELECT facts FROM findings WHERE check_id = 'spec.examples' ORDER BY entry_id"
+    ).fetchall()
+    digests = {orjson.loads(row[0])[BLOB_KEY] for row in rows}
+    assert len(rows) == 6 and len(digests) == 1
+    assert load_results(store, run.id) == written
+
+
+def test_templating_is_exact_whatever_the_strings_hold() -> None:
+    from auditor.store.codec import dumps, loads
+    from auditor.store.records import _template, _untemplate
+
+    base = 'https://h.example/"b\\'  # quotes and backslashes are escaped in the JSON
+    facts = {
+        "curl": [{"command": f"curl {base}{base}/x?u={base}", "n": None, "k": [1, base]}],
+        "base_url": base,
+        base: "a key",
+        "empty": "",
+    }
+    text = dumps(facts)
+    templated = _template(text, facts)
+    assert templated is not None and templated[1] == base
+    assert dumps(base)[1:-1] not in "".join(loads(templated[0]))
+    assert _untemplate(loads(templated[0]), base) == facts
+    assert _template(text, {"base_url": "short"}) is None
+    assert _template(text, {"base_url": "https://elsewhere.example"}) is None
+
+
+def test_a_window_of_entries_citing_one_spec_writes_its_snapshot_and_validators_once(
+    store: Store,
+) -> None:
+    report = analyse_spec(SPEC)
+    url = "https://x.example/openapi.json"
+    findings = spec_findings(report, {"fields": ["Pet.id"], "operations": []}, url)
+    ids = [f"e{i}" for i in range(8)]
+    run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry(i) for i in ids])
+    run.spec_cache()[report.sha256] = report
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    with run.batched():
+        for entry_id in ids:
+            run.library.keep_body(url, SPEC)
+            run.record(result(entry_id, extra=findings))
+    store.db.set_trace_callback(None)
+    snapshot_reads = [s for s in statements if "FROM spec_snapshots" in s]
+    validator_writes = [s for s in statements if "INTO http_validators" in s]
+    assert len(snapshot_reads) == 1 and len(validator_writes) == 1  # not one an entry
+    assert run.library.conditional(url) == ('"v1"', None)
+    assert run.library.body(report.sha256) == SPEC
+    assert [r.entry.id for r in run.results()] == ids

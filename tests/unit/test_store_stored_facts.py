@@ -55,3 +55,23 @@ def test_they_travel_between_processes_and_compare_as_dicts(store: Store) -> Non
     finding = Finding("spec.inventory", Outcome.PASS, "m", "spec_document", None, facts, "t")
     assert finding == Finding("spec.inventory", Outcome.PASS, "m", "spec_document", None, BIG, "t")
     assert finding.to_dict()["facts"] == BIG
+
+
+def examples(base: str) -> dict[str, object]:
+    """``spec.examples``-like facts naming the host they were made for (a templated blob)."""
+    curl = [{"path": f"/p{i}", "command": f"curl '{base}/p{i}'"} for i in range(30)]
+    return {"base_url": base, "curl": curl}
+
+
+def test_examples_kept_without_their_base_url_read_back_lazily_with_it(store: Store) -> None:
+    one, two = examples("https://a.example.gouv.fr/v1"), examples("https://b.example.org/api")
+    text_one, text_two = facts_text(store, one), facts_text(store, two)
+    assert blob_reference(text_one) == blob_reference(text_two)  # one blob for both hosts
+    read = FactsReader(store)
+    first, second = read.stored(text_one), read.stored(text_two)
+    assert first._data is None and second._data is None
+    assert first == one and second == two and read(text_two) == two
+    # written back unread, and across processes, each keeps its own base URL
+    unread = FactsReader(store).stored(text_two)
+    assert facts_text(store, unread) == text_two and unread._data is None
+    assert pickle.loads(pickle.dumps(unread)) == two
