@@ -16,7 +16,6 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from types import TracebackType
 from urllib.parse import urljoin
@@ -25,10 +24,10 @@ from auditor.context import AuditSettings
 from auditor.net.decode import Chain, DecodeError, accept_encoding
 from auditor.net.guard import AddressRefused, vet_url
 from auditor.net.observation import HttpObservation
-from auditor.net.politeness import HostGate, backoff, parse_retry_after
+from auditor.net.outcome import RETRY_STATUSES, Outcome, Progress, failed, observe, outcome
+from auditor.net.politeness import HostGate, backoff
 from auditor.net.transport import ResponseHead, Transport, TransportError, open_transport
 
-RETRY_STATUSES = frozenset({429, 503})
 RETRY_ERRORS = frozenset({"connect", "timeout", "reset"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 NO_BODY_STATUSES = frozenset({204, 304})
@@ -59,55 +58,8 @@ class _Budget:
         return self.total - self.spent
 
 
-@dataclass(slots=True)
-class _Progress:
-    """What one exchange had learned when it ended or failed, so the observation keeps it."""
-
-    started: float
-    head: ResponseHead | None = None
-    latency_ms: float | None = None
-    size: int = 0
-    wire: int = 0
-
-
-@dataclass(slots=True)
-class _Outcome:
-    """One attempt's result, turned into the fetch's one ``HttpObservation`` at the end.
-
-    Built instead of an observation per attempt and per hop so the fetch makes
-    its frozen observation once, with everything it has learned, rather than
-    copying it with ``dataclasses.replace`` per attempt and again per fetch.
-    """
-
-    url: str
-    """The hop's URL, the observation's ``final_url`` when no answer started."""
-    progress: _Progress
-    error_class: str | None = None
-    error: str | None = None
-    body: bytes | None = None
-    retry_after: float | None = None
-
-    @property
-    def status(self) -> int | None:
-        head = self.progress.head
-        return head.status if head is not None else None
-
-
-def _outcome(
-    url: str,
-    progress: _Progress,
-    *,
-    body: bytes | None = None,
-    error_class: str | None = None,
-    error: str | None = None,
-) -> _Outcome:
-    head = progress.head
-    retry_after = (
-        parse_retry_after(head.get("retry-after"))
-        if head is not None and head.status in RETRY_STATUSES
-        else None
-    )
-    return _Outcome(url, progress, error_class, error, body, retry_after)
+def _ms(budget: _Budget) -> float:
+    return round(budget.spent * 1000, 1)
 
 
 class Fetcher:
@@ -205,23 +157,25 @@ class Fetcher:
             problem, host = vet_url(current)
             if problem is not None:
                 where = f"redirect to {current}: " if redirects else ""
-                return _failed(url, method, current, redirects, budget, "bad_url", where + problem)
-            outcome, attempts, location = await self._with_retries(
+                return failed(
+                    url, method, current, redirects, _ms(budget), "bad_url", where + problem
+                )
+            result, attempts, location = await self._with_retries(
                 host, current, method, cap, keep_body, sent, budget
             )
             if location is None:
-                return _observe(url, method, outcome, attempts, redirects, conditional, budget)
+                return observe(url, method, result, attempts, redirects, conditional, _ms(budget))
             redirects.append(current)
             try:
                 current = urljoin(current, location.strip())
             except ValueError as exc:
                 error = f"redirect to a malformed URL: {exc}"
-                return _failed(url, method, current, redirects, budget, "bad_url", error)
+                return failed(url, method, current, redirects, _ms(budget), "bad_url", error)
             if current in redirects:
                 error = f"redirect loop back to {current}"
-                return _failed(url, method, current, redirects, budget, "redirects", error)
+                return failed(url, method, current, redirects, _ms(budget), "redirects", error)
         error = f"more than {limits.max_redirects} redirects"
-        return _failed(url, method, current, redirects, budget, "redirects", error)
+        return failed(url, method, current, redirects, _ms(budget), "redirects", error)
 
     async def _with_retries(
         self,
@@ -232,7 +186,7 @@ class Fetcher:
         keep_body: bool,
         headers: dict[str, str],
         budget: _Budget,
-    ) -> tuple[_Outcome, int, str | None]:
+    ) -> tuple[Outcome, int, str | None]:
         """The last attempt's outcome, how many attempts were made, the redirect target."""
         limits = self._settings.limits
         attempt = 0
@@ -241,8 +195,8 @@ class Fetcher:
             timeout = min(limits.timeout, budget.remaining())
             if timeout <= 0:
                 message = f"the fetch's {limits.fetch_timeout:g}s budget was spent"
-                spent = _Progress(time.perf_counter())
-                return _Outcome(url, spent, "timeout", message), attempt - 1, None
+                spent = Progress(time.perf_counter())
+                return Outcome(url, spent, "timeout", message), attempt - 1, None
             result, location = await self._attempt(
                 host, url, method, cap, keep_body, headers, timeout, budget
             )
@@ -275,9 +229,9 @@ class Fetcher:
         headers: dict[str, str],
         timeout: float,
         budget: _Budget,
-    ) -> tuple[_Outcome, str | None]:
+    ) -> tuple[Outcome, str | None]:
         async with self._gate.slot(host):
-            progress = _Progress(time.perf_counter())
+            progress = Progress(time.perf_counter())
             try:
                 async with asyncio.timeout(timeout):
                     return await self._exchange(url, method, cap, keep_body, headers, progress)
@@ -293,7 +247,7 @@ class Fetcher:
                 error_class, error = "protocol", f"{type(exc).__name__}: {exc}"
             finally:
                 budget.spent += time.perf_counter() - progress.started
-            return _outcome(url, progress, error_class=error_class, error=error), None
+            return outcome(url, progress, error_class=error_class, error=error), None
 
     async def _exchange(
         self,
@@ -302,15 +256,15 @@ class Fetcher:
         cap: int,
         keep_body: bool,
         headers: dict[str, str],
-        progress: _Progress,
-    ) -> tuple[_Outcome, str | None]:
+        progress: Progress,
+    ) -> tuple[Outcome, str | None]:
         limits = self._settings.limits
         async with self._transport.exchange(method, url, headers) as exchange:
             head = progress.head = exchange.head
             progress.latency_ms = round((time.perf_counter() - progress.started) * 1000, 1)
             if head.header_bytes > limits.max_header_bytes:
                 error = f"response headers ({head.header_bytes:,} bytes) exceed the {limits.max_header_bytes:,}-byte cap"
-                return _outcome(url, progress, error_class="too_large", error=error), None
+                return outcome(url, progress, error_class="too_large", error=error), None
             status = head.status
             location = head.get("location") if status in REDIRECT_STATUSES else None
             reads_body = not (
@@ -325,9 +279,9 @@ class Fetcher:
                     exchange.raw_body(), head, cap, keep_body, chunks, progress
                 )
                 if problem is not None:
-                    return _outcome(url, progress, error_class="too_large", error=problem), None
+                    return outcome(url, progress, error_class="too_large", error=problem), None
             body = b"".join(chunks) if keep_body and status != 304 else None
-            return _outcome(url, progress, body=body), location
+            return outcome(url, progress, body=body), location
 
 
 async def _read_body(
@@ -336,7 +290,7 @@ async def _read_body(
     cap: int,
     keep_body: bool,
     chunks: list[bytes],
-    progress: _Progress,
+    progress: Progress,
 ) -> str | None:
     """Read and decode the body into ``chunks``; the cap problem if one was passed."""
     declared = head.get("content-length")
@@ -372,79 +326,3 @@ async def _read_body(
         if problem is not None:
             return problem
     return take(decoder.flush())
-
-
-def _failed(
-    url: str,
-    method: str,
-    current: str,
-    redirects: list[str],
-    budget: _Budget,
-    error_class: str,
-    error: str,
-) -> HttpObservation:
-    """A fetch that ended before any answer to ``current`` (a bad URL, redirects)."""
-    return HttpObservation(
-        url,
-        method,
-        current,
-        tuple(redirects),
-        error_class=error_class,
-        error=error,
-        elapsed_ms=round(budget.spent * 1000, 1),
-    )
-
-
-def _observe(
-    url: str,
-    method: str,
-    outcome: _Outcome,
-    attempts: int,
-    redirects: list[str],
-    conditional: bool,
-    budget: _Budget,
-) -> HttpObservation:
-    """The fetch's one observation: its last hop's last attempt, and the whole fetch's facts."""
-    progress = outcome.progress
-    head = progress.head
-    elapsed_ms = round(budget.spent * 1000, 1)
-    if head is None:
-        return HttpObservation(
-            url,
-            method,
-            outcome.url,
-            tuple(redirects),
-            error_class=outcome.error_class,
-            error=outcome.error,
-            attempts=attempts,
-            wire_bytes=progress.wire,
-            elapsed_ms=elapsed_ms,
-        )
-    days = None
-    if head.cert_not_after is not None:
-        days = (head.cert_not_after - datetime.now(UTC)).days
-    status = head.status
-    return HttpObservation(
-        url=url,
-        method=method,
-        final_url=head.url,
-        redirects=tuple(redirects),
-        status=status,
-        latency_ms=progress.latency_ms,
-        size=progress.size,
-        content_type=head.get("content-type"),
-        etag=head.get("etag"),
-        last_modified=head.get("last-modified"),
-        tls_version=head.tls_version,
-        cert_days_left=days,
-        error_class=outcome.error_class,
-        error=outcome.error,
-        attempts=attempts,
-        body=outcome.body if outcome.error_class is None else None,
-        wire_bytes=progress.wire,
-        content_encoding=head.get("content-encoding"),
-        http_version=head.http_version,
-        not_modified=conditional and status == 304,
-        elapsed_ms=elapsed_ms,
-        retry_after=outcome.retry_after,
-    )
