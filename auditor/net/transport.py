@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -40,11 +40,18 @@ class ResponseHead:
     http_version: str | None = None
     tls_version: str | None = None
     cert_not_after: datetime | None = None
+    _index: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    """``get``'s answers, worked out on its first call (the fetcher asks ~6 per response)."""
 
     def get(self, name: str) -> str | None:
         """The header's value; repeated headers joined with ``, `` as RFC 9110 allows."""
-        values = [v for k, v in self.headers if k == name]
-        return ", ".join(values) if values else None
+        index = self._index
+        if index is None:
+            index = {}
+            for key, value in self.headers:
+                index[key] = f"{index[key]}, {value}" if key in index else value
+            object.__setattr__(self, "_index", index)
+        return index.get(name)
 
     @property
     def header_bytes(self) -> int:
