@@ -41,22 +41,30 @@ class ResponseHead:
     tls_version: str | None = None
     cert_not_after: datetime | None = None
     _index: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
-    """``get``'s answers, worked out on its first call (the fetcher asks ~6 per response)."""
+    """``get``'s answers, worked out on the first call (the fetcher asks ~6 per response)."""
+    _size: int = field(default=0, init=False, repr=False, compare=False)
+
+    def _scan(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        size = 0
+        for key, value in self.headers:
+            index[key] = f"{index[key]}, {value}" if key in index else value
+            size += len(key) + len(value) + 4
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_size", size)
+        return index
 
     def get(self, name: str) -> str | None:
         """The header's value; repeated headers joined with ``, `` as RFC 9110 allows."""
         index = self._index
-        if index is None:
-            index = {}
-            for key, value in self.headers:
-                index[key] = f"{index[key]}, {value}" if key in index else value
-            object.__setattr__(self, "_index", index)
-        return index.get(name)
+        return (self._scan() if index is None else index).get(name)
 
     @property
     def header_bytes(self) -> int:
         """Size of the header section as sent (name, ``: ``, value, CRLF per line)."""
-        return sum(len(k) + len(v) + 4 for k, v in self.headers)
+        if self._index is None:
+            self._scan()
+        return self._size
 
 
 class Exchange(Protocol):
