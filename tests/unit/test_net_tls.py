@@ -15,6 +15,7 @@ from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.net import tls as tls_module
 from auditor.net.fetcher import Fetcher
 from auditor.net.tls import build_ssl_context
+from auditor.net.transport import HTTP_CLIENTS
 from tests.conftest import ROOT
 from tests.support.hostile import HostileServer
 
@@ -43,8 +44,9 @@ def test_context_verifies_and_takes_an_extra_ca() -> None:
     assert extended.cert_store_stats()["x509_ca"] == bundle + 1
 
 
+@pytest.mark.parametrize("http_client", HTTP_CLIENTS)
 def test_each_response_reports_its_own_certificate_decoded_once(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, http_client: str
 ) -> None:
     """The transport remembers a certificate's expiry by the certificate itself, so two
     hosts served alternately on one fetcher each keep their own, and each certificate
@@ -75,6 +77,7 @@ def test_each_response_reports_its_own_certificate_decoded_once(
             host_overrides={name: ("127.0.0.1", s.port) for name, s in servers.items()}
         ),
         extra_ca_pem=ca.cert_pem.bytes(),
+        http_client=http_client,
     )
 
     async def go() -> list[tuple[str | None, int | None]]:
