@@ -8,6 +8,9 @@ each row's ratio to the baseline at the highest concurrency, and the client's
 CPU time per request there (what a catalog run's single event loop pays).
 
 Usage: python -m benchmarks.http_clients [--requests 2000] [--concurrency 1 50 200]
+       python -m benchmarks.http_clients --clients aiohttp --requests 10000 --concurrency 50
+       (only the rows naming aiohttp: the fetcher's own CPU per request against raw aiohttp,
+       with enough requests for the CPU figure to settle; ratios are then to the first row)
 """
 
 from __future__ import annotations
@@ -84,6 +87,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 50, 200])
+    parser.add_argument(
+        "--clients", nargs="*", help="only the rows whose name holds one of these words"
+    )
     args = parser.parse_args()
     runners: dict[str, Runner] = {
         "httpx AsyncClient (baseline)": run_httpx,
@@ -94,6 +100,8 @@ def main() -> None:
     }
     if importlib.util.find_spec("httpx_aiohttp") is None:  # pip install httpx-aiohttp for the row
         del runners["httpx + httpx-aiohttp"]
+    if args.clients:
+        runners = {k: v for k, v in runners.items() if any(w in k for w in args.clients)}
     with farm() as port:
         base = f"http://127.0.0.1:{port}"
         print(

@@ -25,8 +25,9 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
+from types import TracebackType
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -38,7 +39,7 @@ from yarl import URL
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.net.backend import DnsFailure, auditor_side_cause, vetted_addresses
 from auditor.net.guard import AddressRefused
-from auditor.net.tls import build_ssl_context
+from auditor.net.tls import TlsFacts, build_ssl_context
 from auditor.net.transport import ResponseHead, TransportError
 
 MAX_LINE_SIZE = 8190
@@ -195,44 +196,96 @@ def classify(exc: BaseException) -> TransportError:
     return TransportError("protocol", f"{type(exc).__name__}: {text}")
 
 
-def _tls_facts(ssl_object: ssl.SSLObject) -> tuple[str | None, datetime | None]:
-    cert = ssl_object.getpeercert() or {}
-    expires = None
-    not_after = cert.get("notAfter")
-    if isinstance(not_after, str):
-        expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
-    return ssl_object.version(), expires
-
-
 class _Response(aiohttp.ClientResponse):
     """Keeps what the TLS layer saw: aiohttp releases the connection (and with it
-    the only public way to the ``ssl_object``) as soon as a body-less answer is read."""
+    the only public way to the ``ssl_object``) as soon as a body-less answer is read.
+    Each transport uses a subclass of its own (``_response_class``) holding its ``facts``."""
 
+    facts: ClassVar[TlsFacts]
     tls: tuple[str | None, datetime | None] = (None, None)
 
     async def start(self, connection: Connection) -> aiohttp.ClientResponse:
         transport = connection.transport
         ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
         if isinstance(ssl_object, ssl.SSLObject):
-            self.tls = _tls_facts(ssl_object)
+            self.tls = self.facts.of(ssl_object)
         return await super().start(connection)
 
 
+def _response_class() -> type[_Response]:
+    """A response class for one transport: its remembered certificates die with it."""
+
+    class _TransportResponse(_Response):
+        facts = TlsFacts()
+
+    return _TransportResponse
+
+
+def _head(response: aiohttp.ClientResponse, url: str) -> ResponseHead:
+    version = response.version
+    tls_version, not_after = response.tls if isinstance(response, _Response) else (None, None)
+    return ResponseHead(
+        status=response.status,
+        url=url,
+        headers=tuple(
+            [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.raw_headers]
+        ),
+        http_version=f"HTTP/{version.major}.{version.minor}" if version else None,
+        tls_version=tls_version,
+        cert_not_after=not_after,
+    )
+
+
 class _AiohttpExchange:
-    def __init__(self, response: aiohttp.ClientResponse, url: str) -> None:
+    """One request, as ``AiohttpTransport.exchange`` returns it: entering sends it and reads
+    the head; leaving gives the connection back. A class rather than an
+    ``@asynccontextmanager``: every request of a run makes one."""
+
+    __slots__ = ("_headers", "_method", "_response", "_transport", "_url", "head")
+    head: ResponseHead
+
+    def __init__(
+        self, transport: AiohttpTransport, method: str, url: str, headers: dict[str, str]
+    ) -> None:
+        self._transport = transport
+        self._method = method
+        self._url = url
+        self._headers = headers
+
+    async def __aenter__(self) -> _AiohttpExchange:
+        owner = self._transport
+        try:
+            asked, target, sent, server_name = await owner._plan(self._url, self._headers)
+            response = await owner._open_session().request(
+                self._method,
+                target,
+                headers=sent,
+                allow_redirects=False,
+                server_hostname=server_name,
+            )
+        except AddressRefused:
+            raise
+        except Exception as exc:
+            raise classify(exc) from exc
         self._response = response
-        version = response.version
-        tls_version, not_after = response.tls if isinstance(response, _Response) else (None, None)
-        self.head = ResponseHead(
-            status=response.status,
-            url=url,
-            headers=tuple(
-                (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.raw_headers
-            ),
-            http_version=f"HTTP/{version.major}.{version.minor}" if version else None,
-            tls_version=tls_version,
-            cert_not_after=not_after,
-        )
+        try:
+            self.head = _head(response, str(asked))
+        except BaseException:
+            response.close()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        response = self._response
+        if response.content.at_eof():
+            response.release()  # back to the pool for the next request to this host
+        else:
+            response.close()  # leaving early: close rather than drain
 
     async def raw_body(self) -> AsyncIterator[bytes]:
         try:
@@ -257,6 +310,7 @@ class AiohttpTransport:
         self._context = build_ssl_context(settings.extra_ca_pem)
         self._vetting = Vetting(settings.network)
         self._literals: dict[tuple[str, int], tuple[str, int] | None] = {}
+        self._response_class = _response_class()
         self._session: aiohttp.ClientSession | None = None
 
     def _open_session(self) -> aiohttp.ClientSession:
@@ -283,7 +337,7 @@ class AiohttpTransport:
             max_line_size=MAX_LINE_SIZE,
             max_field_size=MAX_FIELD_SIZE,
             max_headers=MAX_HEADERS,
-            response_class=_Response,
+            response_class=self._response_class,
         )
         # aiohttp silently resends an idempotent request once when the server
         # hangs up; the fetcher decides retries, and counts them. Private, and kept:
@@ -334,30 +388,8 @@ class AiohttpTransport:
         self._literals[key] = target
         return target
 
-    @asynccontextmanager
-    async def exchange(
-        self, method: str, url: str, headers: dict[str, str]
-    ) -> AsyncIterator[_AiohttpExchange]:
-        try:
-            asked, target, sent, server_name = await self._plan(url, headers)
-            response = await self._open_session().request(
-                method,
-                target,
-                headers=sent,
-                allow_redirects=False,
-                server_hostname=server_name,
-            )
-        except AddressRefused:
-            raise
-        except Exception as exc:
-            raise classify(exc) from exc
-        try:
-            yield _AiohttpExchange(response, str(asked))
-        finally:
-            if response.content.at_eof():
-                response.release()  # back to the pool for the next request to this host
-            else:
-                response.close()  # leaving early: close rather than drain
+    def exchange(self, method: str, url: str, headers: dict[str, str]) -> _AiohttpExchange:
+        return _AiohttpExchange(self, method, url, headers)
 
     async def aclose(self) -> None:
         session, self._session = self._session, None

@@ -132,8 +132,10 @@ class Chain:
     """Decoders for ``Content-Encoding: a, b`` applied in reverse order (b first, then a)."""
 
     def __init__(self, content_encoding: str | None) -> None:
-        names = [n.strip().lower() for n in (content_encoding or "").split(",")]
-        self._decoders = [_one(n) for n in reversed(names) if n not in ("", "identity")]
+        self._decoders: list[Decoder] = []
+        if content_encoding:  # most answers carry none
+            names = [n.strip().lower() for n in content_encoding.split(",")]
+            self._decoders = [_one(n) for n in reversed(names) if n not in ("", "identity")]
 
     @property
     def identity(self) -> bool:

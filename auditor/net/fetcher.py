@@ -15,23 +15,23 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from auditor.context import AuditSettings
 from auditor.net.decode import Chain, DecodeError, accept_encoding
-from auditor.net.guard import AddressRefused, url_problem
+from auditor.net.guard import AddressRefused, vet_url
 from auditor.net.observation import HttpObservation
-from auditor.net.politeness import HostGate, backoff, parse_retry_after
+from auditor.net.outcome import RETRY_STATUSES, Outcome, Progress, failed, observe, outcome
+from auditor.net.politeness import HostGate, backoff
 from auditor.net.transport import ResponseHead, Transport, TransportError, open_transport
 
-RETRY_STATUSES = frozenset({429, 503})
 RETRY_ERRORS = frozenset({"connect", "timeout", "reset"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 NO_BODY_STATUSES = frozenset({204, 304})
+CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
 
 Validators = Callable[[str], tuple[str | None, str | None]]
 """``url -> (etag, last_modified)`` from an earlier run; either may be None."""
@@ -58,15 +58,8 @@ class _Budget:
         return self.total - self.spent
 
 
-@dataclass(slots=True)
-class _Progress:
-    """What one exchange had learned when it failed, so the observation keeps it."""
-
-    started: float = field(default_factory=time.perf_counter)
-    head: ResponseHead | None = None
-    latency_ms: float | None = None
-    size: int = 0
-    wire: int = 0
+def _ms(budget: _Budget) -> float:
+    return round(budget.spent * 1000, 1)
 
 
 class Fetcher:
@@ -117,8 +110,10 @@ class Fetcher:
 
     def _request_headers(
         self, url: str, method: str, extra: dict[str, str] | None
-    ) -> dict[str, str]:
-        headers = dict(self._base_headers)
+    ) -> tuple[dict[str, str], bool]:
+        """The headers to send, and whether they make the request conditional."""
+        headers = self._base_headers.copy()
+        conditional = False
         if self._validators is not None and method == "GET":
             try:
                 etag, modified = self._validators(url)
@@ -128,11 +123,14 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if modified:
                 headers["If-Modified-Since"] = modified
-        given = {k.lower(): k for k in headers}
-        for name, value in (extra or {}).items():
-            headers.pop(given.get(name.lower(), name), None)
-            headers[name] = value
-        return headers
+            conditional = bool(etag or modified)
+        if extra:
+            given = {k.lower(): k for k in headers}
+            for name, value in extra.items():
+                headers.pop(given.get(name.lower(), name), None)
+                headers[name] = value
+            conditional = any(k.lower() in CONDITIONAL_HEADERS for k in headers)
+        return headers, conditional
 
     async def fetch(
         self,
@@ -150,87 +148,74 @@ class Fetcher:
         """
         limits = self._settings.limits
         cap = self.cap(purpose, max_bytes)
-        sent = self._request_headers(url, method, headers)
-        conditional = any(k.lower() in ("if-none-match", "if-modified-since") for k in sent)
+        sent, conditional = self._request_headers(url, method, headers)
         budget = _Budget(limits.fetch_timeout)
         redirects: list[str] = []
         current = url.strip()  # catalogs carry stray spaces; the URL is what is inside them
 
-        def failed(error_class: str, error: str) -> HttpObservation:
-            return HttpObservation(
-                url,
-                method,
-                current,
-                tuple(redirects),
-                error_class=error_class,
-                error=error,
-                elapsed_ms=round(budget.spent * 1000, 1),
-            )
-
         for _hop in range(limits.max_redirects + 1):
-            problem = url_problem(current)
+            problem, host = vet_url(current)
             if problem is not None:
                 where = f"redirect to {current}: " if redirects else ""
-                return failed("bad_url", where + problem)
-            result, location = await self._with_retries(
-                current, method, cap, keep_body, sent, budget
+                return failed(
+                    url, method, current, redirects, _ms(budget), "bad_url", where + problem
+                )
+            result, attempts, location = await self._with_retries(
+                host, current, method, cap, keep_body, sent, budget
             )
             if location is None:
-                return replace(
-                    result,
-                    url=url,
-                    redirects=tuple(redirects),
-                    not_modified=conditional and result.status == 304,
-                    elapsed_ms=round(budget.spent * 1000, 1),
-                )
+                return observe(url, method, result, attempts, redirects, conditional, _ms(budget))
             redirects.append(current)
             try:
                 current = urljoin(current, location.strip())
             except ValueError as exc:
-                return failed("bad_url", f"redirect to a malformed URL: {exc}")
+                error = f"redirect to a malformed URL: {exc}"
+                return failed(url, method, current, redirects, _ms(budget), "bad_url", error)
             if current in redirects:
-                return failed("redirects", f"redirect loop back to {current}")
-        return failed("redirects", f"more than {limits.max_redirects} redirects")
+                error = f"redirect loop back to {current}"
+                return failed(url, method, current, redirects, _ms(budget), "redirects", error)
+        error = f"more than {limits.max_redirects} redirects"
+        return failed(url, method, current, redirects, _ms(budget), "redirects", error)
 
     async def _with_retries(
         self,
+        host: str,
         url: str,
         method: str,
         cap: int,
         keep_body: bool,
         headers: dict[str, str],
         budget: _Budget,
-    ) -> tuple[HttpObservation, str | None]:
+    ) -> tuple[Outcome, int, str | None]:
+        """The last attempt's outcome, how many attempts were made, the redirect target."""
         limits = self._settings.limits
-        host = (urlsplit(url).hostname or "").lower()
         attempt = 0
         while True:
             attempt += 1
             timeout = min(limits.timeout, budget.remaining())
             if timeout <= 0:
                 message = f"the fetch's {limits.fetch_timeout:g}s budget was spent"
-                return HttpObservation(
-                    url, method, url, error_class="timeout", error=message, attempts=attempt - 1
-                ), None
+                spent = Progress(time.perf_counter())
+                return Outcome(url, spent, "timeout", message), attempt - 1, None
             result, location = await self._attempt(
                 host, url, method, cap, keep_body, headers, timeout, budget
             )
-            result = replace(result, attempts=attempt)
+            status = result.status
             retryable = result.error_class in RETRY_ERRORS or (
-                result.status in RETRY_STATUSES and result.error_class is None
+                status in RETRY_STATUSES and result.error_class is None
             )
             if not retryable or attempt > limits.retries:
-                return result, location
+                return result, attempt, location
             asked = result.retry_after
             if asked is not None and asked > limits.max_retry_after:
-                return result, location  # coming back sooner than asked would be rude
+                return result, attempt, location  # coming back sooner than asked would be rude
             if asked is not None:
                 delay = asked
                 self._gate.cool_down(host, asked)
             else:
                 delay = backoff(attempt, limits.retry_backoff, limits.max_retry_after, self._random)
             if delay >= budget.remaining():
-                return result, location
+                return result, attempt, location
             await asyncio.sleep(delay)
             budget.spent += delay
 
@@ -244,9 +229,9 @@ class Fetcher:
         headers: dict[str, str],
         timeout: float,
         budget: _Budget,
-    ) -> tuple[HttpObservation, str | None]:
+    ) -> tuple[Outcome, str | None]:
         async with self._gate.slot(host):
-            progress = _Progress()
+            progress = Progress(time.perf_counter())
             try:
                 async with asyncio.timeout(timeout):
                     return await self._exchange(url, method, cap, keep_body, headers, progress)
@@ -262,7 +247,7 @@ class Fetcher:
                 error_class, error = "protocol", f"{type(exc).__name__}: {exc}"
             finally:
                 budget.spent += time.perf_counter() - progress.started
-            return _observe(url, method, progress, error_class=error_class, error=error), None
+            return outcome(url, progress, error_class=error_class, error=error), None
 
     async def _exchange(
         self,
@@ -271,21 +256,22 @@ class Fetcher:
         cap: int,
         keep_body: bool,
         headers: dict[str, str],
-        progress: _Progress,
-    ) -> tuple[HttpObservation, str | None]:
+        progress: Progress,
+    ) -> tuple[Outcome, str | None]:
         limits = self._settings.limits
         async with self._transport.exchange(method, url, headers) as exchange:
             head = progress.head = exchange.head
             progress.latency_ms = round((time.perf_counter() - progress.started) * 1000, 1)
             if head.header_bytes > limits.max_header_bytes:
                 error = f"response headers ({head.header_bytes:,} bytes) exceed the {limits.max_header_bytes:,}-byte cap"
-                return _observe(url, method, progress, error_class="too_large", error=error), None
-            location = head.get("location") if head.status in REDIRECT_STATUSES else None
+                return outcome(url, progress, error_class="too_large", error=error), None
+            status = head.status
+            location = head.get("location") if status in REDIRECT_STATUSES else None
             reads_body = not (
                 method == "HEAD"
                 or location is not None
-                or head.status in NO_BODY_STATUSES
-                or head.status < 200
+                or status in NO_BODY_STATUSES
+                or status < 200
             )
             chunks: list[bytes] = []
             if reads_body:
@@ -293,11 +279,9 @@ class Fetcher:
                     exchange.raw_body(), head, cap, keep_body, chunks, progress
                 )
                 if problem is not None:
-                    return _observe(
-                        url, method, progress, error_class="too_large", error=problem
-                    ), None
-            body = b"".join(chunks) if keep_body and head.status != 304 else None
-            return _observe(url, method, progress, body=body), location
+                    return outcome(url, progress, error_class="too_large", error=problem), None
+            body = b"".join(chunks) if keep_body and status != 304 else None
+            return outcome(url, progress, body=body), location
 
 
 async def _read_body(
@@ -306,20 +290,30 @@ async def _read_body(
     cap: int,
     keep_body: bool,
     chunks: list[bytes],
-    progress: _Progress,
+    progress: Progress,
 ) -> str | None:
     """Read and decode the body into ``chunks``; the cap problem if one was passed."""
     declared = head.get("content-length")
     if declared is not None and declared.strip().isdigit() and int(declared) > cap:
         return f"body declares {int(declared):,} bytes, over the {cap:,}-byte cap"
     decoder = Chain(head.get("content-encoding"))
+    if decoder.identity:
+        # Nothing to decode (most answers): the bytes on the wire are the body, so
+        # the wire cap is the body's cap, without a decoder's generators per chunk.
+        async for data in raw:
+            progress.wire += len(data)
+            if progress.wire > cap:
+                return f"body exceeds the {cap:,}-byte cap"
+            progress.size = progress.wire
+            if keep_body and data:
+                chunks.append(data)
+        return None
 
     def take(pieces: Iterator[bytes]) -> str | None:
         for piece in pieces:
             progress.size += len(piece)
             if progress.size > cap:
-                kind = "body" if decoder.identity else "decompressed body"
-                return f"{kind} exceeds the {cap:,}-byte cap"
+                return f"decompressed body exceeds the {cap:,}-byte cap"
             if keep_body:
                 chunks.append(piece)
         return None
@@ -332,50 +326,3 @@ async def _read_body(
         if problem is not None:
             return problem
     return take(decoder.flush())
-
-
-def _observe(
-    url: str,
-    method: str,
-    progress: _Progress,
-    *,
-    body: bytes | None = None,
-    error_class: str | None = None,
-    error: str | None = None,
-) -> HttpObservation:
-    head = progress.head
-    if head is None:
-        return HttpObservation(
-            url,
-            method,
-            url,
-            error_class=error_class,
-            error=error,
-            wire_bytes=progress.wire,
-        )
-    days = None
-    if head.cert_not_after is not None:
-        days = (head.cert_not_after - datetime.now(UTC)).days
-    retry_after = (
-        parse_retry_after(head.get("retry-after")) if head.status in RETRY_STATUSES else None
-    )
-    return HttpObservation(
-        url=url,
-        method=method,
-        final_url=head.url,
-        status=head.status,
-        latency_ms=progress.latency_ms,
-        size=progress.size,
-        content_type=head.get("content-type"),
-        etag=head.get("etag"),
-        last_modified=head.get("last-modified"),
-        tls_version=head.tls_version,
-        cert_days_left=days,
-        error_class=error_class,
-        error=error,
-        body=body if error_class is None else None,
-        wire_bytes=progress.wire,
-        content_encoding=head.get("content-encoding"),
-        http_version=head.http_version,
-        retry_after=retry_after,
-    )

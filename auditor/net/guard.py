@@ -125,25 +125,35 @@ _BAD_HOST_CHAR = re.compile(r'[\s<>\\^`{|}"]')
 """Characters no host name may hold (a regex: this runs on every URL of a run)."""
 
 
-@lru_cache(maxsize=4096)
 def url_problem(url: str) -> str | None:
-    """A reason this URL cannot be probed at all (bad scheme, no host), or None.
+    """A reason this URL cannot be probed at all (bad scheme, no host), or None."""
+    return vet_url(url)[0]
+
+
+@lru_cache(maxsize=4096)
+def vet_url(url: str) -> tuple[str | None, str]:
+    """``(problem, host)``: why this URL cannot be probed (None if it can), and its host
+    name lower-cased ("" when there is none).
 
     A pure function of the text, asked about the same URLs many times a run
-    (every fetch, every redirect hop, every catalog URL field): remembered.
+    (every fetch, every redirect hop, every catalog URL field): remembered. The
+    fetcher needs the host of every URL it checks (its per-host politeness), so
+    one parse answers both.
     """
     if _CONTROL.search(url):
         # urlsplit silently drops CR, LF and tabs; what it would probe is not what was written
-        return "malformed URL: control characters"
+        return "malformed URL: control characters", ""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        return f"malformed URL: {exc}"
+        return f"malformed URL: {exc}", ""
+    host = parts.hostname or ""
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        return f"unsupported scheme {parts.scheme or '(none)'!r}: only http and https are probed"
-    if not parts.hostname:
-        return "URL has no host"
-    if _BAD_HOST_CHAR.search(parts.hostname):
-        return f"malformed URL: invalid host {parts.hostname!r}"
-    return None
+        problem = f"unsupported scheme {parts.scheme or '(none)'!r}: only http and https are probed"
+        return problem, host
+    if not host:
+        return "URL has no host", host
+    if _BAD_HOST_CHAR.search(host):
+        return f"malformed URL: invalid host {host!r}", host
+    return None, host

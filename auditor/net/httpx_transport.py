@@ -11,7 +11,7 @@ from __future__ import annotations
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urlsplit
 
@@ -21,7 +21,7 @@ import httpx
 from auditor.context import AuditSettings
 from auditor.net.backend import DnsFailure, GuardedBackend, auditor_side_cause
 from auditor.net.guard import AddressRefused
-from auditor.net.tls import build_ssl_context
+from auditor.net.tls import TlsFacts, build_ssl_context
 from auditor.net.transport import ResponseHead, TransportError
 
 TRANSPORT_HEADER_LIMIT = 100 * 1024
@@ -72,23 +72,18 @@ def classify(exc: BaseException) -> TransportError:
     return TransportError("protocol", f"{type(exc).__name__}: {text}")
 
 
-def _tls_facts(response: httpx.Response) -> tuple[str | None, datetime | None]:
+def _tls_facts(response: httpx.Response, facts: TlsFacts) -> tuple[str | None, datetime | None]:
     stream = response.extensions.get("network_stream")
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
     if ssl_object is None:
         return None, None
-    cert = ssl_object.getpeercert() or {}
-    expires = None
-    if "notAfter" in cert:
-        expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
-    version: str | None = ssl_object.version()
-    return version, expires
+    return facts.of(ssl_object)
 
 
 class _HttpxExchange:
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, facts: TlsFacts) -> None:
         self._response = response
-        tls_version, not_after = _tls_facts(response)
+        tls_version, not_after = _tls_facts(response, facts)
         self.head = ResponseHead(
             status=response.status_code,
             url=str(response.url),
@@ -123,6 +118,7 @@ class HttpxTransport:
         self._settings = settings
         self._context = build_ssl_context(settings.extra_ca_pem)
         self._backend = GuardedBackend(settings.network)
+        self._tls = TlsFacts()
         self._clients: dict[str, httpx.AsyncClient] = {}
 
     def _client_for(self, url: str) -> httpx.AsyncClient:
@@ -168,7 +164,7 @@ class HttpxTransport:
         except Exception as exc:
             raise classify(exc) from exc
         try:
-            yield _HttpxExchange(response)
+            yield _HttpxExchange(response, self._tls)
         finally:
             await response.aclose()
 

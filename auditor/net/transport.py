@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -40,16 +40,31 @@ class ResponseHead:
     http_version: str | None = None
     tls_version: str | None = None
     cert_not_after: datetime | None = None
+    _index: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    """``get``'s answers, worked out on the first call (the fetcher asks ~6 per response)."""
+    _size: int = field(default=0, init=False, repr=False, compare=False)
+
+    def _scan(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        size = 0
+        for key, value in self.headers:
+            index[key] = f"{index[key]}, {value}" if key in index else value
+            size += len(key) + len(value) + 4
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_size", size)
+        return index
 
     def get(self, name: str) -> str | None:
         """The header's value; repeated headers joined with ``, `` as RFC 9110 allows."""
-        values = [v for k, v in self.headers if k == name]
-        return ", ".join(values) if values else None
+        index = self._index
+        return (self._scan() if index is None else index).get(name)
 
     @property
     def header_bytes(self) -> int:
         """Size of the header section as sent (name, ``: ``, value, CRLF per line)."""
-        return sum(len(k) + len(v) + 4 for k, v in self.headers)
+        if self._index is None:
+            self._scan()
+        return self._size
 
 
 class Exchange(Protocol):

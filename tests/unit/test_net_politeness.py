@@ -95,3 +95,38 @@ def test_cool_down_holds_new_requests_to_that_host_only() -> None:
     busy, other = asyncio.run(go())
     assert busy >= 0.28
     assert other < busy
+
+
+def test_a_request_cancelled_while_waiting_holds_no_slot() -> None:
+    """Cancelled in the host's cool-down, in the host queue or in the global queue (holding
+    its host slot): the gate forgets it, and every slot it held or waited for is free."""
+
+    async def go() -> None:
+        gate = HostGate(concurrency=1, per_host=2)
+        gate.cool_down("cool", 5.0)
+        release = asyncio.Event()
+
+        async def hold(host: str) -> None:
+            async with gate.slot(host):
+                await release.wait()
+
+        holder = asyncio.create_task(hold("a"))
+        await asyncio.sleep(0.01)
+        waiters = [asyncio.create_task(hold(h)) for h in ("cool", "a", "a", "b")]
+        await asyncio.sleep(0.01)  # cool-down; global queue (with a's slot); a's queue; global
+        assert gate._users == {"a": 3, "cool": 1, "b": 1} and gate._hosts["a"].locked()
+        for waiter in waiters:
+            waiter.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)
+        assert gate._users == {"a": 1}
+        assert gate._hosts["a"]._value == 1  # the holder's slot taken, the other one free
+        release.set()
+        await holder
+        assert gate._hosts == {} and gate._users == {}
+        async with asyncio.timeout(1):  # the host slots and the one global slot are free
+            for host in ("a", "b"):
+                async with gate.slot(host):
+                    assert gate._global.locked()
+        assert not gate._global.locked()
+
+    asyncio.run(go())

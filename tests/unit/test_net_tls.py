@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
+import pytest
 import trustme
 
+from auditor.context import AuditSettings, Limits, NetworkPolicy
+from auditor.net import tls as tls_module
+from auditor.net.fetcher import Fetcher
 from auditor.net.tls import build_ssl_context
+from auditor.net.transport import HTTP_CLIENTS
 from tests.conftest import ROOT
+from tests.support.hostile import HostileServer
 
 
 def test_importing_the_aiohttp_transport_does_not_import_httpx() -> None:
@@ -34,3 +42,58 @@ def test_context_verifies_and_takes_an_extra_ca() -> None:
     ca = trustme.CA()
     extended = build_ssl_context(ca.cert_pem.bytes())
     assert extended.cert_store_stats()["x509_ca"] == bundle + 1
+
+
+@pytest.mark.parametrize("http_client", HTTP_CLIENTS)
+def test_each_response_reports_its_own_certificate_decoded_once(
+    monkeypatch: pytest.MonkeyPatch, http_client: str
+) -> None:
+    """The transport remembers a certificate's expiry by the certificate itself, so two
+    hosts served alternately on one fetcher each keep their own, and each certificate
+    is decoded once however many responses it carries."""
+    ca = trustme.CA()
+    now = datetime.now(UTC)
+    leaves = {
+        "long.test": ca.issue_cert("long.test", not_after=now + timedelta(days=300)),
+        "soon.test": ca.issue_cert("soon.test", not_after=now + timedelta(days=5, hours=12)),
+    }
+    servers = {}
+    for name, leaf in leaves.items():
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        leaf.configure_cert(context)
+        servers[name] = HostileServer(tls=context)
+        servers[name].routes["/"] = lambda r: r.respond(200, b"ok")
+    decoded: list[str] = []
+    real = tls_module._expiry
+
+    def counting(ssl_object: ssl.SSLObject) -> datetime | None:
+        decoded.append(ssl_object.getpeercert()["subjectAltName"][0][1])
+        return real(ssl_object)
+
+    monkeypatch.setattr(tls_module, "_expiry", counting)
+    settings = AuditSettings(
+        limits=Limits(timeout=5, retries=0),
+        network=NetworkPolicy(
+            host_overrides={name: ("127.0.0.1", s.port) for name, s in servers.items()}
+        ),
+        extra_ca_pem=ca.cert_pem.bytes(),
+        http_client=http_client,
+    )
+
+    async def go() -> list[tuple[str | None, int | None]]:
+        async with Fetcher(settings) as fetcher:
+            seen = []
+            for name in ["long.test", "soon.test"] * 3:
+                obs = await fetcher.fetch(f"https://{name}:{servers[name].port}/")
+                assert obs.status == 200, obs.error
+                seen.append((obs.tls_version, obs.cert_days_left))
+            return seen
+
+    try:
+        seen = asyncio.run(go())
+    finally:
+        for server in servers.values():
+            server.stop()
+    assert [days for _, days in seen] == [299, 5] * 3
+    assert all(version and version.startswith("TLSv1.") for version, _ in seen)
+    assert sorted(decoded) == ["long.test", "soon.test"]
