@@ -23,7 +23,7 @@ import auditor.spec.validate as validate
 from auditor.cli import main
 from auditor.store.snapshots import SnapshotLibrary
 from tests.conftest import LocalServer
-from tests.support.store_cli import analyses
+from tests.support.store_cli import analyses, serve_with_etag
 
 __all__ = ["analyses"]  # a fixture from tests.support.store_cli
 
@@ -73,22 +73,8 @@ class Specs:
         return self.server.url(path)
 
     def _spec(self, handler: BaseHTTPRequestHandler) -> None:
-        etag = f'"{hashlib.sha256(self.body).hexdigest()[:16]}"'
-        if self.etags and handler.headers.get("If-None-Match") == etag:
+        if serve_with_etag(handler, self.body, "application/json", etags=self.etags):
             self.sent_304 += 1
-            handler.send_response(304)
-            handler.send_header("ETag", etag)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-            return
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        if self.etags:
-            handler.send_header("ETag", etag)
-        handler.send_header("Content-Length", str(len(self.body)))
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(self.body)
 
 
 @pytest.fixture

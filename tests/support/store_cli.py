@@ -34,6 +34,29 @@ DELETE = """  /pets/{id}:
 """
 
 
+def serve_with_etag(
+    handler: BaseHTTPRequestHandler, body: bytes, content_type: str, *, etags: bool = True
+) -> bool:
+    """Answer like a well-behaved host: an ETag, and a 304 to a matching If-None-Match.
+    True when it answered 304."""
+    etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+    if etags and handler.headers.get("If-None-Match") == etag:
+        handler.send_response(304)
+        handler.send_header("ETag", etag)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return True
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    if etags:
+        handler.send_header("ETag", etag)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+    return False
+
+
 class Site:
     """The API host: a spec with an ETag (304 when unchanged) and a base URL whose status we set."""
 
@@ -46,21 +69,8 @@ class Site:
         server.routes["/api"] = self._api
 
     def _spec(self, handler: BaseHTTPRequestHandler) -> None:
-        etag = f'"{hashlib.sha256(self.spec).hexdigest()[:16]}"'
-        if handler.headers.get("If-None-Match") == etag:
+        if serve_with_etag(handler, self.spec, "application/yaml"):
             self.sent_304 += 1
-            handler.send_response(304)
-            handler.send_header("ETag", etag)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-            return
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/yaml")
-        handler.send_header("ETag", etag)
-        handler.send_header("Content-Length", str(len(self.spec)))
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(self.spec)
 
     def _api(self, handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(self.base_status)
