@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.methodology.model import Methodology
-from auditor.render.language import N_, Language
+from auditor.render.language import ENGLISH, N_, Language
 from auditor.render.text import one_line
 from auditor.store.changes import AxisChange, Change
 from auditor.store.diff import SpecChange
 
 MAX_LISTED = 25
 """Fields or operations listed per side of a spec change (the count is always given)."""
-ENGLISH = Language()
 OUTCOMES = (N_("pass"), N_("fail"), N_("unknown"), N_("error"), N_("absent"))
 """A signal's outcome as a change prints it (recorded ids, shown in the page's language)."""
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from auditor.methodology.model import Methodology
 from auditor.render.badge import UNKNOWN_COLOR, safe_color
 from auditor.render.frame import AxisMean, Bin
-from auditor.render.language import Language
+from auditor.render.language import ENGLISH, Language
 
 ACCENT = "#0b5cad"
 
@@ -20,7 +20,7 @@ def distribution_svg(
     bins: list[Bin], methodology: Methodology, tr: Language | None = None
 ) -> Markup:
     """Columns per 10-point bin, coloured by the tier the bin's lower bound falls in."""
-    tr = tr or Language()
+    tr = tr or ENGLISH
     width, height, left, top, base = 560, 200, 8, 18, 165
     slot = (width - left - 8) / max(1, len(bins))
     tallest = max((b.count for b in bins), default=0) or 1
@@ -62,7 +62,7 @@ def distribution_svg(
 
 def axis_means_svg(means: list[AxisMean], tr: Language | None = None) -> Markup:
     """One bar per axis: the mean of the known scores, with how many were unknown."""
-    tr = tr or Language()
+    tr = tr or ENGLISH
     longest = max((len(item.name) for item in means), default=0)
     # about 6.2 px a character at 11 px: longer (French) axis names widen the label column
     label_width, track, row_height = max(150, round(6.2 * longest) + 12), 240, 26

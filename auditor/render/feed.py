@@ -21,11 +21,10 @@ from dataclasses import dataclass
 
 from auditor import __version__
 from auditor.render.change_view import ChangeRow
-from auditor.render.language import Language
+from auditor.render.language import ENGLISH, Language
 from auditor.render.uptime import Incident, duration_text
 
 MAX_CATALOG_ENTRIES = 200
-ENGLISH = Language()
 """The catalog feed keeps the newest events (each entry's own feed keeps its whole window)."""
 
 

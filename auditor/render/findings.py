@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor.render.language import Language
+from auditor.render.language import ENGLISH, Language
 
 
 class Findings:
@@ -55,7 +55,7 @@ def parse_time(value: Any) -> datetime | None:
 def age_text(observed: datetime | None, now: datetime, tr: Language | None = None) -> str:
     """``today``, ``1 day ago``, ``N days ago`` (or ``at an unknown time``), in ``tr``'s
     language (English by default)."""
-    tr = tr or Language()
+    tr = tr or ENGLISH
     if observed is None:
         return tr.gettext("at an unknown time")
     days = (now - observed).days

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from auditor.methodology.model import Methodology
 from auditor.render.badge import safe_color
-from auditor.render.language import Language
+from auditor.render.language import ENGLISH, Language
 from auditor.render.text import clean_text
 from auditor.render.uptime import DEGRADED, DOWN, NOT_VERIFIED, UP, Day
 from auditor.store.session import parse_iso
@@ -91,7 +91,7 @@ def line_svg(
 ) -> Markup:
     """A line over time; ``y_max`` None scales to the largest value (latencies). Numbers and
     the first and last days in ``tr``'s formats (English by default)."""
-    tr = tr or Language()
+    tr = tr or ENGLISH
     known = [p.value for p in points if p.value is not None]
     top = y_max if y_max is not None else nice_top(max(known, default=0.0) * 1.05)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -158,7 +158,7 @@ def strip_svg(
 ) -> Markup:
     """One cell per day, coloured by status, each with its own ``<title>`` (in ``tr``'s
     language, English by default)."""
-    tr = tr or Language()
+    tr = tr or ENGLISH
     cell, gap, height = 6, 1.5, 30
     width = max(1.0, len(days) * (cell + gap) - gap)
     # built here rather than looped over in the template: 90 cells on each of thousands of pages

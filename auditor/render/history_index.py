@@ -21,13 +21,12 @@ from auditor.render.history_view import (
     uptime_rows,
     when,
 )
-from auditor.render.language import N_, Language
+from auditor.render.language import ENGLISH, N_, Language
 from auditor.render.uptime import duration_text, incidents, percent_text, uptimes
 from auditor.store.history import StoreHistory, Verification
 from auditor.store.session import parse_iso
 
 ARROWS = {"up": "▲", "down": "▼", "same": "", "new": N_("new")}
-ENGLISH = Language()
 
 
 @dataclass(frozen=True, slots=True)

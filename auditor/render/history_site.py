@@ -33,7 +33,7 @@ from auditor.render.feed import (
 from auditor.render.folder import OutputFolder
 from auditor.render.history_index import index_history
 from auditor.render.history_view import DEGRADED_BANNER, entry_history
-from auditor.render.language import Language, language
+from auditor.render.language import ENGLISH, Language, language
 from auditor.render.results_json import results_document
 from auditor.render.site import SiteOptions, SiteResult, write_site
 from auditor.render.uptime import incidents
@@ -238,7 +238,7 @@ def read_store(
     default), with the methodology's names in it."""
     from auditor.render.site import described, result_names
 
-    tr = tr or Language()
+    tr = tr or ENGLISH
     shown = described(methodology, tr)
 
     with reading(path) as store:

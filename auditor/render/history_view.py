@@ -18,7 +18,7 @@ from auditor.methodology.model import Methodology
 from auditor.render.change_view import ChangeRow, score_text
 from auditor.render.findings import age_text, parse_time
 from auditor.render.history_charts import ChartPoint, escaped, line_svg, strip_svg, tier_bands
-from auditor.render.language import N_, Language
+from auditor.render.language import ENGLISH, N_, Language
 from auditor.render.uptime import (
     DEGRADED,
     DOWN,
@@ -41,7 +41,6 @@ DEGRADED_BANNER = N_(
     "this run was degraded: the auditing machine could not reach the network; "
     "its verifications are not counted"
 )
-ENGLISH = Language()
 
 
 @dataclass(frozen=True, slots=True)

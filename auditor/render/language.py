@@ -139,35 +139,25 @@ class Language:
         """An ISO timestamp as recorded (English) or in the locale's words, in UTC."""
         if value is None or self.english:
             return value
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        parsed = _utc(value)
+        if parsed is None:
             return value
-        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
         shown = format_datetime(parsed, format="d MMM y, HH:mm", tzinfo=UTC, locale=self.code)
         return f"{shown} UTC"
 
     def minute(self, value: str) -> str:
         """An ISO time to the minute, in UTC: ``2026-11-30 03:17`` in English (as recorded),
         ``30 nov. 2026, 03:17`` in French (the caller says "UTC")."""
-        if self.english:
+        parsed = None if self.english else _utc(value)
+        if parsed is None:
             return value[:16].replace("T", " ")
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value[:16].replace("T", " ")
-        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
         return format_datetime(parsed, format="d MMM y, HH:mm", tzinfo=UTC, locale=self.code)
 
     def day(self, value: str) -> str:
         """The day of an ISO time: ``2026-11-30`` in English, ``30 nov. 2026`` in French."""
-        if self.english:
+        parsed = None if self.english else _utc(value)
+        if parsed is None:
             return value[:10]
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value[:10]
-        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
         return format_date(parsed.astimezone(UTC).date(), format="medium", locale=self.code)
 
     @cached_property
@@ -184,6 +174,20 @@ class Language:
 
     def render(self, name: str, **context: Any) -> str:
         return self.environment.get_template(name).render(**context)
+
+
+def _utc(value: str) -> datetime | None:
+    """An ISO time as recorded (``...Z`` or an offset; naive means UTC), None if it is not one."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+ENGLISH = Language()
+"""The default of every page builder called without a language: one instance, so its
+template environment is built once, not once a call."""
 
 
 def language(code: str | None = None) -> Language:

@@ -7,7 +7,7 @@ include the same rendering.
 from __future__ import annotations
 
 from auditor.methodology.model import Methodology
-from auditor.render.language import N_, Language
+from auditor.render.language import ENGLISH, N_, Language
 
 FUNCTION_TEXT = {
     "outcome": N_("all points on pass"),
@@ -20,7 +20,7 @@ FUNCTION_TEXT = {
 def methodology_markdown(methodology: Methodology, tr: Language | None = None) -> str:
     """The methodology in ``tr``'s language (English by default): ``methodology`` is the
     one localised for it, this adds the page's own words."""
-    tr = tr or Language()
+    tr = tr or ENGLISH
     return tr.render(
         "methodology.md.j2",
         m=methodology,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.render.findings import Findings, age_text, items, mapping, number, parse_time, text
-from auditor.render.language import N_, Language
+from auditor.render.language import ENGLISH, N_, Language
 from auditor.render.text import one_line, safe_url
 
 MAX_FIELDS = 500
@@ -261,7 +261,7 @@ def _quality(findings: Findings, tr: Language) -> tuple[QualityRow, ...]:
 def spec_view(
     result: Mapping[str, Any], findings: Findings, now: datetime, tr: Language | None = None
 ) -> SpecView:
-    tr = tr or Language()
+    tr = tr or ENGLISH
     spec = result.get("spec") if isinstance(result.get("spec"), Mapping) else None
     entry = mapping(result.get("entry"))
     spec_format = text(spec.get("format")) if spec else None

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from auditor.render.language import N_, Language
+from auditor.render.language import ENGLISH, N_, Language
 from auditor.store.history import Verification
 from auditor.store.session import days_before, parse_iso
 from auditor.store.stats import percentile
@@ -40,7 +40,6 @@ PERIODS = (
     ("30d", N_("30 days"), 30.0),
     ("90d", N_("90 days"), 90.0),
 )
-ENGLISH = Language()
 
 
 @dataclass(frozen=True, slots=True)

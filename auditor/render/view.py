@@ -19,7 +19,7 @@ from markupsafe import Markup
 from auditor.methodology.model import Methodology
 from auditor.render.badge import Badge, badge_for, safe_color
 from auditor.render.findings import Findings, items, mapping, number, text
-from auditor.render.language import N_, Language
+from auditor.render.language import ENGLISH, N_, Language
 from auditor.render.markdown import markdown_html
 from auditor.render.spec_view import SpecView, spec_view
 from auditor.render.text import contact_url, safe_url
@@ -162,7 +162,7 @@ def axis_rows(
     ``retold``: the result's reasons are already in ``tr``'s language
     (:func:`auditor.render.retell.retold`); otherwise a page in another language
     than English marks them as the English text they were recorded in."""
-    tr = tr or Language()
+    tr = tr or ENGLISH
     axes = mapping(result.get("axes"))
     total = sum(a.weight for a in methodology.axes) or 1.0
     rows = []
@@ -219,7 +219,7 @@ def proof_rows(
     findings: Findings,
     tr: Language | None = None,
 ) -> tuple[ProofRow, ...]:
-    tr = tr or Language()
+    tr = tr or ENGLISH
     axis = next((a for a in methodology.axes if a.id == OFFICIALNESS_AXIS), None)
     if axis is None:
         return ()
@@ -315,7 +315,7 @@ def _link_list(entry: Mapping[str, Any], tr: Language) -> tuple[tuple[str, Link]
 
 def coverage_note(axes: tuple[AxisRow, ...], tr: Language | None = None) -> str | None:
     """What share of the weights the composite stands on, when an axis is unknown."""
-    tr = tr or Language()
+    tr = tr or ENGLISH
     unknown = [a for a in axes if a.score is None]
     if not unknown:
         return None
@@ -339,7 +339,7 @@ def entry_view(
     """The view of ``result`` in ``tr``'s language (English by default); ``methodology`` is
     the one described in that language (``Methodology.localized``)."""
     site = site or SiteLinks()
-    tr = tr or Language()
+    tr = tr or ENGLISH
     entry = mapping(result.get("entry"))
     findings = Findings(result)
     score = number(result.get("score"))
