@@ -23,6 +23,7 @@ from auditor.model import Assessment, AuditResult, CatalogProblem
 from auditor.render.reporters import Results
 from auditor.render.table_fit import Column, Header, abbreviations, fit_table, print_fitted
 from auditor.render.terminal_text import Medium, console_text, plain, terminal_text
+from auditor.render.view import coverage_note
 
 WIDTH = 120
 """Columns when the table goes to a file or a pipe."""
@@ -47,18 +48,12 @@ PARTIAL = "*"
 
 
 def coverage(assessment: Assessment) -> str | None:
-    """ "composite over 75 % of the weights (availability unknown)", None when every axis counts.
-
-    The composite is the weighted mean of the known axes only, so a score with an unknown axis
-    stands on less than the whole methodology; the table says so rather than let it pass for
-    a full score."""
-    unknown = [a for a in assessment.axes if a.score is None]
-    total = sum(a.weight for a in assessment.axes)
-    if not unknown or assessment.score is None or not total:
+    """The entry page's "composite over 75 % of the weights (availability unknown)", None
+    when every axis counts or there is no composite to qualify."""
+    if assessment.score is None:
         return None
-    share = round(100 * sum(a.weight for a in assessment.axes if a.score is not None) / total, 1)
-    names = ", ".join(terminal_text(a.name).lower() for a in unknown)
-    return f"composite over {share:g} % of the weights ({names} unknown)"
+    note = coverage_note(assessment.axes)
+    return terminal_text(note) if note else None
 
 
 def _composite(assessment: Assessment) -> str:

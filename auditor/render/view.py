@@ -8,10 +8,10 @@ templates escape them (HTML) or run them through the ``md*`` filters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -313,13 +313,27 @@ def _link_list(entry: Mapping[str, Any], tr: Language) -> tuple[tuple[str, Link]
     return tuple(links)
 
 
-def coverage_note(axes: tuple[AxisRow, ...], tr: Language | None = None) -> str | None:
-    """What share of the weights the composite stands on, when an axis is unknown."""
+class Weighted(Protocol):
+    """An axis as the page (``AxisRow``) and the engine (``AxisScore``) both have it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def score(self) -> float | None: ...
+
+
+def coverage_note(axes: Sequence[Weighted], tr: Language | None = None) -> str | None:
+    """What share of the weights the composite stands on, when an axis is unknown: the
+    composite is the weighted mean of the known axes only. The page and the terminal table
+    say it in these words."""
     tr = tr or ENGLISH
     unknown = [a for a in axes if a.score is None]
-    if not unknown:
+    total = sum(a.weight for a in axes)
+    if not unknown or not total:
         return None
-    share = round(sum(a.share for a in axes if a.score is not None), 1)
+    share = round(100 * sum(a.weight for a in axes if a.score is not None) / total, 1)
     names = ", ".join(a.name.lower() for a in unknown)
     return tr.gettext("composite over %(share)s %% of the weights (%(names)s unknown)") % {
         "share": tr.number(share),
