@@ -183,6 +183,7 @@ def _stats(part: int, entries: int, not_modified: int) -> WorkerStats:
 
 async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
     from auditor.run.loop import audit_entries
+    from auditor.store.records import with_json_facts
 
     parent = os.getppid()
 
@@ -216,6 +217,7 @@ async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
         async for result in audit_entries(
             job.entries, job.settings, job.methodology, history=history or _PlainHistory()
         ):
+            result = with_json_facts(result)  # what crosses the pipe: see there
             pending.append(history.done(result) if history is not None else _Done(result))
             count += 1
             if len(pending) >= SEND_MAX:

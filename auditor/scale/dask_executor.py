@@ -41,7 +41,7 @@ from auditor.run.loop import audit_entries
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
 from auditor.spec.analyse import SpecReport
-from auditor.store.records import spec_sha256
+from auditor.store.records import spec_sha256, with_json_facts
 from auditor.store.session import RecordingRun
 
 PARTS_PER_THREAD = 4
@@ -123,7 +123,7 @@ def audit_part(work: PartWork, settings: AuditSettings, methodology: Methodology
             async for result in audit_entries(work.entries, settings, methodology, history=history)
         ]
 
-    results = asyncio.run(collect())
+    results = [with_json_facts(result) for result in asyncio.run(collect())]
     bodies: dict[str, bytes] = {}
     reports: dict[str, SpecReport] = {}
     if work.send_bodies:

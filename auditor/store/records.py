@@ -11,7 +11,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.model import AuditResult, Finding, utc_now
@@ -30,7 +30,13 @@ from auditor.store.codec import (
 )
 from auditor.store.db import Store
 from auditor.store.inventory import inventory
-from auditor.store.stored_facts import BASE_KEY, BLOB_KEY, StoredFacts, text_reference
+from auditor.store.stored_facts import (
+    BASE_KEY,
+    BLOB_KEY,
+    JsonFacts,
+    StoredFacts,
+    text_reference,
+)
 from auditor.store.stored_facts import reference as blob_reference
 from auditor.store.stored_facts import untemplate as _untemplate
 from auditor.store.transaction import transaction
@@ -125,19 +131,43 @@ def facts_text(
     forget it when a write is rolled back.
 
     Facts read from the store and not changed since (``StoredFacts``: an unchanged
-    spec's findings reused) are written back as they were stored, unparsed.
+    spec's findings reused) are written back as they were stored, unparsed; facts
+    a worker sent as JSON (``JsonFacts``) are stored as that JSON.
     """
-    if type(facts) is StoredFacts and facts.storable and threshold == BLOB_THRESHOLD:
+    if isinstance(facts, StoredFacts) and facts.storable and threshold == BLOB_THRESHOLD:
         return facts.text
-    text = dumps(facts if type(facts) is dict else dict(facts))
+    if isinstance(facts, JsonFacts):  # serialised where they were made (a worker): not again
+        text = facts.text
+    else:
+        text = dumps(facts if type(facts) is dict else dict(facts))
     if len(text) < threshold:
         return text
-    templated = _template(text, facts) if "base_url" in facts else None
+    templated = _template(text, facts) if '"base_url"' in text else None
     if templated is not None:
         pieces, base = templated
         digest = _blob(store, pieces, held)
         return '{"' + BLOB_KEY + '":"' + digest + '","' + BASE_KEY + '":' + dumps(base) + "}"
     return '{"' + BLOB_KEY + '":"' + _blob(store, text, held) + '"}'
+
+
+def with_json_facts(result: AuditResult) -> AuditResult:
+    """``result`` with its large facts (``BLOB_THRESHOLD`` bytes of JSON and more: a spec's
+    inventory, its request examples) as their JSON text (``JsonFacts``), as a worker process
+    sends it to the parent that records it: a string pickles and unpickles far faster than
+    the hundreds of small dicts it stands for, and ``facts_text`` stores it as it is.
+    Serialised with the store's own ``dumps``, so the blobs are the ones a run in one
+    process would write."""
+    findings = list(result.findings)
+    changed = False
+    for i, finding in enumerate(findings):
+        facts = finding.facts
+        if type(facts) is not dict or not facts:
+            continue
+        text = dumps(facts)
+        if len(text) >= BLOB_THRESHOLD:
+            findings[i] = replace(finding, facts=JsonFacts(text))
+            changed = True
+    return replace(result, findings=tuple(findings)) if changed else result
 
 
 class FactsReader:

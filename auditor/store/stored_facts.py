@@ -58,35 +58,22 @@ def untemplate(pieces: Any, base: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-class StoredFacts(Mapping[str, Any]):
-    """Facts read from a ``findings`` row, parsed on first access.
+class LazyFacts(Mapping[str, Any]):
+    """Facts kept as text and parsed on first access (``_parse``): read-only, equal to the
+    dict they hold."""
 
-    ``text`` is the row's ``facts`` column; for a reference, ``packed`` is the
-    blob's data (read with the row, so the facts read without the store, after
-    it is closed) or ``b""`` when the store no longer holds it (then the facts
-    are empty, as ``FactsReader`` reads them); ``base``, the base URL a templated
-    blob was stored without.
-    """
+    __slots__ = ("_data",)
 
-    __slots__ = ("_data", "base", "packed", "text")
-
-    def __init__(self, text: str, packed: bytes | None = None, base: str | None = None) -> None:
-        self.text = text
-        self.packed = packed
-        self.base = base
+    def __init__(self) -> None:
         self._data: dict[str, Any] | None = None
 
-    @property
-    def storable(self) -> bool:
-        """``text`` can be written back as it is: inline, or a blob the store holds."""
-        return self.packed is None or bool(self.packed)
+    def _parse(self) -> Any:
+        raise NotImplementedError
 
     def _facts(self) -> dict[str, Any]:
         data = self._data
         if data is None:
-            value = loads(unpack(self.packed)) if self.packed is not None else loads(self.text)
-            if self.base is not None:
-                value = untemplate(value, self.base)
+            value = self._parse()
             data = self._data = value if isinstance(value, dict) else {}
         return data
 
@@ -108,14 +95,61 @@ class StoredFacts(Mapping[str, Any]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Mapping):
             return NotImplemented
-        if isinstance(other, StoredFacts):
+        if isinstance(other, LazyFacts):
             other = other._facts()
         return self._facts() == (other if type(other) is dict else dict(other))
 
     __hash__ = None  # type: ignore[assignment]  # like a dict
 
     def __repr__(self) -> str:
-        return f"StoredFacts({self._facts()!r})"
+        return f"{type(self).__name__}({self._facts()!r})"
+
+
+class JsonFacts(LazyFacts):
+    """A finding's facts as their JSON text, not stored yet: how a worker process sends a
+    large one (a spec's inventory, ~26 KB) to the parent, whose unpickling then reads one
+    string instead of hundreds of small dicts, and which the store writes without
+    serialising it again (``records.facts_text``)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def _parse(self) -> Any:
+        return loads(self.text)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (JsonFacts, (self.text,))
+
+
+class StoredFacts(LazyFacts):
+    """Facts read from a ``findings`` row, parsed on first access.
+
+    ``text`` is the row's ``facts`` column; for a reference, ``packed`` is the
+    blob's data (read with the row, so the facts read without the store, after
+    it is closed) or ``b""`` when the store no longer holds it (then the facts
+    are empty, as ``FactsReader`` reads them); ``base``, the base URL a templated
+    blob was stored without.
+    """
+
+    __slots__ = ("base", "packed", "text")
+
+    def __init__(self, text: str, packed: bytes | None = None, base: str | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.packed = packed
+        self.base = base
+
+    @property
+    def storable(self) -> bool:
+        """``text`` can be written back as it is: inline, or a blob the store holds."""
+        return self.packed is None or bool(self.packed)
+
+    def _parse(self) -> Any:
+        value = loads(unpack(self.packed)) if self.packed is not None else loads(self.text)
+        return untemplate(value, self.base) if self.base is not None else value
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (a worker's result on its way to the parent) as the stored text."""

@@ -10,9 +10,9 @@ import pytest
 
 from auditor.model import Finding, Outcome
 from auditor.store import Store
-from auditor.store.records import BLOB_THRESHOLD, FactsReader, facts_text
-from auditor.store.stored_facts import blob_reference
-from tests.support.store import writable_store
+from auditor.store.records import BLOB_THRESHOLD, FactsReader, facts_text, with_json_facts
+from auditor.store.stored_facts import JsonFacts, blob_reference
+from tests.support.store import record_run, result, writable_store
 
 BIG = {"fields": [f"Pet.field{i}" for i in range(100)], "field_count": 100}
 
@@ -75,3 +75,35 @@ def test_examples_kept_without_their_base_url_read_back_lazily_with_it(store: St
     unread = FactsReader(store).stored(text_two)
     assert facts_text(store, unread) == text_two and unread._data is None
     assert pickle.loads(pickle.dumps(unread)) == two
+
+
+def _rows(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    facts = store.db.execute("SELECT check_id, facts FROM findings ORDER BY check_id").fetchall()
+    blobs = store.db.execute("SELECT sha256, data FROM blobs ORDER BY sha256").fetchall()
+    return [tuple(r) for r in facts], [tuple(r) for r in blobs]
+
+
+def test_a_workers_json_facts_are_stored_as_the_dicts_they_stand_for(tmp_path: Path) -> None:
+    """``with_json_facts`` (what a worker sends): large facts become their JSON text, small
+    ones stay dicts; recorded, both forms write the same rows and blobs, byte for byte."""
+    base = "https://a.example.gouv.fr/v1"
+    extra = (
+        Finding("spec.inventory", Outcome.PASS, "m", "spec_document", None, dict(BIG), "t"),
+        Finding("spec.examples", Outcome.PASS, "m", "spec_document", None, examples(base), "t"),
+    )
+    made = result("pets", extra=extra)
+    sent = pickle.loads(pickle.dumps(with_json_facts(made)))
+    kinds = {f.check: type(f.facts) for f in sent.findings}
+    assert kinds["spec.inventory"] is JsonFacts and kinds["spec.examples"] is JsonFacts
+    assert kinds["availability.base_url"] is dict  # small: not worth it
+    stored = []
+    for name, one in (("dicts", made), ("json", sent)):
+        (tmp_path / name).mkdir()
+        for store in writable_store(tmp_path / name):
+            record_run(store, [one])
+            stored.append(_rows(store))
+    assert stored[0] == stored[1]
+    assert any(blob_reference(str(text)) for _, text in stored[1][0])  # the large ones: blobs
+    parsed = {f.check for f in sent.findings if isinstance(f.facts, JsonFacts) and f.facts._data}
+    assert parsed == {"spec.examples"}, "parsed to be stored (examples: for their base URL)"
+    assert sent == made
