@@ -25,7 +25,7 @@ from auditor.net.decode import Chain, DecodeError, accept_encoding
 from auditor.net.guard import AddressRefused, vet_url
 from auditor.net.observation import HttpObservation
 from auditor.net.outcome import RETRY_STATUSES, Outcome, Progress, failed, observe, outcome
-from auditor.net.politeness import HostGate, backoff
+from auditor.net.politeness import UNREACHED_AFTER, HostGate, backoff
 from auditor.net.transport import ResponseHead, Transport, TransportError, open_transport
 
 RETRY_ERRORS = frozenset({"connect", "timeout", "reset"})
@@ -201,10 +201,18 @@ class Fetcher:
                 host, url, method, cap, keep_body, headers, timeout, budget
             )
             status = result.status
-            retryable = result.error_class in RETRY_ERRORS or (
-                status in RETRY_STATUSES and result.error_class is None
+            error_class = result.error_class
+            unreached = self._gate.connected(host, error_class != "connect")
+            retryable = error_class in RETRY_ERRORS or (
+                status in RETRY_STATUSES and error_class is None
             )
             if not retryable or attempt > limits.retries:
+                return result, attempt, location
+            if unreached >= UNREACHED_AFTER:
+                result.error = (
+                    f"{result.error}; not retried: the last {unreached} connection attempts "
+                    f"to {host} in this run failed"
+                )
                 return result, attempt, location
             asked = result.retry_after
             if asked is not None and asked > limits.max_retry_after:

@@ -5,6 +5,13 @@ platform). The run may have 64 requests in flight, but never more than
 ``per_host`` at any one host, and when a host answers 429/503 with
 ``Retry-After`` every request to that host waits, not only the one that was
 told.
+
+A host whose connections keep failing (refused, unreachable: ``UNREACHED_AFTER``
+attempts in a row, whichever entries made them) is still tried once a URL, as
+every entry's evidence needs, but no longer retried: retries ride out a blip,
+and a host that refused every connection of the run so far is not having one.
+A catalog with a dead gateway listing a hundred APIs would otherwise spend the
+run in back-off waits, a few entries at a time.
 """
 
 from __future__ import annotations
@@ -43,6 +50,10 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random) -> float:
     return delay
 
 
+UNREACHED_AFTER = 5
+"""Failed connection attempts in a row to a host after which its failures are not retried."""
+
+
 class HostGate:
     """The run's global and per-host concurrency limits, and per-host cool-downs."""
 
@@ -52,11 +63,21 @@ class HostGate:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._users: dict[str, int] = {}
         self._not_before: dict[str, float] = {}
+        self._unreached: dict[str, int] = {}  # hosts whose last connection attempts all failed
 
     def cool_down(self, host: str, seconds: float) -> None:
         """Hold new requests to ``host`` for ``seconds`` (the server asked us to wait)."""
         until = time.monotonic() + seconds
         self._not_before[host] = max(self._not_before.get(host, 0.0), until)
+
+    def connected(self, host: str, reached: bool) -> int:
+        """Note whether an attempt reached ``host``; the failed attempts in a row so far."""
+        if reached:
+            if self._unreached:
+                self._unreached.pop(host, None)
+            return 0
+        count = self._unreached[host] = self._unreached.get(host, 0) + 1
+        return count
 
     def slot(self, host: str) -> _Slot:
         """Wait for the host's cool-down, then a host slot, then a global slot (``async with``).

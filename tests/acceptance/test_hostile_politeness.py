@@ -245,6 +245,31 @@ def test_connection_refused_is_retried_with_backoff() -> None:
     assert observation.attempts == 3
 
 
+def test_a_host_refusing_every_connection_is_tried_but_no_longer_retried(
+    hostile: HostileServer,
+) -> None:
+    """After 5 failed connections in a row to a host (any fetches), its failures are not
+    retried: each URL is still tried once. One answer from the host and retries are back."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    hostile.routes["/ok"] = lambda r: r.respond(200, b"{}", Content_Type="application/json")
+
+    async def go() -> list[HttpObservation]:
+        async with Fetcher(settings(retries=2, retry_backoff=0.01)) as fetcher:
+            seen = [await fetcher.fetch(closed) for _ in range(3)]
+            seen.append(await fetcher.fetch(hostile.url("/ok")))  # the same host answers
+            seen.append(await fetcher.fetch(closed))
+            return seen
+
+    first, second, third, answered, again = asyncio.run(go())
+    assert [o.attempts for o in (first, second, third)] == [3, 2, 1]
+    assert {o.error_class for o in (first, second, third, again)} == {"connect"}
+    assert "not retried" not in (first.error or "")
+    assert "not retried: the last 6 connection attempts to 127.0.0.1" in (third.error or "")
+    assert answered.status == 200 and again.attempts == 3
+
+
 def test_a_hang_up_is_retried_then_reported(hostile: HostileServer) -> None:
     count = []
     hostile.routes["/api"] = lambda r: (count.append(1), r.sock.close())
