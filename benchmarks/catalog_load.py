@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import csv
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ import yaml
 
 from auditor.catalog import SourceOptions, load_sources
 from auditor.context import AuditSettings, Limits, NetworkPolicy
+from auditor.run.peak_rss import peak_rss_mib
 
 SETTINGS = AuditSettings(network=NetworkPolicy(allow_private=True))
 _ROOMY = {
@@ -176,21 +176,9 @@ def small_cases(n: int) -> None:
             server.shutdown()
 
 
-def _rss_mib() -> float:
-    """Peak RSS of this process. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from
-    the parent through fork and exec, so a child would report the benchmark's own peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def child(kind: str, path: str) -> None:
     """Run one large case in this (fresh) process; print its figures as JSON."""
-    started_rss = _rss_mib()
+    started_rss = peak_rss_mib()
     started = time.perf_counter()
     if kind == "baseline":
         count = len(orjson.loads(Path(path).read_bytes())["entries"])
@@ -198,7 +186,11 @@ def child(kind: str, path: str) -> None:
         loaded = asyncio.run(load_sources([path], LARGE_SETTINGS, SourceOptions()))
         count = len(loaded.entries)
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "rss": _rss_mib(), "start_rss": started_rss, "n": count}))
+    print(
+        json.dumps(
+            {"seconds": seconds, "rss": peak_rss_mib(), "start_rss": started_rss, "n": count}
+        )
+    )
 
 
 def run_child(kind: str, path: Path, timeout: float) -> dict[str, float] | None:

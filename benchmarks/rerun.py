@@ -38,7 +38,6 @@ import os
 import platform
 import pstats
 import resource
-import sys
 import tempfile
 import threading
 import time
@@ -251,11 +250,6 @@ def store_mb(store: Path) -> float:
     return sum(p.stat().st_size for p in store.parent.glob(store.name + "*")) / 1e6
 
 
-def peak_rss_mib() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=500)
@@ -285,6 +279,7 @@ def main() -> None:
     from auditor.context import AuditSettings, Limits, NetworkPolicy
     from auditor.methodology import load_methodology
     from auditor.run.loop import run_audit
+    from auditor.run.peak_rss import peak_rss_mib
     from auditor.run.recording import local_executor, record_run
     from auditor.spec.validate import validator_id
 

@@ -250,6 +250,8 @@ def _children_cpu() -> float:
 
 def _one_run(plan: Plan, out: Any) -> None:
     """A run in its own process: (results, wall, peak RSS MiB, store MB, CPU s, all CPU s)."""
+    from auditor.run.peak_rss import peak_rss_mib
+
     profiler = None
     if plan.profile:
         import cProfile
@@ -271,7 +273,7 @@ def _one_run(plan: Plan, out: Any) -> None:
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
         if os.environ.get("AUDITOR_PROFILE_OUT"):
             profiler.dump_stats(os.environ["AUDITOR_PROFILE_OUT"])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + workers_rss
+    peak = peak_rss_mib() + workers_rss  # this process's own, not what spawning it carried over
     out.put((count, wall, peak, store_mb, cpu, total))
 
 

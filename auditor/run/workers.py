@@ -39,6 +39,7 @@ from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry, Finding
+from auditor.run.peak_rss import peak_rss_mib
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
 from auditor.spec.analyse import SpecReport
@@ -178,7 +179,7 @@ class _PlainHistory:
 def _stats(part: int, entries: int, not_modified: int) -> WorkerStats:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime
-    return WorkerStats(part, os.getpid(), entries, cpu, usage.ru_maxrss / 1024, not_modified)
+    return WorkerStats(part, os.getpid(), entries, cpu, peak_rss_mib(), not_modified)
 
 
 async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
