@@ -62,6 +62,9 @@ thread-pool default on 2 cores), 437 MiB with one, the run no slower."""
 REPORT_CACHE_BYTES = 32 * 1024 * 1024
 """A worker's analyses held at most (``auditor/spec/report_cache.py``): each goes to the
 parent once made, so a worker keeps only what its next entries are likely to cite again."""
+PARENT_REPORT_BYTES = 16 * 1024 * 1024
+"""The recording parent's analyses held at most: each is stored with the first result citing
+it, right after it arrives. Unbounded, a 10,000-entry run held all 300 of its analyses."""
 
 
 class WorkerFailed(AuditorError):
@@ -298,6 +301,8 @@ class ProcessExecutor:
         """Results as workers send them; with ``run``, its commit window is open meanwhile and
         each result's document and analysis are handed to it before the result is yielded."""
         self.stats = []
+        if run is not None:
+            run.hold_analyses(PARENT_REPORT_BYTES)
         parts = balanced_parts(entries, self.workers)
         if not parts:
             return

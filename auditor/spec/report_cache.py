@@ -6,7 +6,8 @@ store's recording reads each back when its entries are recorded). A
 ``--workers`` process need not: its analyses go to the parent as they are
 made, so it keeps what fits in ``capacity`` bytes and analyses again the rare
 document evicted and met again, rather than holding a whole catalog's
-analyses per process (300 specs cost ~100 MB a worker before).
+analyses per process (300 specs cost ~100 MB a worker before). Their parent,
+which records them, needs each only until its snapshot is stored.
 """
 
 from __future__ import annotations
@@ -51,6 +52,16 @@ class ReportCache(dict[str, SpecReport]):
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
         self.held_bytes -= self._weights.pop(key, 0)
+
+    def bound(self, capacity_bytes: int) -> None:
+        """From now on hold at most ``capacity_bytes``, least recently used out first."""
+        self._capacity = capacity_bytes
+        for key in list(self):
+            if key not in self._weights:
+                weight = self._weights[key] = report_weight(dict.__getitem__(self, key))
+                self.held_bytes += weight
+        while self and self.held_bytes > capacity_bytes:
+            del self[next(iter(self))]
 
     def keep(self, key: str, report: SpecReport) -> None:
         """Hold ``report`` (a bounded cache drops the least recently used ones to make room;

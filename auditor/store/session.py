@@ -159,6 +159,12 @@ class RecordingRun:
     def spec_cache(self) -> dict[str, SpecReport]:
         return self._reports
 
+    def hold_analyses(self, capacity_bytes: int) -> None:
+        """Keep at most ``capacity_bytes`` of analyses (least recently used out first; one
+        needed again is read back from the store): for a run that records analyses made
+        elsewhere (``--workers``), each needed only until its snapshot is stored."""
+        self._reports.bound(capacity_bytes)
+
     def previous_findings(self, entry: Entry) -> Sequence[Finding]:
         return earlier_findings(self.store, entry.id, self.run, self._checks)
 

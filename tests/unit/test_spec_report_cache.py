@@ -65,3 +65,19 @@ def test_a_worker_s_analysis_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -
     for report in reports:
         cache[report.sha256] = report
     assert isinstance(cache, ReportCache) and 0 < cache.held_bytes <= bound and len(cache) == 2
+
+
+def test_a_cache_bounded_later_weighs_what_it_holds_and_keeps_the_newest() -> None:
+    """The recording parent of ``--workers`` bounds its run's cache when the workers start:
+    what it held already is weighed, the oldest dropped, and the bound holds from then on."""
+    reports = [_report(i) for i in range(6)]
+    weight = report_weight(reports[0])
+    cache = ReportCache()
+    for report in reports[:4]:
+        cache[report.sha256] = report
+    cache.bound(2 * weight + weight // 2)  # room for two
+    assert list(cache) == [reports[2].sha256, reports[3].sha256]
+    for report in reports[4:]:
+        cache[report.sha256] = report
+        assert len(cache) == 2 and cache.held_bytes <= 2 * weight + weight // 2
+    assert cache.held_bytes == sum(report_weight(r) for r in cache.values())
