@@ -187,7 +187,7 @@ def _stats(part: int, entries: int, not_modified: int) -> WorkerStats:
 
 async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
     from auditor.run.loop import audit_entries
-    from auditor.store.records import with_json_facts
+    from auditor.store.stored_facts import with_json_facts
 
     parent = os.getppid()
 

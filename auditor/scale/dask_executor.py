@@ -41,8 +41,9 @@ from auditor.run.loop import audit_entries
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
 from auditor.spec.analyse import SpecReport
-from auditor.store.records import spec_sha256, with_json_facts
+from auditor.store.records import spec_sha256
 from auditor.store.session import RecordingRun
+from auditor.store.stored_facts import with_json_facts
 
 PARTS_PER_THREAD = 4
 """Parts per worker thread: enough that results stream in and a slow host does not leave

@@ -11,7 +11,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import AuditResult, Finding, utc_now
@@ -33,6 +33,7 @@ from auditor.store.inventory import inventory
 from auditor.store.stored_facts import (
     BASE_KEY,
     BLOB_KEY,
+    BLOB_THRESHOLD,
     JsonFacts,
     StoredFacts,
     text_reference,
@@ -42,9 +43,6 @@ from auditor.store.stored_facts import untemplate as _untemplate
 from auditor.store.transaction import transaction
 
 SPEC_CHECKS = ("spec.valid", "spec.format_known")
-BLOB_THRESHOLD = 512
-"""Facts this large (a spec's analysis and examples, the same run after run) are stored once,
-by hash; small ones (an HTTP observation, different every run) stay inline."""
 ENTRY_BLOB_THRESHOLD = 256
 """An entry's record is the same run after run: anything but a tiny one is kept once."""
 
@@ -148,26 +146,6 @@ def facts_text(
         digest = _blob(store, pieces, held)
         return '{"' + BLOB_KEY + '":"' + digest + '","' + BASE_KEY + '":' + dumps(base) + "}"
     return '{"' + BLOB_KEY + '":"' + _blob(store, text, held) + '"}'
-
-
-def with_json_facts(result: AuditResult) -> AuditResult:
-    """``result`` with its large facts (``BLOB_THRESHOLD`` bytes of JSON and more: a spec's
-    inventory, its request examples) as their JSON text (``JsonFacts``), as a worker process
-    sends it to the parent that records it: a string pickles and unpickles far faster than
-    the hundreds of small dicts it stands for, and ``facts_text`` stores it as it is.
-    Serialised with the store's own ``dumps``, so the blobs are the ones a run in one
-    process would write."""
-    findings = list(result.findings)
-    changed = False
-    for i, finding in enumerate(findings):
-        facts = finding.facts
-        if type(facts) is not dict or not facts:
-            continue
-        text = dumps(facts)
-        if len(text) >= BLOB_THRESHOLD:
-            findings[i] = replace(finding, facts=JsonFacts(text))
-            changed = True
-    return replace(result, findings=tuple(findings)) if changed else result
 
 
 class FactsReader:

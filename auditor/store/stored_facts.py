@@ -12,10 +12,15 @@ been parsed before.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
+from auditor.model import AuditResult
 from auditor.store.codec import dumps, loads, unpack
 
+BLOB_THRESHOLD = 512
+"""Facts this large (a spec's analysis and examples, the same run after run) are stored once,
+by hash; small ones (an HTTP observation, different every run) stay inline."""
 BLOB_KEY = "$auditor.blob"
 BASE_KEY = "$auditor.base"
 """Beside a blob reference: the base URL the blob's facts were stored without."""
@@ -154,3 +159,23 @@ class StoredFacts(LazyFacts):
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (a worker's result on its way to the parent) as the stored text."""
         return (StoredFacts, (self.text, self.packed, self.base))
+
+
+def with_json_facts(result: AuditResult) -> AuditResult:
+    """``result`` with its large facts (``BLOB_THRESHOLD`` bytes of JSON and more: a spec's
+    inventory, its request examples) as their JSON text (``JsonFacts``), as a worker process
+    sends it to the parent that records it: a string pickles and unpickles far faster than
+    the hundreds of small dicts it stands for, and ``facts_text`` stores it as it is.
+    Serialised with the store's own ``dumps``, so the blobs are the ones a run in one
+    process would write."""
+    findings = list(result.findings)
+    changed = False
+    for i, finding in enumerate(findings):
+        facts = finding.facts
+        if type(facts) is not dict or not facts:
+            continue
+        text = dumps(facts)
+        if len(text) >= BLOB_THRESHOLD:
+            findings[i] = replace(finding, facts=JsonFacts(text))
+            changed = True
+    return replace(result, findings=tuple(findings)) if changed else result

@@ -10,8 +10,8 @@ import pytest
 
 from auditor.model import Finding, Outcome
 from auditor.store import Store
-from auditor.store.records import BLOB_THRESHOLD, FactsReader, facts_text, with_json_facts
-from auditor.store.stored_facts import JsonFacts, blob_reference
+from auditor.store.records import BLOB_THRESHOLD, FactsReader, facts_text
+from auditor.store.stored_facts import JsonFacts, blob_reference, with_json_facts
 from tests.support.store import record_run, result, writable_store
 
 BIG = {"fields": [f"Pet.field{i}" for i in range(100)], "field_count": 100}
