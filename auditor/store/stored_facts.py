@@ -6,7 +6,9 @@ or reusing an unchanged spec's findings in the next run, need not parse it:
 the scorer reads a few small facts, a table never shows it, and recording
 the finding again writes the same reference back (``facts_text``). Whoever
 shows the facts (``Finding.to_dict``) parses them then, as they would have
-been parsed before.
+been parsed before. The same holds on the way in from a ``--workers`` process
+(``with_json_facts``): large facts cross the pipe as their JSON text
+(``JsonFacts``) and are stored as that text.
 """
 
 from __future__ import annotations
