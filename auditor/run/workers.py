@@ -58,7 +58,8 @@ SPEC_THREADS = 1
 """Analyses a worker runs at once. A worker is one core's worth of work (the analyses hold
 the GIL): more threads only hold more documents parsed at once. Measured at 3,000 entries,
 256 in flight, ``--workers 2``: the two workers' peak RSS 883 MiB with six threads (the
-thread-pool default on 2 cores), 437 MiB with one, the run no slower."""
+thread-pool default on 2 cores), 437 MiB with one, the run no slower (``ru_maxrss`` then, which
+counts what the parent held when it spawned them: the ratio is what holds)."""
 REPORT_CACHE_BYTES = 32 * 1024 * 1024
 """A worker's analyses held at most (``auditor/spec/report_cache.py``): each goes to the
 parent once made, so a worker keeps only what its next entries are likely to cite again."""
