@@ -55,13 +55,10 @@ class ReportCache(dict[str, SpecReport]):
 
     def bound(self, capacity_bytes: int) -> None:
         """From now on hold at most ``capacity_bytes``, least recently used out first."""
+        held = [(key, dict.__getitem__(self, key)) for key in self]  # oldest first
         self._capacity = capacity_bytes
-        for key in list(self):
-            if key not in self._weights:
-                weight = self._weights[key] = report_weight(dict.__getitem__(self, key))
-                self.held_bytes += weight
-        while self and self.held_bytes > capacity_bytes:
-            del self[next(iter(self))]
+        for key, report in held:  # weighed and kept again, in the same order
+            self.keep(key, report)
 
     def keep(self, key: str, report: SpecReport) -> None:
         """Hold ``report`` (a bounded cache drops the least recently used ones to make room;
