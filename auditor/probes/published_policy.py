@@ -120,7 +120,10 @@ async def probe(ctx: EntryContext) -> list[Finding]:
                 facts,
             )
         ]
-    results = await asyncio.gather(*(_security_txt(ctx, o, now) for o in origins))
+    if len(origins) == 1:  # most entries: awaited here, without a task for one lookup
+        results = [await _security_txt(ctx, origins[0], now)]
+    else:
+        results = list(await asyncio.gather(*(_security_txt(ctx, o, now) for o in origins)))
     facts["security_txt"] = [f for _, _, f in results]
     for state, message, item in results:
         if state == "valid":

@@ -44,12 +44,12 @@ class SharedLookups:
     def __len__(self) -> int:
         return len(self._done)
 
-    async def get(
+    def get(
         self,
         key: str,
         factory: Callable[[], Awaitable[T]],
         weight: Callable[[T], int | None],
-    ) -> T:
+    ) -> asyncio.Future[T]:
         """The value for ``key``, computing it with ``factory`` if no one has yet.
 
         ``weight`` estimates the bytes a value holds, or None for a passing
@@ -57,13 +57,19 @@ class SharedLookups:
         so a host failing on everything is not asked again by every entry while
         a blip is not cited all run long. A value heavier than the whole
         capacity is handed out but not kept.
+
+        A future rather than a coroutine: a value already known is handed out as a
+        finished future, which an entry awaits without a task of its own or a turn
+        of the event loop (most asks in a run: every entry of a site after its first).
         """
         if key in self._done:
             value: T
             value, size, expires = self._done[key]
             if expires is None or time.monotonic() < expires:
                 self._done.move_to_end(key)
-                return value
+                known: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+                known.set_result(value)
+                return known
             del self._done[key]
             self._held -= size
         task = self._inflight.get(key)
@@ -73,8 +79,7 @@ class SharedLookups:
             task.add_done_callback(lambda done: self._settle(key, done, weight))
         # shield: a caller that is cancelled (its entry ran out of time) stops
         # waiting; the lookup goes on for the entries still waiting on it.
-        result: T = await asyncio.shield(task)
-        return result
+        return asyncio.shield(task)
 
     def _settle(
         self, key: str, task: asyncio.Task[Any], weight: Callable[[Any], int | None]

@@ -150,3 +150,25 @@ def test_a_failure_is_reused_for_its_time_to_live_then_asked_again() -> None:
         assert calls == 2
 
     asyncio.run(go())
+
+
+def test_a_known_value_is_handed_out_finished() -> None:
+    """An entry asking for what the run already knows awaits nothing: no task, no turn of
+    the event loop (most asks of a run)."""
+
+    async def go() -> None:
+        shared = SharedLookups(1024)
+
+        async def compute() -> str:
+            await asyncio.sleep(0)
+            return "answer"
+
+        first = shared.get("k", compute, len)
+        assert not first.done()
+        assert await first == "answer"
+        tasks = len(asyncio.all_tasks())
+        known = shared.get("k", compute, len)
+        assert known.done() and known.result() == "answer"
+        assert len(asyncio.all_tasks()) == tasks
+
+    asyncio.run(go())
