@@ -38,3 +38,7 @@ PROBES: dict[str, Probe] = {
     "agent_discovery": agent_discovery.probe,
     "license_statement": license_statement.probe,
 }
+OFFLINE_PROBES = ("metadata_fields", "official_domain", "github_org")
+"""Probes that read only the entry and the run's lists, never the network: the verifier
+awaits them in the entry's own task rather than giving each a task (a task and its
+scheduling cost about what such a probe does)."""

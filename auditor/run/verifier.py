@@ -11,7 +11,7 @@ import asyncio
 
 from auditor import checks
 from auditor.model import Entry, Finding, Outcome
-from auditor.probes import PROBES, Probe
+from auditor.probes import OFFLINE_PROBES, PROBES, Probe
 from auditor.probes.context import EntryContext, RunContext
 
 
@@ -28,8 +28,12 @@ async def _run_probe(name: str, probe: Probe, ctx: EntryContext) -> list[Finding
 async def verify_entry(entry: Entry, run: RunContext) -> list[Finding]:
     ctx = EntryContext(entry, run)
     tasks = {
-        name: asyncio.ensure_future(_run_probe(name, probe, ctx)) for name, probe in PROBES.items()
+        name: asyncio.ensure_future(_run_probe(name, probe, ctx))
+        for name, probe in PROBES.items()
+        if name not in OFFLINE_PROBES
     }
+    # meanwhile, the probes that only read the entry and the run's lists, in this task
+    offline = {name: await _run_probe(name, PROBES[name], ctx) for name in OFFLINE_PROBES}
     try:
         done, pending = await asyncio.wait(
             tasks.values(), timeout=run.settings.limits.entry_timeout
@@ -43,11 +47,14 @@ async def verify_entry(entry: Entry, run: RunContext) -> list[Finding]:
         await asyncio.gather(*tasks.values(), return_exceptions=True)
         raise
     findings: list[Finding] = []
-    for name, task in tasks.items():
-        if task in done:
-            findings.extend(task.result())
+    for name in PROBES:  # in the registry's order, however they ran
+        probing = tasks.get(name)
+        if probing is None:
+            findings.extend(offline[name])
+        elif probing in done:
+            findings.extend(probing.result())
         else:
-            task.cancel()
+            probing.cancel()
             message = (
                 f"{entry.id}: probe {name} did not finish within the "
                 f"{run.settings.limits.entry_timeout:g}s entry budget"
