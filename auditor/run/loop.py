@@ -23,6 +23,7 @@ from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.net.fetcher import Fetcher
 from auditor.probes.context import RunContext
 from auditor.run.admission import HostAdmission
+from auditor.run.collector import run_collector
 from auditor.run.connectivity import settle_own_failures
 from auditor.run.spec_fetcher import SpecKeepingFetcher, StoredSpecs
 from auditor.run.verifier import verify_entry
@@ -63,63 +64,65 @@ async def audit_entries(
     """Yield one result per entry, in completion order."""
     matcher = DomainMatcher((*builtin_domain_lists(), *settings.domain_lists, *domain_lists))
     orgs = OrgMatcher((builtin_github_orgs(), *settings.github_org_lists, *github_org_lists))
-    executor = spec_pool(settings)  # worker processes, started on first large spec
-    window = max(1, settings.limits.concurrency)
-    try:
-        fetcher = (
-            SpecKeepingFetcher(settings, history.keep_spec, history.stored_specs())
-            if history is not None
-            else Fetcher(settings)
-        )
-        async with fetcher:
-            run = RunContext(settings, fetcher, matcher, executor, github_orgs=orgs)
-            if history is not None:
-                run.spec_cache = history.spec_cache()
-                if isinstance(fetcher, SpecKeepingFetcher) and fetcher.lends_specs:
-                    run.spec_loan = fetcher
-
-            async def one(entry: Entry) -> AuditResult:
-                try:
-                    # an exchange that never left this machine establishes nothing
-                    findings = tuple(settle_own_failures(await verify_entry(entry, run)))
-                    earlier = tuple(history.previous_findings(entry)) if history else ()
-                    assessment = assess(entry.id, (*findings, *earlier), methodology)
-                except Exception as exc:  # one bad entry never stops a run
-                    message = f"{entry.id}: internal error: {type(exc).__name__}: {exc}"
-                    findings = (
-                        Finding(checks.AUDITOR_INTERNAL.id, Outcome.ERROR, message, "audit"),
-                    )
-                    assessment = assess(entry.id, (), methodology)
-                return AuditResult(entry, findings, assessment)
-
-            admission = HostAdmission(
-                entries, settings.limits.per_host, lookahead=max(LOOKAHEAD, 16 * window)
+    # what the run loads above and keeps below, the collector need not scan again and again
+    with run_collector():
+        executor = spec_pool(settings)  # worker processes, started on first large spec
+        window = max(1, settings.limits.concurrency)
+        try:
+            fetcher = (
+                SpecKeepingFetcher(settings, history.keep_spec, history.stored_specs())
+                if history is not None
+                else Fetcher(settings)
             )
-            # Finished entries queue up here as they end: O(1) a result, where
-            # asyncio.wait(FIRST_COMPLETED) would re-arm every running task each time.
-            finished: asyncio.Queue[asyncio.Task[AuditResult]] = asyncio.Queue()
-            running: set[asyncio.Task[AuditResult]] = set()
-            try:
-                while True:
-                    while len(running) < window and (entry := admission.next()) is not None:
-                        task = asyncio.ensure_future(one(entry))
-                        task.add_done_callback(finished.put_nowait)
-                        running.add(task)
-                    if not running:
-                        break
-                    task = await finished.get()
-                    running.discard(task)
-                    result = task.result()
-                    admission.finished(result.entry)
-                    yield result
-            finally:
-                for task in running:  # the caller stopped early: leave nothing behind
-                    task.cancel()
-                await asyncio.gather(*running, return_exceptions=True)
-                await run.shared.close()
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            async with fetcher:
+                run = RunContext(settings, fetcher, matcher, executor, github_orgs=orgs)
+                if history is not None:
+                    run.spec_cache = history.spec_cache()
+                    if isinstance(fetcher, SpecKeepingFetcher) and fetcher.lends_specs:
+                        run.spec_loan = fetcher
+
+                async def one(entry: Entry) -> AuditResult:
+                    try:
+                        # an exchange that never left this machine establishes nothing
+                        findings = tuple(settle_own_failures(await verify_entry(entry, run)))
+                        earlier = tuple(history.previous_findings(entry)) if history else ()
+                        assessment = assess(entry.id, (*findings, *earlier), methodology)
+                    except Exception as exc:  # one bad entry never stops a run
+                        message = f"{entry.id}: internal error: {type(exc).__name__}: {exc}"
+                        findings = (
+                            Finding(checks.AUDITOR_INTERNAL.id, Outcome.ERROR, message, "audit"),
+                        )
+                        assessment = assess(entry.id, (), methodology)
+                    return AuditResult(entry, findings, assessment)
+
+                admission = HostAdmission(
+                    entries, settings.limits.per_host, lookahead=max(LOOKAHEAD, 16 * window)
+                )
+                # Finished entries queue up here as they end: O(1) a result, where
+                # asyncio.wait(FIRST_COMPLETED) would re-arm every running task each time.
+                finished: asyncio.Queue[asyncio.Task[AuditResult]] = asyncio.Queue()
+                running: set[asyncio.Task[AuditResult]] = set()
+                try:
+                    while True:
+                        while len(running) < window and (entry := admission.next()) is not None:
+                            task = asyncio.ensure_future(one(entry))
+                            task.add_done_callback(finished.put_nowait)
+                            running.add(task)
+                        if not running:
+                            break
+                        task = await finished.get()
+                        running.discard(task)
+                        result = task.result()
+                        admission.finished(result.entry)
+                        yield result
+                finally:
+                    for task in running:  # the caller stopped early: leave nothing behind
+                        task.cancel()
+                    await asyncio.gather(*running, return_exceptions=True)
+                    await run.shared.close()
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
 
 
 def run_audit(

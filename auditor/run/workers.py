@@ -39,6 +39,7 @@ from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry, Finding
+from auditor.run.collector import run_collector
 from auditor.run.peak_rss import peak_rss_mib
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
@@ -323,11 +324,12 @@ class ProcessExecutor:
                 process.start()
                 writer.close()
                 readers[reader] = (number, process)
-            if run is None:
-                yield from self._receive(readers, None, 0.5)
-            else:
-                with run.batched() as window:
-                    yield from self._receive(readers, run, window.seconds / 4)
+            with run_collector():  # the results received are kept: see there
+                if run is None:
+                    yield from self._receive(readers, None, 0.5)
+                else:
+                    with run.batched() as window:
+                        yield from self._receive(readers, run, window.seconds / 4)
         finally:
             for reader, (_number, process) in readers.items():
                 if process.is_alive():
