@@ -8,11 +8,13 @@ than failing the entry.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import zlib
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
+import zstandard
 
 from auditor.model import Assessment, AxisScore, Entry, Finding, Outcome, SignalScore
 from auditor.spec.analyse import SpecReport
@@ -44,19 +46,45 @@ def loads(text: str | bytes | None) -> Any:
     return orjson.loads(text) if text else None
 
 
+ZSTD_LEVEL = 1
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+"""How a zstd frame begins; a zlib stream (what stores before schema version 4 hold) never does:
+its first byte is 0x78 for the window sizes zlib writes."""
+
+
+class _Codecs(threading.local):
+    """A zstd compressor and decompressor for each thread: zstandard's are not thread-safe
+    (the event loop and the snapshot packing thread both pack), and making one for each
+    value costs as much as packing a 4 KB assessment with it (~18 µs)."""
+
+    def __init__(self) -> None:
+        self.compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+        self.decompressor = zstandard.ZstdDecompressor()
+
+
+_CODECS = _Codecs()
+
+
 def pack(text: str | bytes) -> bytes:
-    """zlib at level 1: spec documents and analyses shrink about sixfold (level 6 made it
-    eightfold for 2.5x the CPU: ~1 s more a cold run of 70 MB of specs, 14 % more store)."""
-    return zlib.compress(text.encode("utf-8") if isinstance(text, str) else text, 1)
+    """zstd at level 1 (since schema version 4). Measured on 300 APIs.guru specs (40 MB): 56 ms
+    of CPU for an 8.2x smaller copy, where zlib at level 1 (what versions 1-3 wrote) took 201
+    ms for 6.0x and zlib at level 6 527 ms for 8.0x; a 4.5 KB assessment packs in 11 µs
+    (zlib: 30). Like zlib, zstandard releases the GIL while it compresses (two threads
+    packing 14 MB five times each, 2 cores: 0.17 s one after the other, 0.12 s side by side)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return _CODECS.compressor.compress(data)
 
 
 def unpack(data: bytes | None) -> bytes | None:
-    """The inverse of ``pack``; None for a missing or damaged value."""
+    """The inverse of ``pack``, for what this auditor packs (zstd) and what stores of
+    schema versions 1-3 hold (zlib); None for a missing or damaged value."""
     if data is None:
         return None
     try:
+        if data[:4] == _ZSTD_MAGIC:
+            return _CODECS.decompressor.decompress(data)
         return zlib.decompress(data)
-    except zlib.error:
+    except (zlib.error, zstandard.ZstdError):
         return None
 
 

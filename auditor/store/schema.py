@@ -121,6 +121,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at TEXT NOT NULL
         )""",
     ),
+    # v4: values packed with zstd, not zlib (auditor/store/codec.py reads both). Nothing to
+    # rewrite: the version only keeps an auditor that reads zlib alone from this store.
+    (),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from auditor.model import AuditResult, Finding, Outcome
 from auditor.store import Store, load_results
 from auditor.store.batch import CommitWindow
+from auditor.store.codec import unpack
 from auditor.store.session import RecordingRun
 from tests.support.store import TRUST, entry, result, writable_store
 
@@ -111,7 +111,7 @@ def test_a_document_is_packed_once_a_run_when_first_analysed(store: Store) -> No
     library.pack_report(report)
     library.pack_report(report)  # the same analysis again: nothing more to pack
     packed = library.take_packed_body(report.sha256)
-    assert packed is not None and zlib.decompress(packed.result() or b"") == document
+    assert packed is not None and unpack(packed.result()) == document
     assert library.take_packed_body(report.sha256) is None
     assert library.take_packed_report(report.sha256) is not None
     assert library.take_body("https://b.example/spec") == document  # still lent in full

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +14,7 @@ from auditor.methodology.engine import assess
 from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, list_runs, load_results
+from auditor.store.codec import unpack
 from auditor.store.records import BLOB_KEY, BLOB_THRESHOLD
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
 from auditor.store.session import RecordingRun, earlier_findings, windowed_checks
@@ -119,7 +119,7 @@ def test_a_spec_is_kept_once_by_sha256_with_inventory_body_and_validators(store:
     rows = store.db.execute("SELECT sha256, inventory, body, report FROM spec_snapshots").fetchall()
     assert len(rows) == 1
     assert rows[0]["sha256"] == hashlib.sha256(SPEC).hexdigest()
-    assert zlib.decompress(rows[0]["body"]) == SPEC
+    assert unpack(rows[0]["body"]) == SPEC
     assert '"Pet.id"' in rows[0]["inventory"]
     assert run.library.report(report.sha256) == report
     assert run.library.conditional(url) == ('"v1"', None)
