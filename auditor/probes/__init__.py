@@ -2,7 +2,8 @@
 
 A probe is ``async def probe(ctx: EntryContext) -> list[Finding]``; it may
 fetch through ``ctx`` but never scores. ``PROBES`` is the registry the
-verifier runs; add a module and list it here.
+verifier runs; add a module and list it here (and in ``OFFLINE_PROBES`` if it never
+fetches).
 """
 
 from __future__ import annotations
