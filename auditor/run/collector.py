@@ -36,8 +36,8 @@ def run_collector() -> Iterator[None]:
     Both are undone when the block is left.
 
     The collector is the process's, not the run's: a block entered while another is
-    open (two runs in one process) changes nothing and undoes nothing, so the
-    outermost one restores what the process had.
+    open (two runs in one process) changes nothing and undoes nothing, so the block
+    that changed the setting is the one that restores what the process had.
     """
     before = gc.get_threshold()
     if before[0] == RUN_THRESHOLD:  # another run's block is open: it owns the setting
