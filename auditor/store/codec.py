@@ -48,8 +48,8 @@ def loads(text: str | bytes | None) -> Any:
 
 ZSTD_LEVEL = 1
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-"""How a zstd frame begins; a zlib stream (what stores before schema version 4 hold) never does:
-its first byte is 0x78 for the window sizes zlib writes."""
+"""How a zstd frame begins. A zlib stream (what stores before schema version 4 hold) never
+does: its first two bytes, read as a number, are a multiple of 31, and 0x28B5 is not."""
 
 
 class _Codecs(threading.local):

@@ -69,9 +69,10 @@ class SnapshotLibrary:
         self.not_modified = 0
         """How many spec fetches were answered 304 and served from the store."""
         # Compressing what a cold run keeps (~0.1 s of zstd per 70 MB of specs; zlib took
-        # ~0.35 s) happens in a thread once a new document is analysed: zstd and hashlib release the GIL, so the
-        # event loop does not wait for it when the entry is recorded. Only new analyses
-        # start it: a document served at many URLs, or already held, is not packed again.
+        # ~0.35 s) happens in a thread once a new document is analysed: zstd and hashlib
+        # release the GIL, so the event loop does not wait for it when the entry is
+        # recorded. Only new analyses start it: a document served at many URLs, or
+        # already held, is not packed again.
         self._packer: ThreadPoolExecutor | None = None
         self._packed_bodies: dict[str, Future[bytes | None]] = {}
         self._packed_reports: dict[str, Future[bytes]] = {}

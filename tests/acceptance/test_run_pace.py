@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,9 +33,11 @@ def _catalog(tmp_path: Path) -> list[str]:
     return [str(catalog)]
 
 
-def _audit(sources: list[str], on_result: object = None) -> list[AuditResult]:
+def _audit(
+    sources: list[str], on_result: Callable[[AuditResult], None] | None = None
+) -> list[AuditResult]:
     loaded = asyncio.run(load_sources(sources, OFFLINE))
-    return run_audit(loaded.entries, OFFLINE, load_methodology(), on_result)  # type: ignore[arg-type]
+    return run_audit(list(loaded.entries), OFFLINE, load_methodology(), on_result)
 
 
 def test_offline_probes_run_in_the_entrys_task_and_findings_keep_the_registry_order(
