@@ -25,6 +25,7 @@ from auditor.probes.context import RunContext
 from auditor.run.admission import HostAdmission
 from auditor.run.collector import run_collector
 from auditor.run.connectivity import settle_own_failures
+from auditor.run.event_loop import run_for_value
 from auditor.run.spec_fetcher import SpecKeepingFetcher, StoredSpecs
 from auditor.run.verifier import verify_entry
 from auditor.spec.analyse import SpecReport
@@ -146,4 +147,4 @@ def run_audit(
         return results
 
     order = {entry.id: i for i, entry in enumerate(entries)}
-    return sorted(asyncio.run(collect()), key=lambda r: order.get(r.entry.id, len(order)))
+    return sorted(run_for_value(collect()), key=lambda r: order.get(r.entry.id, len(order)))

@@ -27,6 +27,7 @@ from auditor.run.connectivity import (
     degraded_warning,
     settle,
 )
+from auditor.run.event_loop import run_for_value
 from auditor.run.loop import audit_entries, run_audit
 from auditor.store.db import Store
 from auditor.store.runs import mark_degraded
@@ -98,7 +99,7 @@ def local_executor(
         return results
 
     order = {entry.id: i for i, entry in enumerate(entries)}
-    return sorted(asyncio.run(collect()), key=lambda r: order.get(r.entry.id, len(order)))
+    return sorted(run_for_value(collect()), key=lambda r: order.get(r.entry.id, len(order)))
 
 
 def in_order(recorded: dict[str, tuple[int, AuditResult]]) -> list[AuditResult]:

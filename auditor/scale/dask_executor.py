@@ -22,7 +22,6 @@ imported only here and only when this executor runs.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import socket
@@ -37,6 +36,7 @@ from auditor.context import AuditSettings
 from auditor.errors import AuditorError
 from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry, Finding
+from auditor.run.event_loop import run_for_value
 from auditor.run.loop import audit_entries
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
@@ -124,7 +124,7 @@ def audit_part(work: PartWork, settings: AuditSettings, methodology: Methodology
             async for result in audit_entries(work.entries, settings, methodology, history=history)
         ]
 
-    results = [with_json_facts(result) for result in asyncio.run(collect())]
+    results = [with_json_facts(result) for result in run_for_value(collect())]
     bodies: dict[str, bytes] = {}
     reports: dict[str, SpecReport] = {}
     if work.send_bodies:
