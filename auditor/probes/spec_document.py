@@ -13,7 +13,8 @@ stops itself ``margin`` before the entry's end (``spec.valid`` unknown, the
 cause named), and a worker still busy a half margin later is killed; a thread
 is no longer waited for (it is a daemon: it never holds the process's exit).
 
-Findings: ``spec.fetched``, ``spec.format_known``, ``spec.valid``, and for a
+Findings: ``spec.fetched``, and those made from the analysis
+(``probes/spec_findings.py``): ``spec.format_known``, ``spec.valid``, and for a
 readable OpenAPI/Swagger document ``spec.inventory``, ``spec.examples`` and
 ``spec.quality`` (names the renderer and methodology rely on).
 """
@@ -22,11 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import copy
 import hashlib
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from auditor.model import Finding, Outcome
 from auditor.net.fetcher import Purpose
 from auditor.net.observation import AUDITOR_SIDE
 from auditor.probes.context import EntryContext
+from auditor.probes.spec_findings import FORMAT_KNOWN, PROBE, VALID, report_findings
 from auditor.spec.analyse import (
     NEEDS_PROCESS,
     OVER_BUDGET,
@@ -44,17 +44,11 @@ from auditor.spec.analyse import (
     analyse_until,
 )
 from auditor.spec.cache import DiskCache
-from auditor.spec.examples import RequestExample, base_url, curl_command
 from auditor.spec.pool import SpecPool, TaskTimeout
-from auditor.spec.quality import SpecQuality
 from auditor.spec.threads import SpecThreads
 from auditor.spec.validate import validator_id
 
-PROBE = "spec_document"
 FETCHED = checks.SPEC_FETCHED.id
-FORMAT_KNOWN = checks.SPEC_FORMAT_KNOWN.id
-VALID = checks.SPEC_VALID.id
-QUALITY = checks.SPEC_QUALITY.id
 POOL_MIN_BYTES = 256 * 1024
 """Smaller specs are analysed in a thread: their few milliseconds cost less than the IPC."""
 HASH_IN_THREAD_BYTES = 256 * 1024
@@ -64,8 +58,6 @@ MARGIN_SHARE, MARGIN_MIN, MARGIN_MAX = 0.1, 0.5, 2.0
 """The analysis stops this share of the entry budget (0.5 to 2 s) before the entry's end,
 so that its findings are in before the verifier gives up on the probe, even with a few
 analysis threads sharing the GIL with the event loop."""
-SUMMARY_FIELDS = ("fields", "examples", "quality", "operations")
-"""Kept out of ``spec.valid``'s facts: each has its own finding."""
 
 
 def _failed_report(data: bytes, digest: str, why: str) -> SpecReport:
@@ -212,144 +204,6 @@ async def _load(ctx: EntryContext) -> tuple[bytes | None, Finding, list[Finding]
     outcome = Outcome.UNKNOWN if obs.error_class in not_measured else Outcome.FAIL
     msg = f"could not fetch spec: {obs.describe()}"
     return None, Finding(FETCHED, outcome, msg, PROBE, obs.url, facts), None
-
-
-def _plain(item: Any) -> dict[str, Any]:
-    """A nested report item as a dict (a SpecReport rebuilt by a store may hold dicts).
-
-    Plain dicts (the inventory rows, up to 500 a spec) are handed on as they are:
-    they are facts no one mutates, and copying them cost ~0.7 ms an entry.
-    """
-    if type(item) is dict:
-        return item
-    if hasattr(item, "to_dict"):
-        return dict(item.to_dict())
-    return dict(item) if isinstance(item, Mapping) else {}
-
-
-def _valid_facts(report: SpecReport) -> dict[str, Any]:
-    """The report minus its summaries (no deep copy of the 500 inventory rows)."""
-    facts = {
-        f.name: copy.deepcopy(getattr(report, f.name))
-        for f in fields(report)
-        if f.name not in SUMMARY_FIELDS
-    }
-    for name in ("errors", "servers", "external_refs", "notes"):
-        facts[name] = list(getattr(report, name))
-    return facts
-
-
-def _valid_finding(report: SpecReport, subject: str | None, facts: dict[str, Any]) -> Finding:
-    if report.valid is True:
-        msg = f"valid {report.format_label} ({report.validator})"
-        return Finding(VALID, Outcome.PASS, msg, PROBE, subject, facts)
-    if report.valid is False:
-        first = report.errors[0] if report.errors else "invalid"
-        msg = f"invalid {report.format_label}: {len(report.errors)} error(s), first: {first}"
-        return Finding(VALID, Outcome.FAIL, msg, PROBE, subject, facts)
-    msg = f"not validated: {report.note or 'unsupported'}"
-    return Finding(VALID, Outcome.UNKNOWN, msg, PROBE, subject, facts)
-
-
-def _inventory(report: SpecReport, subject: str | None) -> Finding:
-    rows = [_plain(f) for f in report.fields]
-    facts = {
-        "field_count": report.field_count,
-        "operation_count": report.operation_count,
-        "fields": rows,
-        "truncated": report.field_count > len(rows),
-        "operations": list(report.operations),
-    }
-    msg = f"{report.field_count:,} data field(s) in {report.operation_count:,} operation(s)" + (
-        f" (first {len(rows)} listed)" if facts["truncated"] else ""
-    )
-    return Finding(checks.SPEC_INVENTORY.id, Outcome.PASS, msg, PROBE, subject, facts)
-
-
-def _examples(report: SpecReport, subject: str | None, spec_url: str | None) -> Finding:
-    base = base_url(report.servers, spec_url)
-    curl = []
-    for item in report.examples:
-        example = item if isinstance(item, RequestExample) else RequestExample.from_dict(item)
-        command = curl_command(example, base)
-        curl.append(
-            {
-                "operation": example.operation,
-                "method": example.method.upper(),
-                "path": example.template or example.path,
-                "request_path": example.path,
-                "accept": example.accept,
-                "auth": example.auth,
-                "command": command,
-            }
-        )
-    facts = {"curl": curl, "base_url": base}
-    if not curl:
-        msg = "no operation to show a request for"
-        return Finding(checks.SPEC_EXAMPLES.id, Outcome.UNKNOWN, msg, PROBE, subject, facts)
-    msg = f"{len(curl)} request example(s) against {base or 'an unknown host'}"
-    return Finding(checks.SPEC_EXAMPLES.id, Outcome.PASS, msg, PROBE, subject, facts)
-
-
-def _quality(report: SpecReport, subject: str | None) -> Finding:
-    raw: Any = report.quality
-    quality = raw if isinstance(raw, SpecQuality) else SpecQuality(**_plain(raw))
-    facts = quality.to_dict()
-    score = quality.score
-    if quality.outcome == "unknown" or score is None:
-        msg = "documentation quality unknown: no operations to assess"
-        return Finding(QUALITY, Outcome.UNKNOWN, msg, PROBE, subject, facts)
-    known = {k: v for k, v in facts.items() if k.endswith("_share") and v is not None}
-    weakest = min(known, key=lambda k: known[k])
-    msg = (
-        f"documentation quality {score:.0%} over {quality.operation_count:,} operation(s);"
-        f" weakest: {weakest.removesuffix('_share').replace('_', ' ')} {known[weakest]:.0%}"
-    )
-    return Finding(QUALITY, Outcome(quality.outcome), msg, PROBE, subject, facts)
-
-
-def report_findings(
-    report: SpecReport, subject: str | None, spec_url: str | None = None
-) -> list[Finding]:
-    """Every finding one analysis yields; ``spec_url`` resolves relative server URLs."""
-    facts = _valid_facts(report)
-    if report.extra.get("analysis_failed"):
-        msg = f"spec not analysed: {report.note}"
-        return [
-            Finding(
-                check,
-                Outcome.UNKNOWN,
-                msg,
-                PROBE,
-                subject,
-                facts if check != QUALITY else {},
-            )
-            for check in (FORMAT_KNOWN, VALID, QUALITY)
-        ]
-    if report.parse_error is not None:
-        msg = f"not a readable spec: {report.parse_error}"
-        return [
-            Finding(FORMAT_KNOWN, Outcome.FAIL, msg, PROBE, subject, facts),
-            Finding(VALID, Outcome.FAIL, msg, PROBE, subject, facts),
-            Finding(QUALITY, Outcome.UNKNOWN, msg, PROBE, subject, {}),
-        ]
-    if report.format_known:
-        msg = f"format: {report.format_label}"
-        fmt = Finding(FORMAT_KNOWN, Outcome.PASS, msg, PROBE, subject, facts)
-    else:
-        why = report.note or "format not recognised"
-        fmt = Finding(FORMAT_KNOWN, Outcome.FAIL, why, PROBE, subject, facts)
-    findings = [fmt, _valid_finding(report, subject, facts)]
-    if report.format_known and report.quality is not None:
-        findings += [
-            _inventory(report, subject),
-            _examples(report, subject, spec_url),
-            _quality(report, subject),
-        ]
-    else:
-        why = f"documentation quality unknown: {report.note or 'spec not analysed'}"
-        findings.append(Finding(QUALITY, Outcome.UNKNOWN, why, PROBE, subject, {}))
-    return findings
 
 
 async def spec_report(

@@ -51,7 +51,7 @@ Swagger 2.0 rules stricter than the reference; r3: the OpenAPI 3.0/3.1 ones, and
 quality profile's ``stricter_rules_passed``; r4: request examples keep path placeholders,
 say what they accept, and cover up to 50 operations), so caches and stores analyse again.
 Bump it too when the findings made from an analysis change (``report_findings`` in
-``probes/spec_document.py``): a store reuses an unchanged document's findings under the
+``probes/spec_findings.py``): a store reuses an unchanged document's findings under the
 same id (``store/spec_reuse.py``)."""
 
 

@@ -232,7 +232,7 @@ PETS = orjson.dumps(
 def test_request_examples_of_one_spec_at_many_urls_are_one_blob(store: Store) -> None:
     # One spec with a relative server, published at a path per entry: each entry's examples
     # name its own base URL. Stored, they share one blob; read back, each is as it was.
-    from auditor.probes.spec_document import report_findings
+    from auditor.probes.spec_findings import report_findings
 
     report = analyse_spec(PETS)
     written = []
