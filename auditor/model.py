@@ -47,6 +47,26 @@ def _utc_second(second: int) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+class SharedFacts(dict[str, Any]):
+    """Facts one object holds for the findings of many entries (an analysis's, handed to
+    every entry citing its document: ``probes/spec_findings.SpecFindingsMemo``).
+
+    ``stored`` is where a store notes the text it wrote them as (a blob reference), to
+    write that again for the next entry instead of serialising and hashing the same
+    tens of kilobytes: a note about the facts, never part of them. They cross to another
+    process as a plain dict (what was stored here means nothing there).
+    """
+
+    __slots__ = ("stored",)
+
+    def __init__(self, facts: Mapping[str, Any]) -> None:
+        super().__init__(facts)
+        self.stored: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
 def _through_constructor(instance: object) -> tuple[Any, ...]:
     """``__reduce__`` of the frozen dataclasses below: unpickled by calling the class with
     its fields, ~20 % faster than dataclasses' own state setter (a ``setattr`` a field in

@@ -22,6 +22,7 @@ from auditor.model import Entry, Finding
 from auditor.net.fetcher import Fetcher, Purpose
 from auditor.net.observation import HttpObservation
 from auditor.probes.shared import SharedLookups
+from auditor.probes.spec_findings import SpecFindingsMemo
 from auditor.spec.analyse import SpecReport
 
 T = TypeVar("T")
@@ -58,6 +59,8 @@ class RunContext:
     spec_loan: SpecLoan | None = None
     """Lent by a store: unchanged specs' findings reused rather than made again."""
     github_orgs: OrgMatcher = field(default_factory=lambda: OrgMatcher((builtin_github_orgs(),)))
+    spec_findings: SpecFindingsMemo = field(default_factory=SpecFindingsMemo)
+    """The findings made from each analysis in ``spec_cache``, for the next entry citing it."""
     shared: SharedLookups = field(init=False)
 
     def __post_init__(self) -> None:

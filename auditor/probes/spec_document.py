@@ -35,7 +35,7 @@ from auditor.model import Finding, Outcome
 from auditor.net.fetcher import Purpose
 from auditor.net.observation import AUDITOR_SIDE
 from auditor.probes.context import EntryContext
-from auditor.probes.spec_findings import FORMAT_KNOWN, PROBE, VALID, report_findings
+from auditor.probes.spec_findings import FORMAT_KNOWN, PROBE, VALID
 from auditor.spec.analyse import (
     NEEDS_PROCESS,
     OVER_BUDGET,
@@ -243,7 +243,8 @@ async def spec_report(
                 return _reused(reused), [fetched, *reused]
         report = await _analyse(ctx, data, digest, ends)
         spec_url = fetched.subject if not entry.local_spec else entry.spec_url
-        return report, [fetched, *report_findings(report, fetched.subject, spec_url)]
+        made = ctx.run.spec_findings.findings(report, fetched.subject, spec_url, ctx.run.spec_cache)
+        return report, [fetched, *made]
 
     result: tuple[SpecReport | ReusedSpec | None, list[Finding]] = await ctx.once("spec", compute)
     return result

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from auditor import checks
-from auditor.model import Finding, Outcome
+from auditor.model import Finding, Outcome, SharedFacts
 from auditor.spec.analyse import SpecReport
 from auditor.spec.examples import RequestExample, base_url, curl_command
 from auditor.spec.quality import SpecQuality
@@ -164,3 +164,65 @@ def report_findings(
         why = f"documentation quality unknown: {report.note or 'spec not analysed'}"
         findings.append(Finding(QUALITY, Outcome.UNKNOWN, why, PROBE, subject, {}))
     return findings
+
+
+SWEEP_SLACK = 64
+"""Findings of analyses the run no longer holds are dropped once the memo exceeds twice the
+analyses held plus this many."""
+
+
+class SpecFindingsMemo:
+    """The findings made from each analysis the run holds, handed to every entry citing the
+    same document.
+
+    Entries that cite one document (a spec published at several URLs, or served by many
+    hosts) each made them again: the request examples' curl commands, the inventory's rows,
+    a copy of the report (~0.15 ms an entry), then the store serialised and hashed the same
+    facts again (~0.15 ms more). Here they are made once per analysis and per base URL (the
+    only part of them that depends on the entry: request examples are resolved against it),
+    and each entry gets its own findings, about its own URL and timed now, sharing the
+    facts (read-only, as every finding's are). An analysis the run no longer holds (a
+    bounded cache let it go) takes its findings with it at the next sweep.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, str], tuple[SpecReport, list[Finding]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def findings(
+        self,
+        report: SpecReport,
+        subject: str | None,
+        spec_url: str | None,
+        held: dict[str, SpecReport],
+    ) -> list[Finding]:
+        """``report_findings(report, subject, spec_url)``; ``held``: the run's analyses."""
+        key = (report.sha256, base_url(report.servers, spec_url))
+        made = self._made.get(key)
+        if made is None or made[0] is not report:
+            made = self._made[key] = (report, _shared(report_findings(report, None, spec_url)))
+            if len(self._made) > 2 * len(held) + SWEEP_SLACK:
+                self._sweep(held)
+        return [Finding(f.check, f.outcome, f.message, f.probe, subject, f.facts) for f in made[1]]
+
+    def _sweep(self, held: dict[str, SpecReport]) -> None:
+        """Keep the findings of analyses ``held`` still holds (read without loading any)."""
+        self._made = {
+            key: made for key, made in self._made.items() if dict.get(held, key[0]) is made[0]
+        }
+
+
+def _shared(findings: list[Finding]) -> list[Finding]:
+    """``findings`` with their facts as ``SharedFacts`` (one for facts two findings share)."""
+    made: list[Finding] = []
+    shared: dict[int, SharedFacts] = {}
+    for finding in findings:
+        if finding.facts:
+            facts = shared.get(id(finding.facts))
+            if facts is None:
+                facts = shared[id(finding.facts)] = SharedFacts(finding.facts)
+            finding = replace(finding, facts=facts)
+        made.append(finding)
+    return made

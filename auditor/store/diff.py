@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.store.codec import load_packed, loads
 from auditor.store.db import Store
-from auditor.store.records import FactsReader
+from auditor.store.facts_text import FactsReader
 from auditor.store.runs import RunInfo, list_runs, resolve_run
 from auditor.store.schema import StoreError
 

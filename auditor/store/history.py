@@ -253,7 +253,7 @@ def entry_titles(
     store: Store, run_id: int, entry_ids: Iterable[str] | None = None
 ) -> dict[str, str]:
     """Entry id -> title as audited in ``run_id`` (only ``entry_ids`` if given)."""
-    from auditor.store.records import FactsReader
+    from auditor.store.facts_text import FactsReader
 
     read = FactsReader(store)
     wanted = set(entry_ids) if entry_ids is not None else None

@@ -16,7 +16,7 @@ from typing import Any
 
 from auditor.model import utc_now
 from auditor.store.db import Store
-from auditor.store.records import FactsReader
+from auditor.store.facts_text import FactsReader
 from auditor.store.runs import AUDIT, RunInfo, list_runs
 from auditor.store.transaction import transaction
 

@@ -79,7 +79,7 @@ def stage(db: sqlite3.Connection, removed: Sequence[int]) -> None:
         f"WHERE spec_sha256 IS NOT NULL AND {staying}"
     )
     for table, column in (("results", "entry"), ("findings", "facts")):
-        # A reference is a whole JSON text {"$auditor.blob": sha} (records.facts_text).
+        # A reference is a whole JSON text {"$auditor.blob": sha} (facts_text.facts_text).
         db.execute(
             f"""INSERT OR IGNORE INTO temp.prune_keep_blobs
                 SELECT json_extract({column}, ?) FROM {table}

@@ -24,22 +24,12 @@ from auditor.store.codec import (
     entry_dict,
     entry_from_dict,
     finding_from_row,
-    loads,
     pack,
-    unpack,
 )
 from auditor.store.db import Store
+from auditor.store.facts_text import FactsReader, facts_text
 from auditor.store.inventory import inventory
-from auditor.store.stored_facts import (
-    BASE_KEY,
-    BLOB_KEY,
-    BLOB_THRESHOLD,
-    JsonFacts,
-    StoredFacts,
-    text_reference,
-)
-from auditor.store.stored_facts import reference as blob_reference
-from auditor.store.stored_facts import untemplate as _untemplate
+from auditor.store.stored_facts import BLOB_THRESHOLD
 from auditor.store.transaction import transaction
 
 SPEC_CHECKS = ("spec.valid", "spec.format_known")
@@ -75,123 +65,6 @@ def spec_sha256(findings: Iterable[Finding]) -> str | None:
         if finding.check in SPEC_CHECKS and isinstance(finding.facts.get("sha256"), str):
             return str(finding.facts["sha256"])
     return None
-
-
-MIN_BASE = 8
-"""Shorter base URLs are not taken out (a placeholder host, a bare scheme)."""
-
-
-def _template(text: str, facts: Mapping[str, Any]) -> tuple[str, str] | None:
-    """Facts that name the host they were made for (``spec.examples``: ``base_url`` and every
-    curl command), as JSON without it: ``text`` (their JSON) cut at each occurrence of the
-    base URL, as a JSON list of the pieces; and the base URL. The same spec served by many
-    hosts, or at many paths of one, is then one blob, not one an entry. Joining the pieces
-    with the base URL gives ``text`` back exactly, whatever the strings hold."""
-    base = facts.get("base_url")
-    if type(base) is not str:
-        return None
-    needle = dumps(base)[1:-1]  # as it appears inside the JSON strings
-    if len(needle) < MIN_BASE or needle not in text:
-        return None
-    return dumps(text.split(needle)), base
-
-
-def _blob(store: Store, text: str, held: set[str] | None) -> str:
-    """Keep ``text`` as a blob (once: by its sha256); its digest."""
-    data = text.encode("utf-8")
-    digest = hashlib.sha256(data).hexdigest()
-    if held is None or digest not in held:
-        # Nightly runs see the same inventories again: look before compressing (~0.5 ms a blob).
-        found = store.db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (digest,)).fetchone()
-        if found is None:
-            store.db.execute(
-                "INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (digest, pack(data))
-            )
-        if held is not None:
-            held.add(digest)
-    return digest
-
-
-def facts_text(
-    store: Store,
-    facts: Mapping[str, Any],
-    threshold: int = BLOB_THRESHOLD,
-    held: set[str] | None = None,
-) -> str:
-    """``facts`` as JSON, or a reference to a blob holding it when it is large.
-
-    Facts made for one host (request examples) are kept as a blob without its base
-    URL, which stays in the reference: ``{"$auditor.blob": sha, "$auditor.base": url}``.
-
-    ``held``: blobs (sha256) a recording run knows the store holds, so the same
-    inventory cited by many entries is looked up once (``write_result`` notes there
-    too the snapshots held whole and the validators written); whoever passes it must
-    forget it when a write is rolled back.
-
-    Facts read from the store and not changed since (``StoredFacts``: an unchanged
-    spec's findings reused) are written back as they were stored, unparsed; facts
-    a worker sent as JSON (``JsonFacts``) are stored as that JSON.
-    """
-    if isinstance(facts, StoredFacts) and facts.storable and threshold == BLOB_THRESHOLD:
-        return facts.text
-    if isinstance(facts, JsonFacts):  # serialised where they were made (a worker): not again
-        text = facts.text
-    else:
-        text = dumps(facts if type(facts) is dict else dict(facts))
-    if len(text) < threshold:
-        return text
-    templated = _template(text, facts) if '"base_url"' in text else None
-    if templated is not None:
-        pieces, base = templated
-        digest = _blob(store, pieces, held)
-        return '{"' + BLOB_KEY + '":"' + digest + '","' + BASE_KEY + '":' + dumps(base) + "}"
-    return '{"' + BLOB_KEY + '":"' + _blob(store, text, held) + '"}'
-
-
-class FactsReader:
-    """Reads stored facts back, resolving shared blobs once per read."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._blobs: dict[str, Any] = {}
-        self._packed: dict[str, bytes] = {}
-        self._stored: dict[str, StoredFacts] = {}
-
-    def stored(self, text: str) -> StoredFacts:
-        """The facts, parsed when first read (``StoredFacts``); a blob's data is read now,
-        packed, so they still read once the store is closed. Findings citing one blob
-        (with one base URL) share one (read-only) copy: it is parsed once, however many
-        read it."""
-        found = text_reference(text)
-        if found is None:
-            return StoredFacts(text)
-        facts = self._stored.get(text)
-        if facts is None:
-            digest, base = found
-            packed = self._packed.get(digest)
-            if packed is None:
-                row = self._store.db.execute(
-                    "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
-                ).fetchone()
-                packed = self._packed[digest] = bytes(row[0]) if row is not None else b""
-            facts = self._stored[text] = StoredFacts(text, packed, base)
-        return facts
-
-    def __call__(self, text: str) -> dict[str, Any]:
-        data = loads(text) or {}
-        found_reference = blob_reference(data)
-        if found_reference is not None:
-            digest, base = found_reference
-            if digest not in self._blobs:
-                row = self._store.db.execute(
-                    "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
-                ).fetchone()
-                self._blobs[digest] = (loads(unpack(row[0])) or {}) if row is not None else {}
-            found = self._blobs[digest]
-            if base is not None:
-                return _untemplate(found, base)
-            return dict(found) if isinstance(found, dict) else {}
-        return data if isinstance(data, dict) else {}
 
 
 def _latency(finding: Finding) -> float | None:

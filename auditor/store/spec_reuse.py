@@ -22,7 +22,8 @@ from auditor import checks
 from auditor.model import Finding, utc_now
 from auditor.store.codec import outcome
 from auditor.store.db import Store
-from auditor.store.records import FAILED_ANALYSIS, FactsReader
+from auditor.store.facts_text import FactsReader
+from auditor.store.records import FAILED_ANALYSIS
 
 PROBE = "spec_document"
 _HEAD = (checks.SPEC_FORMAT_KNOWN.id, checks.SPEC_VALID.id)

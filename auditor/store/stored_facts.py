@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from auditor.model import AuditResult
+from auditor.model import AuditResult, SharedFacts
 from auditor.store.codec import dumps, loads, unpack
 
 BLOB_THRESHOLD = 512
@@ -57,7 +57,7 @@ def blob_reference(text: str) -> str | None:
 
 
 def untemplate(pieces: Any, base: str) -> dict[str, Any]:
-    """Facts stored as the pieces of their JSON cut at ``base`` (``records._template``),
+    """Facts stored as the pieces of their JSON cut at ``base`` (``facts_text._template``),
     with ``base`` put back."""
     if type(pieces) is not list or not all(type(p) is str for p in pieces):
         return {}
@@ -116,7 +116,7 @@ class JsonFacts(LazyFacts):
     """A finding's facts as their JSON text, not stored yet: how a worker process sends a
     large one (a spec's inventory, ~26 KB) to the parent, whose unpickling then reads one
     string instead of hundreds of small dicts, and which the store writes without
-    serialising it again (``records.facts_text``)."""
+    serialising it again (``facts_text.facts_text``)."""
 
     __slots__ = ("text",)
 
@@ -174,7 +174,7 @@ def with_json_facts(result: AuditResult) -> AuditResult:
     changed = False
     for i, finding in enumerate(findings):
         facts = finding.facts
-        if type(facts) is not dict or not facts:
+        if type(facts) not in (dict, SharedFacts) or not facts:
             continue
         text = dumps(facts)
         if len(text) >= BLOB_THRESHOLD:

@@ -15,9 +15,9 @@ from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, list_runs, load_results
 from auditor.store.codec import unpack
-from auditor.store.records import BLOB_KEY, BLOB_THRESHOLD
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
 from auditor.store.session import RecordingRun, earlier_findings, windowed_checks
+from auditor.store.stored_facts import BLOB_KEY, BLOB_THRESHOLD
 from tests.support.store import TRUST, entry, record_run, result, spec_findings, writable_store
 
 
@@ -253,7 +253,7 @@ def test_request_examples_of_one_spec_at_many_urls_are_one_blob(store: Store) ->
 
 def test_templating_is_exact_whatever_the_strings_hold() -> None:
     from auditor.store.codec import dumps, loads
-    from auditor.store.records import _template, _untemplate
+    from auditor.store.facts_text import _template, _untemplate
 
     base = 'https://h.example/"b\\'  # quotes and backslashes are escaped in the JSON
     facts = {

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.model import Finding, Outcome
 from auditor.store import Store
-from auditor.store.records import BLOB_THRESHOLD, FactsReader, facts_text
+from auditor.store.facts_text import BLOB_THRESHOLD, FactsReader, facts_text
 from auditor.store.stored_facts import JsonFacts, blob_reference, with_json_facts
 from tests.support.store import record_run, result, writable_store
 
