@@ -135,12 +135,15 @@ def score_axis(
         if detail:
             details.append(detail)
     known = [r for r in results if r.points is not None]
-    counts = {
-        "count": len(results),
-        "passed": sum(r.outcome is Outcome.PASS for r in results),
-        "failed": sum(r.outcome is Outcome.FAIL for r in results),
-        "unknown": sum(r.outcome in (Outcome.UNKNOWN, Outcome.ERROR) for r in results),
-    }
+    passed = failed = unknown = 0
+    for r in results:
+        if r.outcome is Outcome.PASS:
+            passed += 1
+        elif r.outcome is Outcome.FAIL:
+            failed += 1
+        elif r.outcome is Outcome.UNKNOWN or r.outcome is Outcome.ERROR:
+            unknown += 1
+    counts = {"count": len(results), "passed": passed, "failed": failed, "unknown": unknown}
     if not known:
         reason = bounded_reason(
             words.unknown_axis.format(detail="; ".join(details) or words.nothing_established)
@@ -151,16 +154,8 @@ def score_axis(
         sum(r.max_points for r in known) if axis.unknown_signals == "exclude" else axis.possible
     )
     score = round(100.0 * earned / possible, 2) if possible else 0.0
-    reason = bounded_reason(
-        words.formatter.format(
-            axis.reason,
-            earned=earned,
-            possible=possible,
-            score=score,
-            detail="; ".join(details),
-            **counts,
-        )
-    )
+    values = {"earned": earned, "possible": possible, "score": score, "detail": "; ".join(details)}
+    reason = bounded_reason(words.formatter.fill(axis.reason, values | counts))
     return AxisScore(axis.id, axis.name, axis.weight, score, reason, tuple(results))
 
 

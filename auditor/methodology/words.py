@@ -10,7 +10,29 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+Template = tuple[tuple[str, str | None, str], ...]
+"""A template's pieces: (text before a field, the field's name or None at the end, its spec)."""
+
+
+@lru_cache(maxsize=256)
+def simple_template(template: str) -> Template | None:
+    """``template`` cut into its pieces when every field is a plain name with no conversion
+    (``{earned:g}``, not ``{a.b}``, ``{a[0]}``, ``{a!r}`` or a spec holding a field); None
+    otherwise. Parsed once: a methodology has a handful of templates, filled every entry."""
+    pieces = []
+    try:
+        for literal, name, spec, conversion in string.Formatter().parse(template):
+            if name is not None and (
+                not name.isidentifier() or conversion is not None or "{" in (spec or "")
+            ):
+                return None
+            pieces.append((literal, name, spec or ""))
+    except ValueError:
+        return None
+    return tuple(pieces)
 
 
 class LocaleFormatter(string.Formatter):
@@ -19,6 +41,20 @@ class LocaleFormatter(string.Formatter):
     def __init__(self, decimal_mark: str = ".") -> None:
         super().__init__()
         self.decimal_mark = decimal_mark
+
+    def fill(self, template: str, values: dict[str, Any]) -> str:
+        """``self.format(template, **values)``; a simple template (``simple_template``) is
+        filled without ``string.Formatter``'s general machinery (~13 µs a reason, five
+        reasons an entry), with the same result."""
+        pieces = simple_template(template)
+        if pieces is None:
+            return self.vformat(template, (), values)
+        out = []
+        for literal, name, spec in pieces:
+            out.append(literal)
+            if name is not None:
+                out.append(self.format_field(values[name], spec))
+        return "".join(out)
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         text = super().format_field(value, format_spec)

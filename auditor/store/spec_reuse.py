@@ -41,15 +41,18 @@ def earlier_spec_findings(
     """The spec findings the entry's last result with document ``sha`` fetched from ``url``
     holds, timed now; None when they cannot stand for a new analysis's."""
     db = store.db
-    held = db.execute("SELECT validator FROM spec_snapshots WHERE sha256 = ?", (sha,)).fetchone()
-    if held is None or held[0] != validator:
-        return None
+    # The entry's own history first: an entry never recorded with this document (every
+    # entry of a first run) needs no look at the snapshot, whose validator sits past its
+    # inventory and analysis in the row.
     last = db.execute(
         """SELECT findings_run FROM results WHERE entry_id = ? AND spec_sha256 = ?
            ORDER BY run_id DESC LIMIT 1""",
         (entry_id, sha),
     ).fetchone()
     if last is None:
+        return None
+    held = db.execute("SELECT validator FROM spec_snapshots WHERE sha256 = ?", (sha,)).fetchone()
+    if held is None or held[0] != validator:
         return None
     rows = db.execute(
         """SELECT check_id, outcome, message, subject, facts FROM findings
