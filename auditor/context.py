@@ -36,6 +36,10 @@ class Limits:
     """Response header section (the transport itself stops at 100 KiB whatever this says)."""
     concurrency: int = 64
     per_host: int = 4
+    loop_lag: float = 0.02
+    """Seconds the event loop may run late before the run admits fewer entries (down to
+    ``max(2 x per_host, concurrency / 16)``, back up as the lag falls); 0: never fewer
+    than ``concurrency`` (``auditor/run/loop_lag.py``)."""
     retries: int = 2
     max_retry_after: float = 5.0
     """Longest wait before a retry; a server asking for longer is not retried."""

@@ -26,6 +26,7 @@ from auditor.run.admission import HostAdmission
 from auditor.run.collector import run_collector
 from auditor.run.connectivity import settle_own_failures
 from auditor.run.event_loop import run_for_value
+from auditor.run.loop_lag import LagGate
 from auditor.run.spec_fetcher import SpecKeepingFetcher, StoredSpecs
 from auditor.run.verifier import verify_entry
 from auditor.spec.analyse import SpecReport
@@ -103,9 +104,12 @@ async def audit_entries(
                 # asyncio.wait(FIRST_COMPLETED) would re-arm every running task each time.
                 finished: asyncio.Queue[asyncio.Task[AuditResult]] = asyncio.Queue()
                 running: set[asyncio.Task[AuditResult]] = set()
+                gate = LagGate(window, settings.limits.loop_lag, lag_floor(settings))
+                watcher = asyncio.ensure_future(gate.watch()) if gate.active else None
                 try:
                     while True:
-                        while len(running) < window and (entry := admission.next()) is not None:
+                        limit = gate.admit_up_to()
+                        while len(running) < limit and (entry := admission.next()) is not None:
                             task = asyncio.ensure_future(one(entry))
                             task.add_done_callback(finished.put_nowait)
                             running.add(task)
@@ -117,13 +121,24 @@ async def audit_entries(
                         admission.finished(result.entry)
                         yield result
                 finally:
+                    if watcher is not None:
+                        watcher.cancel()
                     for task in running:  # the caller stopped early: leave nothing behind
                         task.cancel()
                     await asyncio.gather(*running, return_exceptions=True)
+                    if watcher is not None:
+                        await asyncio.gather(watcher, return_exceptions=True)
                     await run.shared.close()
         finally:
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
+
+
+def lag_floor(settings: AuditSettings) -> int:
+    """The fewest entries a lagging loop is held to: two per host's worth, or a sixteenth
+    of ``concurrency``, whichever is more."""
+    limits = settings.limits
+    return max(2 * limits.per_host, limits.concurrency // 16)
 
 
 def run_audit(

@@ -1,0 +1,68 @@
+"""How many entries may be in flight, given how late the event loop answers.
+
+One event loop does every entry's HTTP exchanges and bookkeeping. Once it is
+busy all the time, more entries in flight add no throughput: they lengthen the
+queue of ready callbacks that every response waits in. Each request then takes
+its server's time plus that wait, the latency a run records (``latency_ms``,
+the timeouts) reads the auditor's backlog as the server's, and the host whose
+entries take longest (a slow gateway listing many APIs) finishes last, alone,
+each of its requests having waited in the queue. Measured on 10,000 entries at
+256 in flight (docs/throughput.md): every other host was done after 23.6 s, the
+five slow ones after 29.1 s, at two thirds of their pace until the queue
+emptied.
+
+``LagGate`` measures the lag (how late a 10 ms timer fires, smoothed) and lowers
+the number of entries the run admits by one each time an entry finishes while
+the lag is over ``Limits.loop_lag`` (20 ms), down to ``floor``; it raises it by
+one as entries finish once the lag is back under. Entries already started run
+on. ``loop_lag=0`` turns it off (the run keeps ``concurrency`` entries in flight).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+LAG_INTERVAL = 0.01
+"""Seconds between two looks at the loop's lag."""
+SMOOTHING = 0.3
+"""Weight of the newest look in the smoothed lag."""
+
+
+class LagGate:
+    """The number of entries a run may have in flight now (``limit``)."""
+
+    def __init__(self, window: int, target: float, floor: int) -> None:
+        self.window = max(1, window)
+        self.target = target
+        self.floor = min(self.window, max(1, floor))
+        self.limit = self.window
+        self.lowest = self.window
+        """The lowest ``limit`` the run came to (how far the loop held it back)."""
+        self.lag = 0.0
+        """Seconds the loop's timers fire late, smoothed."""
+
+    @property
+    def active(self) -> bool:
+        return self.target > 0 and self.floor < self.window
+
+    def observe(self, late: float) -> None:
+        """One look: a timer fired ``late`` seconds after it was due."""
+        self.lag += SMOOTHING * (max(0.0, late) - self.lag)
+
+    def admit_up_to(self) -> int:
+        """The limit for the next admission (called once as each entry finishes)."""
+        if self.active:
+            if self.lag > self.target:
+                self.limit = max(self.floor, self.limit - 1)
+                self.lowest = min(self.lowest, self.limit)
+            elif self.limit < self.window:
+                self.limit += 1
+        return self.limit
+
+    async def watch(self) -> None:
+        """Look at the lag every ``LAG_INTERVAL`` until cancelled."""
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + LAG_INTERVAL
+            await asyncio.sleep(LAG_INTERVAL)
+            self.observe(loop.time() - due)

@@ -1,0 +1,65 @@
+"""LagGate: fewer entries admitted while the event loop runs late, back up once it does not."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from auditor.context import AuditSettings, Limits
+from auditor.run.loop import lag_floor
+from auditor.run.loop_lag import LAG_INTERVAL, LagGate
+
+
+def test_a_late_loop_lowers_the_limit_one_entry_at_a_time_down_to_the_floor() -> None:
+    gate = LagGate(window=64, target=0.02, floor=8)
+    gate.observe(0.5)
+    assert gate.lag > 0.02
+    limits = [gate.admit_up_to() for _ in range(100)]
+    assert limits[:3] == [63, 62, 61]
+    assert min(limits) == 8 and gate.lowest == 8
+
+
+def test_the_limit_comes_back_up_when_the_loop_is_on_time_again() -> None:
+    gate = LagGate(window=32, target=0.02, floor=8)
+    gate.observe(1.0)
+    for _ in range(40):
+        gate.admit_up_to()
+    assert gate.limit == 8
+    for _ in range(30):
+        gate.observe(0.0)  # the smoothed lag decays below the target
+    assert gate.lag < 0.02
+    assert [gate.admit_up_to() for _ in range(3)] == [9, 10, 11]
+    for _ in range(100):
+        gate.admit_up_to()
+    assert gate.limit == 32 and gate.lowest == 8
+
+
+def test_turned_off_the_limit_is_the_window_whatever_the_lag() -> None:
+    gate = LagGate(window=16, target=0.0, floor=4)
+    gate.observe(10.0)
+    assert not gate.active and {gate.admit_up_to() for _ in range(20)} == {16}
+    # a window no larger than the floor has nothing to give up either
+    small = LagGate(window=4, target=0.02, floor=8)
+    small.observe(10.0)
+    assert not small.active and small.admit_up_to() == 4
+
+
+def test_watch_sees_a_loop_held_up() -> None:
+    async def main() -> float:
+        gate = LagGate(window=64, target=0.02, floor=8)
+        watching = asyncio.ensure_future(gate.watch())
+        await asyncio.sleep(3 * LAG_INTERVAL)
+        calm = gate.lag
+        for _ in range(5):
+            time.sleep(0.2)  # a callback that holds the loop: the timer fires ~0.2 s late
+            await asyncio.sleep(LAG_INTERVAL)
+        watching.cancel()
+        assert calm < 0.05, calm  # an idle loop is not late (a loaded machine, a little)
+        return gate.lag
+
+    assert asyncio.run(main()) > 0.02
+
+
+def test_the_floor_is_two_per_host_or_a_sixteenth_of_the_window() -> None:
+    assert lag_floor(AuditSettings(limits=Limits(concurrency=64, per_host=4))) == 8
+    assert lag_floor(AuditSettings(limits=Limits(concurrency=512, per_host=4))) == 32
