@@ -36,8 +36,6 @@ class LagGate:
         self.target = target
         self.floor = min(self.window, max(1, floor))
         self.limit = self.window
-        self.lowest = self.window
-        """The lowest ``limit`` the run came to (how far the loop held it back)."""
         self.lag = 0.0
         """Seconds the loop's timers fire late, smoothed."""
 
@@ -54,7 +52,6 @@ class LagGate:
         if self.active:
             if self.lag > self.target:
                 self.limit = max(self.floor, self.limit - 1)
-                self.lowest = min(self.lowest, self.limit)
             elif self.limit < self.window:
                 self.limit += 1
         return self.limit
