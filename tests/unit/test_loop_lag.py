@@ -3,34 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 from auditor.context import AuditSettings, Limits
 from auditor.run.loop import lag_floor
-from auditor.run.loop_lag import LAG_INTERVAL, LagGate
+from auditor.run.loop_lag import DECREASE, LAG_INTERVAL, LagGate
 
 
-def test_a_late_loop_lowers_the_limit_one_entry_at_a_time_down_to_the_floor() -> None:
-    gate = LagGate(window=64, target=0.02, floor=8)
+def test_a_late_loop_lowers_the_limit_at_each_look_down_to_the_floor() -> None:
+    gate = LagGate(window=256, target=0.02, floor=16)
     gate.observe(0.5)
-    assert gate.lag > 0.02
-    limits = [gate.admit_up_to() for _ in range(100)]
-    assert limits[:3] == [63, 62, 61]
-    assert min(limits) == 8 and limits[-1] == 8
+    assert gate.lag > 0.02 and gate.limit == int(256 * DECREASE)
+    limits = []
+    for _ in range(200):
+        gate.observe(0.5)
+        limits.append(gate.admit_up_to())
+    assert limits == sorted(limits, reverse=True)  # down, never up, while late
+    assert limits[-1] == 16 and min(limits) == 16
+    assert limits.index(16) < 150  # multiplicatively: 256 -> 16 in ~140 looks (1.4 s)
 
 
-def test_the_limit_comes_back_up_when_the_loop_is_on_time_again() -> None:
+def test_the_limit_comes_back_up_one_entry_a_look_once_the_loop_is_on_time() -> None:
     gate = LagGate(window=32, target=0.02, floor=8)
-    gate.observe(1.0)
-    for _ in range(40):
-        gate.admit_up_to()
-    assert gate.limit == 8
-    for _ in range(30):
-        gate.observe(0.0)  # the smoothed lag decays below the target
-    assert gate.lag < 0.02
-    assert [gate.admit_up_to() for _ in range(3)] == [9, 10, 11]
     for _ in range(100):
-        gate.admit_up_to()
+        gate.observe(1.0)
+    assert gate.limit == 8
+    ups = []
+    for _ in range(60):
+        gate.observe(0.0)  # the smoothed lag decays below the target, then the limit rises
+        ups.append(gate.admit_up_to())
+    assert gate.lag < 0.02
+    rising = [b - a for a, b in itertools.pairwise(ups) if b != a]
+    assert rising and set(rising) == {1}
     assert gate.limit == 32
 
 
