@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,6 +22,19 @@ class Counted:
         return "Counted()"
 
 
+@pytest.fixture
+def default_sigint() -> Iterator[None]:
+    """SIGINT as a CLI process has it (an earlier test or library may have replaced it):
+    only then does ``asyncio.run`` install its own handler and restore this one."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if previous is not None:  # None: not set from Python, nothing to put back
+            signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("default_sigint")
 def test_the_value_comes_back_unformatted() -> None:
     values = [Counted() for _ in range(3)]
 
@@ -31,6 +46,7 @@ def test_the_value_comes_back_unformatted() -> None:
     assert [value.reprs for value in values] == [0, 0, 0]
 
 
+@pytest.mark.usefixtures("default_sigint")
 def test_asyncio_run_alone_formats_it_on_this_python() -> None:
     """Why the helper exists; skipped where asyncio.run no longer formats its result."""
     values = [Counted()]
