@@ -104,12 +104,11 @@ async def audit_entries(
                 # asyncio.wait(FIRST_COMPLETED) would re-arm every running task each time.
                 finished: asyncio.Queue[asyncio.Task[AuditResult]] = asyncio.Queue()
                 running: set[asyncio.Task[AuditResult]] = set()
-                gate = LagGate(window, settings.limits.loop_lag, lag_floor(settings))
+                gate = LagGate.for_limits(settings.limits)
                 watcher = asyncio.ensure_future(gate.watch()) if gate.active else None
                 try:
                     while True:
-                        limit = gate.admit_up_to()
-                        while len(running) < limit and (entry := admission.next()) is not None:
+                        while len(running) < gate.limit and (entry := admission.next()) is not None:
                             task = asyncio.ensure_future(one(entry))
                             task.add_done_callback(finished.put_nowait)
                             running.add(task)
@@ -132,13 +131,6 @@ async def audit_entries(
         finally:
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
-
-
-def lag_floor(settings: AuditSettings) -> int:
-    """The fewest entries a lagging loop is held to: two per host's worth, or a sixteenth
-    of ``concurrency``, whichever is more."""
-    limits = settings.limits
-    return max(2 * limits.per_host, limits.concurrency // 16)
 
 
 def run_audit(

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import asyncio
 
+from auditor.context import Limits
+
 LAG_INTERVAL = 0.01
 """Seconds between two looks at the loop's lag."""
 SMOOTHING = 0.3
@@ -34,7 +36,15 @@ DECREASE = 0.98
 
 
 class LagGate:
-    """The number of entries a run may have in flight now (``limit``)."""
+    """The number of entries a run may have in flight now: ``limit``, read before each
+    admission."""
+
+    @classmethod
+    def for_limits(cls, limits: Limits) -> LagGate:
+        """The run's gate: ``concurrency`` entries at most, held to no fewer than two per
+        host's worth or a sixteenth of ``concurrency``, whichever is more."""
+        floor = max(2 * limits.per_host, limits.concurrency // 16)
+        return cls(limits.concurrency, limits.loop_lag, floor)
 
     def __init__(self, window: int, target: float, floor: int) -> None:
         self.window = max(1, window)
@@ -59,10 +69,6 @@ class LagGate:
             self.limit = max(self.floor, int(self.limit * DECREASE))
         elif self.limit < self.window:
             self.limit += 1
-
-    def admit_up_to(self) -> int:
-        """The limit for the next admission."""
-        return self.limit
 
     async def watch(self) -> None:
         """Look at the lag every ``LAG_INTERVAL`` until cancelled."""

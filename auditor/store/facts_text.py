@@ -76,7 +76,9 @@ def facts_text(
 
     Facts read from the store and not changed since (``StoredFacts``: an unchanged
     spec's findings reused) are written back as they were stored, unparsed; facts
-    a worker sent as JSON (``JsonFacts``) are stored as that JSON.
+    a worker sent as JSON (``JsonFacts``) are stored as that JSON; facts many entries
+    share (``SharedFacts``) are serialised once a run, then cited as stored while the
+    blob they name is in ``held``.
     """
     if isinstance(facts, StoredFacts) and facts.storable and threshold == BLOB_THRESHOLD:
         return facts.text

@@ -6,8 +6,7 @@ import asyncio
 import itertools
 import time
 
-from auditor.context import AuditSettings, Limits
-from auditor.run.loop import lag_floor
+from auditor.context import Limits
 from auditor.run.loop_lag import DECREASE, LAG_INTERVAL, LagGate
 
 
@@ -18,7 +17,7 @@ def test_a_late_loop_lowers_the_limit_at_each_look_down_to_the_floor() -> None:
     limits = []
     for _ in range(200):
         gate.observe(0.5)
-        limits.append(gate.admit_up_to())
+        limits.append(gate.limit)
     assert limits == sorted(limits, reverse=True)  # down, never up, while late
     assert limits[-1] == 16 and min(limits) == 16
     assert limits.index(16) < 150  # multiplicatively: 256 -> 16 in ~140 looks (1.4 s)
@@ -32,7 +31,7 @@ def test_the_limit_comes_back_up_one_entry_a_look_once_the_loop_is_on_time() -> 
     ups = []
     for _ in range(60):
         gate.observe(0.0)  # the smoothed lag decays below the target, then the limit rises
-        ups.append(gate.admit_up_to())
+        ups.append(gate.limit)
     assert gate.lag < 0.02
     rising = [b - a for a, b in itertools.pairwise(ups) if b != a]
     assert rising and set(rising) == {1}
@@ -42,11 +41,11 @@ def test_the_limit_comes_back_up_one_entry_a_look_once_the_loop_is_on_time() -> 
 def test_turned_off_the_limit_is_the_window_whatever_the_lag() -> None:
     gate = LagGate(window=16, target=0.0, floor=4)
     gate.observe(10.0)
-    assert not gate.active and {gate.admit_up_to() for _ in range(20)} == {16}
+    assert not gate.active and gate.limit == 16
     # a window no larger than the floor has nothing to give up either
     small = LagGate(window=4, target=0.02, floor=8)
     small.observe(10.0)
-    assert not small.active and small.admit_up_to() == 4
+    assert not small.active and small.limit == 4
 
 
 def test_watch_sees_a_loop_held_up() -> None:
@@ -66,5 +65,5 @@ def test_watch_sees_a_loop_held_up() -> None:
 
 
 def test_the_floor_is_two_per_host_or_a_sixteenth_of_the_window() -> None:
-    assert lag_floor(AuditSettings(limits=Limits(concurrency=64, per_host=4))) == 8
-    assert lag_floor(AuditSettings(limits=Limits(concurrency=512, per_host=4))) == 32
+    assert LagGate.for_limits(Limits(concurrency=64, per_host=4)).floor == 8
+    assert LagGate.for_limits(Limits(concurrency=512, per_host=4)).floor == 32
