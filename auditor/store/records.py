@@ -29,6 +29,7 @@ from auditor.store.codec import (
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader, facts_text
 from auditor.store.inventory import inventory
+from auditor.store.schema import SNAPSHOT_HEAD_INDEX
 from auditor.store.stored_facts import BLOB_THRESHOLD
 from auditor.store.transaction import transaction
 
@@ -83,7 +84,9 @@ def _save_snapshot(
     db = store.db
     current = validator_id()
     row = db.execute(
-        "SELECT body IS NOT NULL, validator FROM spec_snapshots WHERE sha256 = ?", (sha,)
+        "SELECT body IS NOT NULL, validator FROM spec_snapshots "
+        f"INDEXED BY {SNAPSHOT_HEAD_INDEX} WHERE sha256 = ?",
+        (sha,),
     ).fetchone()
     body = capture.body if capture is not None else None
     report = capture.report if capture is not None and capture.report is not None else None

@@ -24,6 +24,7 @@ from auditor.store.codec import outcome
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader
 from auditor.store.records import FAILED_ANALYSIS
+from auditor.store.schema import SNAPSHOT_HEAD_INDEX
 
 PROBE = "spec_document"
 _HEAD = (checks.SPEC_FORMAT_KNOWN.id, checks.SPEC_VALID.id)
@@ -51,7 +52,10 @@ def earlier_spec_findings(
     ).fetchone()
     if last is None:
         return None
-    held = db.execute("SELECT validator FROM spec_snapshots WHERE sha256 = ?", (sha,)).fetchone()
+    held = db.execute(
+        f"SELECT validator FROM spec_snapshots INDEXED BY {SNAPSHOT_HEAD_INDEX} WHERE sha256 = ?",
+        (sha,),
+    ).fetchone()
     if held is None or held[0] != validator:
         return None
     rows = db.execute(
