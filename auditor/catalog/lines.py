@@ -17,11 +17,7 @@ from typing import Any, cast
 import yaml
 
 from auditor.spec.parse import paused_gc
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from auditor.yaml_loader import SafeLoader as _Loader
 
 _WS = re.compile(r"[ \t\n\r]*")
 # the C scanner behind json.loads: (value, end offset) for the value starting at an offset

@@ -17,13 +17,14 @@ from types import TracebackType
 from typing import Any
 
 import trustme
-import yaml
+
+from auditor.yaml_loader import safe_load
 
 Routes = dict[str, dict[str, dict[str, Any]]]
 
 
 def load_routes() -> Routes:
-    data: Routes = yaml.safe_load(files("auditor.demo").joinpath("site.yaml").read_text("utf-8"))
+    data: Routes = safe_load(files("auditor.demo").joinpath("site.yaml").read_text("utf-8"))
     return data
 
 

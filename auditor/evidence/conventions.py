@@ -24,6 +24,7 @@ import yaml
 
 from auditor.errors import AuditorError
 from auditor.evidence.domains import DomainList, list_entry
+from auditor.yaml_loader import safe_load
 
 LEVELS = frozenset({"national", "regional", "local", "supranational"})
 REQUIRED = ("pattern", "country", "level", "source")
@@ -45,7 +46,7 @@ def parse_conventions(
 ) -> DomainList:
     """A DomainList with one record per convention; raises ConventionError naming the entry."""
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = safe_load(text)
     except yaml.YAMLError as exc:
         raise ConventionError(f"not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("conventions"), list):

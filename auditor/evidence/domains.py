@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
-import yaml
 from publicsuffixlist import PublicSuffixList
+
+from auditor.yaml_loader import safe_load
 
 MATCH_CACHE = 65536
 """Hosts a DomainMatcher remembers before starting over (bounded memory on any catalog)."""
@@ -133,7 +134,7 @@ def builtin_domain_lists() -> tuple[DomainList, ...]:
 
 def builtin_gov_suffixes() -> DomainList:
     text = files("auditor.evidence").joinpath("data/gov-suffixes.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safe_load(text)
     wanted = frozenset(d.lower() for group in data["suffixes"].values() for d in group)
     lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):

@@ -30,6 +30,7 @@ from auditor.errors import AuditorError
 from auditor.evidence.conventions import ConventionError, parse_conventions
 from auditor.evidence.domains import DomainList, build_domain_list
 from auditor.evidence.orgs import LOGIN_RE, OrgList, build_org_list, github_org_of, sectioned_logins
+from auditor.yaml_loader import safe_load
 
 DOMAIN_FORMATS = ("gov-suffixes", "gov-conventions", "csv", "json", "lines")
 ORG_FORMATS = ("governments-yml", "csv", "lines")
@@ -113,7 +114,7 @@ def parse_domain_list(
     default_name = PurePosixPath(urlsplit(source).path if "://" in source else source).stem
     if fmt == "gov-suffixes":
         try:
-            data: Any = yaml.safe_load(text)
+            data: Any = safe_load(text)
         except yaml.YAMLError as exc:
             raise ListFormatError(f"not valid YAML: {exc}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("suffixes"), dict):
@@ -168,7 +169,7 @@ def parse_org_list(
     items: list[tuple[str, str | None, int]]
     if fmt == "governments-yml":
         try:
-            data: Any = yaml.safe_load(text)
+            data: Any = safe_load(text)
         except yaml.YAMLError as exc:
             raise ListFormatError(f"not valid YAML: {exc}") from exc
         items = sectioned_logins(text, data)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from urllib.parse import urlsplit
 
-import yaml
+from auditor.yaml_loader import safe_load
 
 LOGIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38})$", re.IGNORECASE)
 _NOT_ORGS = frozenset({"orgs", "users", "repos", "settings", "about", "features", "topics"})
@@ -89,7 +89,7 @@ def sectioned_logins(text: str, document: object) -> list[tuple[str, str | None,
 
 def builtin_github_orgs() -> OrgList:
     text = files("auditor.evidence").joinpath("data/gov-github-orgs.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safe_load(text)
     return build_org_list(data["name"], str(data.get("updated")), sectioned_logins(text, data))
 
 

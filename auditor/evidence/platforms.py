@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import yaml
 from publicsuffixlist import PublicSuffixList
 
 from auditor.evidence.domains import is_ip, normalise_host, public_suffixes
+from auditor.yaml_loader import safe_load
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ def icann_suffixes() -> PublicSuffixList:
 @cache
 def shared_platforms() -> frozenset[str]:
     text = files("auditor.evidence").joinpath("data/shared-platforms.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safe_load(text)
     return frozenset(d.lower() for group in data["platforms"].values() for d in group)
 
 

@@ -8,10 +8,9 @@ from functools import cache
 from importlib.resources import files
 from urllib.parse import urlsplit
 
-import yaml
-
 from auditor.evidence.html_links import same_site
 from auditor.model import Entry
+from auditor.yaml_loader import safe_load
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +23,7 @@ class Portal:
 @cache
 def portals() -> tuple[Portal, ...]:
     text = files("auditor.evidence").joinpath("data/portals.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safe_load(text)
     return tuple(Portal(p["host"], p["name"], p.get("catalog")) for p in data["portals"])
 
 

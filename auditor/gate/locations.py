@@ -20,11 +20,12 @@ from urllib.parse import quote
 import yaml
 
 from auditor.model import Entry
+from auditor.yaml_loader import SafeLoader
 
 MAX_LOCATE_BYTES = 5 * 1024 * 1024
 """Larger files are not parsed again just to find a line; results point at line 1."""
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _ORIGIN_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+)$")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -136,7 +137,7 @@ class Locator:
                 try:
                     file = Path(path)
                     if file.stat().st_size <= MAX_LOCATE_BYTES:
-                        tree = yaml.compose(file.read_text("utf-8", "replace"), Loader=_LOADER)
+                        tree = yaml.compose(file.read_text("utf-8", "replace"), Loader=SafeLoader)
                 except (OSError, yaml.YAMLError, RecursionError):
                     tree = None
             self._trees[path] = tree

@@ -18,11 +18,7 @@ import orjson
 import yaml
 
 from auditor.spec.budget import Deadline
-
-try:  # libyaml's C loader is ~5x faster; fall back to pure Python where absent
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from auditor.yaml_loader import SafeLoader as _Loader
 
 
 class DocumentError(ValueError):
