@@ -1,9 +1,9 @@
 """The YAML loader every part of auditor reads with: PyYAML's safe loader, on libyaml.
 
 libyaml's C scanner and parser (``CSafeLoader``) build the same safe types as the
-pure-Python ``SafeLoader`` about ten times faster: the built-in domain and
-organisation lists alone took ~28 ms of every run to parse in pure Python.
-PyYAML built without libyaml still works, only slower.
+pure-Python ``SafeLoader`` about ten times faster (the built-in domain and
+organisation lists, read by every run: 3.6 ms in pure Python, 0.4 ms on libyaml;
+a catalog or a spec far more). PyYAML built without libyaml still works, only slower.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from auditor.yaml_loader import SafeLoader
 MAX_LOCATE_BYTES = 5 * 1024 * 1024
 """Larger files are not parsed again just to find a line; results point at line 1."""
 
-
 _ORIGIN_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+)$")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 

@@ -30,7 +30,7 @@ from auditor.methodology.model import (
     Translations,
 )
 from auditor.resources import default_rules_file, rules_dir
-from auditor.yaml_loader import safe_load
+from auditor.yaml_loader import SafeLoader, safe_load
 
 REASON_FIELDS = frozenset(
     {"earned", "possible", "count", "passed", "failed", "unknown", "detail", "score"}
@@ -99,7 +99,7 @@ def load_methodology(path: str | Path | None = None) -> Methodology:
     except UnicodeDecodeError as exc:
         raise RulesError(f"{file}: not UTF-8 text (byte {exc.start}): is it a rules file?") from exc
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SafeLoader)
         data = safe_load(text)
     except yaml.YAMLError as exc:
         raise RulesError(f"{file}: not valid YAML: {exc}") from exc
