@@ -38,7 +38,7 @@ def _record_spec(store: Store) -> str:
 
 
 def _snapshot_reads(store: Store, sha: str) -> list[str]:
-    """The statements reading ``spec_snapshots`` while a second run asks for what to send
+    """The statements reading a snapshot's head while a second run asks for what to send
     for URL, looks whether entry ``a``'s spec findings can be reused and records it again."""
     seen: list[str] = []
     store.db.set_trace_callback(seen.append)
@@ -50,7 +50,10 @@ def _snapshot_reads(store: Store, sha: str) -> list[str]:
         run.record(result("a", extra=spec_findings(analyse_spec(SPEC), None, URL)))
     finally:
         store.db.set_trace_callback(None)
-    return [s for s in seen if s.lstrip().upper().startswith("SELECT") and "spec_snapshots" in s]
+    # the head's reads: those asking for the validator (reading a body or an analysis is
+    # a row read by key, as it should be)
+    return [s for s in seen if s.lstrip().startswith("SELECT") and "spec_snapshots" in s
+            and "validator" in s]  # fmt: skip
 
 
 def test_the_run_reads_a_snapshot_head_from_the_index(store: Store) -> None:
