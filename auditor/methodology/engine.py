@@ -43,6 +43,14 @@ def score_outcome(
     signal: Signal, findings: Sequence[Finding], words: Words
 ) -> tuple[SignalScore, str]:
     """All points on a pass, none on a fail, unknown otherwise."""
+    if len(findings) == 1:  # most signals: one finding for their check, scored without lists
+        found = findings[0]
+        if found.outcome is Outcome.PASS or found.outcome is Outcome.FAIL:
+            points = signal.points * (1.0 if found.outcome is Outcome.PASS else 0.0)
+            return SignalScore(
+                signal.id, signal.name, found.outcome, points, signal.points, found.message
+            ), ""
+        return _unknown(signal, findings, words), ""
     for wanted, share in ((Outcome.PASS, 1.0), (Outcome.FAIL, 0.0)):
         hits = [f for f in findings if f.outcome is wanted]
         if hits:

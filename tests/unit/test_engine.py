@@ -284,6 +284,23 @@ def test_outcome_function_pass_wins_over_fail_and_error(trust: Methodology) -> N
     assert signal.evidence == "base URL host is gouv.fr"
 
 
+@pytest.mark.parametrize("outcome", list(Outcome))
+@pytest.mark.parametrize("points", [40, 12.5])
+def test_one_finding_scores_as_the_general_path_does(outcome: Outcome, points: float) -> None:
+    """A single finding is scored without building lists (most signals have one): the same
+    SignalScore, points' type included, as that finding twice takes through the general path."""
+    from auditor.methodology.engine import score_outcome
+    from auditor.methodology.model import Signal
+    from auditor.methodology.words import words_for
+
+    signal = Signal("s", "S", "official_domain", "outcome", points)
+    one = finding("official_domain", outcome, "the finding's message")
+    alone, _ = score_outcome(signal, [one], words_for("en"))
+    twice, _ = score_outcome(signal, [one, one], words_for("en"))
+    assert alone == twice
+    assert type(alone.points) is type(twice.points)
+
+
 # ---------------------------------------------------------------- exclude vs unearned
 
 
