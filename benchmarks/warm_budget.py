@@ -12,8 +12,10 @@ a fresh copy of that cold store (every warm run sees the same history):
 - one more warm run with thread-CPU timers around recording an entry,
   reusing an unchanged spec's findings, scoring, reading the window's earlier
   findings and committing, and a timing proxy on the store's connection
-  (each statement's CPU): what is left is the exchanges, the probes and
-  asyncio. The timers add a little to that run (a few hundred calls an entry).
+  (each statement's CPU), and the steps of each probe and of each fetch (the
+  thread CPU between two of their waits); what is left is the event loop's
+  own work and its callbacks, and the tasks a probe starts. The timers add a
+  little to that run (a few hundred calls an entry).
 
     python -m benchmarks.warm_budget                  # 500 entries, 5 runs each
     AUDITOR_CORPUS=/path/to/shared/corpus python -m benchmarks.warm_budget --runs 9
@@ -33,7 +35,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ from benchmarks.rerun import CORPUS, cpu_seconds, serve, write_farm
 
 SQL_SPACE = re.compile(r"\s+")
 COMMITTING = "committing (mostly within recording)"
+FETCHING = "fetching: the fetcher and aiohttp, in the fetches' own tasks"
 
 
 class _Timed:
@@ -65,6 +68,39 @@ class _Timed:
 
         setattr(owner, name, timed)
         return lambda: setattr(owner, name, real)
+
+
+class _TimedSteps:
+    """An awaitable running ``coroutine`` and counting the thread CPU of its steps (what it
+    does between two waits) under ``label``; what it waits for runs elsewhere and is not
+    counted here (a task it awaits counts in that task's steps, if timed)."""
+
+    def __init__(self, coroutine: Any, label: str, timed: _Timed) -> None:
+        self._coroutine = coroutine
+        self._label = label
+        self._timed = timed
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        steps = self._coroutine.__await__()
+        timed, label = self._timed, self._label
+        timed.calls[label] += 1
+        sent: Any = None
+        thrown: BaseException | None = None
+        while True:
+            started = time.thread_time()
+            try:
+                waited = steps.throw(thrown) if thrown is not None else steps.send(sent)
+            except StopIteration as done:
+                timed.seconds[label] += time.thread_time() - started
+                return done.value
+            except BaseException:
+                timed.seconds[label] += time.thread_time() - started
+                raise
+            timed.seconds[label] += time.thread_time() - started
+            try:
+                sent, thrown = (yield waited), None
+            except BaseException as exc:  # a cancellation, passed on to the coroutine
+                sent, thrown = None, exc
 
 
 class _TimedConnection:
@@ -96,13 +132,23 @@ class _TimedConnection:
 @contextmanager
 def instrumented(timed: _Timed) -> Iterator[None]:
     """The warm run's parts timed (patched for the block, restored after)."""
+    import auditor.probes as probes
     import auditor.run.loop as loop
+    import auditor.run.spec_fetcher as spec_fetcher
     import auditor.store.batch as batch
     import auditor.store.db as db
     import auditor.store.session as session
     import auditor.store.snapshots as snapshots
 
     real_init = db.Store.__init__
+    real_probes = dict(probes.PROBES)
+    real_fetch = spec_fetcher.SpecKeepingFetcher.fetch
+
+    def steps_of(probe: Any, label: str) -> Any:
+        return lambda ctx: _TimedSteps(probe(ctx), label, timed)
+
+    def fetch(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return _TimedSteps(real_fetch(self, *args, **kwargs), FETCHING, timed)
 
     def init(self: Any, *args: Any) -> None:
         real_init(self, *args)
@@ -116,10 +162,15 @@ def instrumented(timed: _Timed) -> Iterator[None]:
         timed.wrap(batch.CommitWindow, "commit", COMMITTING),
     ]
     setattr(db.Store, "__init__", init)  # noqa: B010 - a benchmark probe
+    setattr(spec_fetcher.SpecKeepingFetcher, "fetch", fetch)  # noqa: B010
+    for name, probe in real_probes.items():
+        probes.PROBES[name] = steps_of(probe, f"probe {name} (its own steps)")
     try:
         yield
     finally:
         setattr(db.Store, "__init__", real_init)  # noqa: B010
+        setattr(spec_fetcher.SpecKeepingFetcher, "fetch", real_fetch)  # noqa: B010
+        probes.PROBES.update(real_probes)
         for step in undo:
             step()
 
@@ -229,8 +280,8 @@ def main() -> None:
             calls = timed.calls[label] / len(entries)
             print(f"  {spent:7.1f} us  {label} ({calls:.2f} calls an entry)")
         print(
-            f"  {total - accounted:7.1f} us  the rest: the exchanges, the probes, asyncio, "
-            "the run's own start and end"
+            f"  {total - accounted:7.1f} us  the rest: the event loop and its callbacks (socket "
+            "reads), tasks the probes start, each entry's own task, the run's start and end"
         )
         statements = [k for k in timed.seconds if k.startswith("sql ")]
         print(f"  the store's statements (all of them: {len(statements)} kinds), the costliest:")
