@@ -46,6 +46,7 @@ def score_outcome(
     if len(findings) == 1:  # most signals: one finding for their check, scored without lists
         found = findings[0]
         if found.outcome is Outcome.PASS or found.outcome is Outcome.FAIL:
+            # multiplied as below, so the points are a float there and here alike
             points = signal.points * (1.0 if found.outcome is Outcome.PASS else 0.0)
             return SignalScore(
                 signal.id, signal.name, found.outcome, points, signal.points, found.message

@@ -43,8 +43,7 @@ def earlier_spec_findings(
     holds, timed now; None when they cannot stand for a new analysis's."""
     db = store.db
     # The entry's own history first: an entry never recorded with this document (every
-    # entry of a first run) needs no look at the snapshot, whose validator sits past its
-    # inventory and analysis in the row.
+    # entry of a first run) needs no look at the snapshot.
     last = db.execute(
         """SELECT findings_run FROM results WHERE entry_id = ? AND spec_sha256 = ?
            ORDER BY run_id DESC LIMIT 1""",
