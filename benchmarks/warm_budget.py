@@ -21,7 +21,9 @@ a fresh copy of that cold store (every warm run sees the same history):
     AUDITOR_CORPUS=/path/to/shared/corpus python -m benchmarks.warm_budget --runs 9
 
 Compare two commits by running it from each worktree, alternating, in the same
-hour (the machine's pace drifts by more than a part's gain).
+hour (the machine's pace drifts by more than a part's gain); for a commit older
+than this script: ``PYTHONPATH=<its worktree> python <this checkout>/benchmarks/
+warm_budget.py`` from its worktree.
 """
 
 from __future__ import annotations
