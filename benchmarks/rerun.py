@@ -193,6 +193,43 @@ def serve(folder: str, latency: float, ready: Any) -> None:
     server.serve_forever()
 
 
+def start_farm(folder: Path, latency: float) -> tuple[Any, int]:
+    """The farm serving ``folder`` in its own process (started with spawn), and its port."""
+    ready: Any = multiprocessing.get_context("spawn").Queue()
+    farm = multiprocessing.get_context("spawn").Process(
+        target=serve, args=(str(folder), latency, ready), daemon=True
+    )
+    farm.start()
+    return farm, int(ready.get(timeout=60))
+
+
+def record_quietly(
+    store: Path,
+    catalog: Path,
+    entries: list[Any],
+    settings: Any,
+    methodology: Any,
+    executor: Any = None,
+) -> list[Any]:
+    """``auditor audit --store`` on ``entries`` of ``catalog`` in this process, silently."""
+    from auditor.cli.store_support import source_key
+    from auditor.run.recording import local_executor, record_run
+
+    return record_run(
+        store,
+        [source_key(str(catalog))],
+        entries,
+        entries,
+        settings,
+        methodology,
+        executor=executor or local_executor,
+        resume=False,
+        window_days=None,
+        progress=lambda _total, work: work(lambda _r: None),
+        say=lambda _message: None,
+    )
+
+
 def count_analyses() -> list[float]:
     """Spec analyses (parse + validate) run in this process, as the CPU seconds each took
     (in its own thread): the work a warm run skips, and the cold run's CPU floor."""
@@ -275,12 +312,11 @@ def main() -> None:
     import asyncio
 
     from auditor.catalog import load_sources
-    from auditor.cli.store_support import source_key
     from auditor.context import AuditSettings, Limits, NetworkPolicy
     from auditor.methodology import load_methodology
     from auditor.run.loop import run_audit
     from auditor.run.peak_rss import peak_rss_mib
-    from auditor.run.recording import local_executor, record_run
+    from auditor.run.recording import local_executor
     from auditor.spec.validate import validator_id
 
     executor: Any = local_executor
@@ -292,12 +328,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="auditor-rerun-") as tmp:
         folder = Path(tmp)
         catalog, names = write_farm(folder, args.entries, args.hosts)
-        ready: Any = multiprocessing.get_context("spawn").Queue()
-        farm = multiprocessing.get_context("spawn").Process(
-            target=serve, args=(str(folder), args.latency_ms / 1000, ready), daemon=True
-        )
-        farm.start()
-        port = ready.get(timeout=60)
+        farm, port = start_farm(folder, args.latency_ms / 1000)
         settings = AuditSettings(
             limits=Limits(timeout=30, concurrency=args.concurrency, per_host=per_host),
             network=NetworkPolicy(host_overrides={n: ("127.0.0.1", port) for n in names}),
@@ -342,19 +373,7 @@ def main() -> None:
                 else:
                     results = run_audit(entries, settings, methodology)
             else:
-                results = record_run(
-                    store,
-                    [source_key(str(catalog))],
-                    entries,
-                    entries,
-                    settings,
-                    methodology,
-                    executor=executor,
-                    resume=False,
-                    window_days=None,
-                    progress=lambda total, work: work(lambda _r: None),
-                    say=lambda _message: None,
-                )
+                results = record_quietly(store, catalog, entries, settings, methodology, executor)
             timings[label] = time.perf_counter() - started
             reap_workers(farm)  # their CPU counts for the run that started them
             cpu[label] = cpu_seconds() - cpu_started

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import re
 import shutil
 import statistics
@@ -42,7 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.rerun import CORPUS, cpu_seconds, serve, write_farm
+from benchmarks.rerun import CORPUS, cpu_seconds, record_quietly, start_farm, write_farm
 
 SQL_SPACE = re.compile(r"\s+")
 COMMITTING = "committing (mostly within recording)"
@@ -188,47 +187,27 @@ def main() -> None:
     args = parser.parse_args()
 
     from auditor.catalog import load_sources
-    from auditor.cli.store_support import source_key
     from auditor.context import AuditSettings, Limits, NetworkPolicy
     from auditor.methodology import load_methodology
     from auditor.model import Entry
-    from auditor.run.recording import local_executor, record_run
     from auditor.spec.validate import validator_id
 
     with tempfile.TemporaryDirectory(prefix="auditor-budget-") as tmp:
         folder = Path(tmp)
         catalog, names = write_farm(folder, args.entries, args.hosts)
-        ready: Any = multiprocessing.get_context("spawn").Queue()
-        farm = multiprocessing.get_context("spawn").Process(
-            target=serve, args=(str(folder), args.latency_ms / 1000, ready), daemon=True
-        )
-        farm.start()
-        port = ready.get(timeout=60)
+        farm, port = start_farm(folder, args.latency_ms / 1000)
         settings = AuditSettings(
             limits=Limits(timeout=30, concurrency=64, per_host=4),
             network=NetworkPolicy(host_overrides={n: ("127.0.0.1", port) for n in names}),
         )
         methodology = load_methodology()
         entries = asyncio.run(load_sources([str(catalog)], settings)).entries
-        sources = [source_key(str(catalog))]
         cold, warm = folder / "cold.db", folder / "warm.db"
 
         def run(store: Path, chosen: list[Entry]) -> tuple[float, float]:
             """(wall s, CPU s) of one recording run."""
             started, cpu = time.perf_counter(), cpu_seconds()
-            results = record_run(
-                store,
-                sources,
-                chosen,
-                chosen,
-                settings,
-                methodology,
-                executor=local_executor,
-                resume=False,
-                window_days=None,
-                progress=lambda _total, work: work(lambda _r: None),
-                say=lambda _message: None,
-            )
+            results = record_quietly(store, catalog, chosen, settings, methodology)
             spent = time.perf_counter() - started, cpu_seconds() - cpu
             scored = sum(r.assessment.score is not None for r in results)
             if scored != len(chosen):
