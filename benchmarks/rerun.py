@@ -316,10 +316,9 @@ def main() -> None:
     from auditor.methodology import load_methodology
     from auditor.run.loop import run_audit
     from auditor.run.peak_rss import peak_rss_mib
-    from auditor.run.recording import local_executor
     from auditor.spec.validate import validator_id
 
-    executor: Any = local_executor
+    executor: Any = None  # record_quietly's default: this process
     if args.workers > 1:
         from auditor.run.workers import ProcessExecutor
 

@@ -92,12 +92,9 @@ class _TimedSteps:
             try:
                 waited = steps.throw(thrown) if thrown is not None else steps.send(sent)
             except StopIteration as done:
-                timed.seconds[label] += time.thread_time() - started
                 return done.value
-            except BaseException:
+            finally:
                 timed.seconds[label] += time.thread_time() - started
-                raise
-            timed.seconds[label] += time.thread_time() - started
             try:
                 sent, thrown = (yield waited), None
             except BaseException as exc:  # a cancellation, passed on to the coroutine

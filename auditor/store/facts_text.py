@@ -136,12 +136,16 @@ class FactsReader:
             digest, base = found
             packed = self._packed.get(digest)
             if packed is None:
-                row = self._store.db.execute(
-                    "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
-                ).fetchone()
-                packed = self._packed[digest] = bytes(row[0]) if row is not None else b""
+                packed = self._packed[digest] = self._blob(digest) or b""
             facts = self._stored[text] = StoredFacts(text, packed, base)
         return facts
+
+    def _blob(self, digest: str) -> bytes | None:
+        """Blob ``digest``'s packed data, None when the store no longer holds it."""
+        row = self._store.db.execute(
+            "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
+        ).fetchone()
+        return bytes(row[0]) if row is not None else None
 
     def __call__(self, text: str) -> dict[str, Any]:
         data = loads(text) or {}
@@ -149,10 +153,8 @@ class FactsReader:
         if found_reference is not None:
             digest, base = found_reference
             if digest not in self._blobs:
-                row = self._store.db.execute(
-                    "SELECT data FROM blobs WHERE sha256 = ?", (digest,)
-                ).fetchone()
-                self._blobs[digest] = (loads(unpack(row[0])) or {}) if row is not None else {}
+                packed = self._blob(digest)
+                self._blobs[digest] = (loads(unpack(packed)) or {}) if packed is not None else {}
             found = self._blobs[digest]
             if base is not None:
                 return _untemplate(found, base)
