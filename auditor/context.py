@@ -99,6 +99,7 @@ class AuditSettings:
     spec_cache_dir: str | None = None
     """Directory keeping spec analyses by content hash across runs (e.g.
     ``~/.cache/auditor/specs``); None keeps them for the run only."""
-    http_client: str = "aiohttp"
-    """The HTTP library under the fetcher: ``aiohttp`` (default, faster at many requests
-    in flight) or ``httpx``; both pass the same hostile-server suites (the Benchmarks section of README.md)."""
+    http_client: str = "httptools"
+    """The HTTP library under the fetcher: ``httptools`` (default: llhttp on asyncio's own
+    connections, the least CPU an exchange), ``aiohttp`` or ``httpx`` (slower at many
+    requests in flight); all pass the same hostile-server suites (docs/throughput.md)."""

@@ -95,6 +95,7 @@ def main() -> None:
         "httpx AsyncClient (baseline)": run_httpx,
         "auditor Fetcher over httpx": functools.partial(run_fetcher, "httpx"),
         "auditor Fetcher over aiohttp": functools.partial(run_fetcher, "aiohttp"),
+        "auditor Fetcher over httptools": functools.partial(run_fetcher, "httptools"),
         "aiohttp ClientSession": run_aiohttp,
         "httpx + httpx-aiohttp": run_httpx_aiohttp,
     }

@@ -48,6 +48,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from auditor.net.transport import HTTP_CLIENTS
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = (
     Path(os.environ["AUDITOR_CORPUS"])
@@ -294,7 +296,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--spec-workers", type=int, default=0)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
+    parser.add_argument("--http-client", choices=HTTP_CLIENTS, default=HTTP_CLIENTS[0])
     parser.add_argument("--profile", action="store_true", help="cProfile the warm run, top 30")
     parser.add_argument(
         "--profile-run", choices=("baseline", "cold", "warm"), default="warm", help="which run"

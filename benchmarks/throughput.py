@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.net.transport import HTTP_CLIENTS
 from benchmarks._farm import CatalogFarm, FarmSpec, Site, catalog_farm, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -305,7 +306,7 @@ def main() -> None:
     parser.add_argument("--slow", type=float, default=0.05, help="share of hosts 5x slower")
     parser.add_argument("--failing", type=float, default=0.05, help="share of hosts answering 500")
     parser.add_argument("--dead", type=float, default=0.01, help="share of hosts refusing")
-    parser.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
+    parser.add_argument("--http-client", choices=HTTP_CLIENTS, default=HTTP_CLIENTS[0])
     parser.add_argument("--store", action="store_true", help="record each run in a store")
     parser.add_argument("--profile", action="store_true", help="cProfile each run (slower)")
     parser.add_argument(

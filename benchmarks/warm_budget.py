@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from auditor.net.transport import HTTP_CLIENTS
 from benchmarks.rerun import CORPUS, cpu_seconds, record_quietly, start_farm, write_farm
 
 SQL_SPACE = re.compile(r"\s+")
@@ -181,6 +182,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="warm runs timed (median)")
     parser.add_argument("--small", type=int, default=20, help="entries of the small runs")
     parser.add_argument("--statements", type=int, default=12, help="statements listed")
+    parser.add_argument("--http-client", choices=HTTP_CLIENTS, default=HTTP_CLIENTS[0])
     args = parser.parse_args()
 
     from auditor.catalog import load_sources
@@ -196,6 +198,7 @@ def main() -> None:
         settings = AuditSettings(
             limits=Limits(timeout=30, concurrency=64, per_host=4),
             network=NetworkPolicy(host_overrides={n: ("127.0.0.1", port) for n in names}),
+            http_client=args.http_client,
         )
         methodology = load_methodology()
         entries = asyncio.run(load_sources([str(catalog)], settings)).entries
@@ -221,7 +224,7 @@ def main() -> None:
         print(
             f"{len(entries)} entries, {len(names)} hosts, {args.latency_ms:g} ms a request, "
             f"specs from {'the corpus' if CORPUS.is_dir() else 'fixtures grown to its sizes'}, "
-            f"{validator_id()}"
+            f"{validator_id()}, HTTP through {args.http_client}"
         )
         small = entries[: args.small]
         whole_cpu, small_cpu, walls = [], [], []

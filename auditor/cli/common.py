@@ -20,6 +20,7 @@ from auditor.errors import AuditorError
 from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.load import resolve_rules
 from auditor.model import AuditResult
+from auditor.net.transport import HTTP_CLIENTS
 from auditor.render.reporters import RESULTS, Results, formats
 
 FORMATS = formats(RESULTS)
@@ -144,11 +145,11 @@ VERIFIER_OPTIONS = [
     click.option("--user-agent", help="Override the User-Agent header auditor sends."),
     click.option(
         "--http-client",
-        type=click.Choice(("aiohttp", "httpx")),
-        default="aiohttp",
+        type=click.Choice(HTTP_CLIENTS),
+        default=HTTP_CLIENTS[0],
         show_default=True,
-        help="HTTP library under the verifier (same guards and caps; aiohttp is faster at "
-        "many requests in flight, see the Benchmarks section of README.md).",
+        help="HTTP library under the verifier (same guards and caps; httptools spends the "
+        "least CPU an exchange, httpx the most at many requests in flight: docs/throughput.md).",
     ),
     click.option(
         "--limit",
@@ -215,7 +216,7 @@ def verifier_settings(
                 allow_private=bool(params.get("allow_private_network")), offline=offline
             ),
             spec_workers=params.get("spec_workers", -1),
-            http_client=params.get("http_client", "aiohttp"),
+            http_client=params.get("http_client", HTTP_CLIENTS[0]),
         )
         if params.get("user_agent"):
             settings = replace(settings, user_agent=params["user_agent"])

@@ -37,6 +37,7 @@ from aiohttp.connector import Connection
 from yarl import URL
 
 from auditor.context import AuditSettings, NetworkPolicy
+from auditor.net import sockets
 from auditor.net.backend import DnsFailure, auditor_side_cause, vetted_addresses
 from auditor.net.guard import AddressRefused
 from auditor.net.tls import TlsFacts, build_ssl_context
@@ -56,12 +57,6 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 def _ip(address: str) -> IPAddress:
     return ipaddress.ip_address(address.split("%")[0])
-
-
-def open_socket(addr_info: AddrInfoType) -> socket.socket:
-    """Create the socket for one dial: the seam the address tests record dials at."""
-    family, type_, proto, _, _ = addr_info
-    return socket.socket(family=family, type=type_, proto=proto)
 
 
 class UnvettedDial(OSError):
@@ -90,7 +85,7 @@ class Vetting:
         address = str(addr_info[4][0])
         if _ip(address) not in self.approved:
             raise UnvettedDial(f"refused: {address} was about to be dialled without being vetted")
-        return open_socket(addr_info)
+        return sockets.open_socket(addr_info)
 
 
 class GuardedResolver(AbstractResolver):

@@ -3,8 +3,8 @@
 The fetcher decides what to ask, how often, for how long and how much to
 keep; a ``Transport`` only sends one request through the guarded network and
 hands back the response head and its raw (still encoded) body. Keeping this
-small lets the library be swapped (httpx today; aiohttp or httpx-aiohttp are
-candidates, see docs/verifier.md; ``open_transport`` picks one) without touching caps, retries,
+small lets the library be swapped (httptools by default, aiohttp, httpx;
+``open_transport`` picks one) without touching caps, retries,
 redirects or the address guard's tests. A transport must dial only through
 the address guard and must raise ``TransportError`` (or ``AddressRefused``)
 for every failure, never its library's own exceptions.
@@ -12,6 +12,7 @@ for every failure, never its library's own exceptions.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -88,25 +89,29 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
-HTTP_CLIENTS = ("aiohttp", "httpx")
+TRANSPORTS: dict[str, tuple[str, str]] = {
+    "httptools": ("auditor.net.httptools_transport", "HttptoolsTransport"),
+    "aiohttp": ("auditor.net.aiohttp_transport", "AiohttpTransport"),
+    "httpx": ("auditor.net.httpx_transport", "HttpxTransport"),
+}
+"""Each library ``AuditSettings.http_client`` may name: the module and class of its
+transport, imported only when chosen (no run loads the other libraries)."""
+HTTP_CLIENTS = tuple(TRANSPORTS)
 """The libraries ``AuditSettings.http_client`` may name; the first is the default."""
 
 
 def open_transport(settings: AuditSettings) -> Transport:
     """The HTTP library the run uses, as ``settings.http_client`` names it.
 
-    aiohttp is the default: httpx's pool slows as requests in flight grow
-    (encode/httpx#3215; figures in the Benchmarks section of README.md). Both pass the
-    same hostile-server suites; each is imported only when chosen.
+    httptools is the default since issue 18: the same guards and caps for about half
+    the CPU an exchange of aiohttp (figures in docs/throughput.md); aiohttp and httpx
+    stay selectable. All three pass the same hostile-server suites.
     """
-    if settings.http_client == "httpx":
-        from auditor.net.httpx_transport import HttpxTransport
-
-        return HttpxTransport(settings)
-    if settings.http_client != "aiohttp":
+    chosen = TRANSPORTS.get(settings.http_client)
+    if chosen is None:
         raise ValueError(
             f"unknown http_client {settings.http_client!r}: choose one of {', '.join(HTTP_CLIENTS)}"
         )
-    from auditor.net.aiohttp_transport import AiohttpTransport
-
-    return AiohttpTransport(settings)
+    module, name = chosen
+    transport: Transport = getattr(importlib.import_module(module), name)(settings)
+    return transport

@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 import httpcore
 import pytest
 
-import auditor.net.aiohttp_transport as aiohttp_module
 import auditor.net.backend as backend_module
+import auditor.net.sockets as sockets_module
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry, Outcome
@@ -82,7 +82,7 @@ def hostile() -> Iterator[HostileServer]:
 def dials(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     RecordingBackend.dialled = []
     monkeypatch.setattr(backend_module, "AutoBackend", RecordingBackend)
-    monkeypatch.setattr(aiohttp_module, "open_socket", recording_socket)
+    monkeypatch.setattr(sockets_module, "open_socket", recording_socket)
     yield RecordingBackend.dialled
 
 

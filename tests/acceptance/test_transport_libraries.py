@@ -170,7 +170,12 @@ def test_aiohttp_never_dials_an_address_no_check_vetted(
 
 
 @pytest.mark.parametrize(
-    ("flag", "expected"), [((), "aiohttp"), (("--http-client", "httpx"), "httpx")]
+    ("flag", "expected"),
+    [
+        ((), "httptools"),
+        (("--http-client", "aiohttp"), "aiohttp"),
+        (("--http-client", "httpx"), "httpx"),
+    ],
 )
 def test_the_cli_chooses_the_library(
     tmp_path: Path,

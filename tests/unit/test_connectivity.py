@@ -26,8 +26,10 @@ from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.net import backend
 from auditor.net.aiohttp_transport import classify as classify_aiohttp
 from auditor.net.fetcher import Fetcher
+from auditor.net.httptools_transport import classify as classify_httptools
 from auditor.net.httpx_transport import classify as classify_httpx
 from auditor.net.observation import HttpObservation
+from auditor.net.transport import HTTP_CLIENTS
 from auditor.run.connectivity import (
     MIN_HOSTS,
     degraded_warning,
@@ -60,7 +62,7 @@ def fetch(url: str, client: str) -> HttpObservation:
     return asyncio.run(go())
 
 
-@pytest.mark.parametrize("client", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("client", HTTP_CLIENTS)
 @pytest.mark.parametrize(
     ("code", "error_class"),
     [(socket.EAI_AGAIN, "resolver"), (socket.EAI_NONAME, "dns"), (socket.EAI_FAIL, "dns")],
@@ -77,7 +79,7 @@ def test_a_resolver_that_gives_no_answer_is_told_from_a_name_that_does_not_exist
     assert observation.status is None
 
 
-@pytest.mark.parametrize("client", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("client", HTTP_CLIENTS)
 def test_a_lookup_that_hangs_is_the_resolver_not_the_api(
     monkeypatch: pytest.MonkeyPatch, client: str
 ) -> None:
@@ -107,6 +109,8 @@ def test_no_route_out_of_this_machine_is_its_own_class(code: int) -> None:
     assert classify_httpx(outer).error_class == "no_route"
     refused = aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "refused"))  # type: ignore[arg-type]
     assert classify_aiohttp(refused).error_class == "connect"  # a host that refuses: the API's
+    assert classify_httptools(unreachable(code)).error_class == "no_route"  # sock_connect's own
+    assert classify_httptools(ConnectionRefusedError(111, "refused")).error_class == "connect"
 
 
 def endpoint(url: str, outcome: Outcome, error_class: str | None, status: int | None) -> Finding:

@@ -1,4 +1,4 @@
-"""The shared TLS context, and that the default transport does not load httpx."""
+"""The shared TLS context, and that a transport does not load the other HTTP libraries."""
 
 from __future__ import annotations
 
@@ -20,12 +20,18 @@ from tests.conftest import ROOT
 from tests.support.hostile import HostileServer
 
 
-def test_importing_the_aiohttp_transport_does_not_import_httpx() -> None:
-    """A fresh interpreter, so no other test has imported httpx already."""
+@pytest.mark.parametrize(
+    ("transport", "others"),
+    [("aiohttp_transport", ("httpx",)), ("httptools_transport", ("httpx", "aiohttp"))],
+)
+def test_importing_a_transport_does_not_import_the_other_libraries(
+    transport: str, others: tuple[str, ...]
+) -> None:
+    """A fresh interpreter, so no other test has imported them already."""
     probe = (
         "import sys\n"
-        "import auditor.net.aiohttp_transport\n"
-        "print(sorted(m for m in sys.modules if m == 'httpx' or m.startswith('httpx.')))\n"
+        f"import auditor.net.{transport}\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {others!r}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60

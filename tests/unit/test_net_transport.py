@@ -29,6 +29,7 @@ from auditor.net.aiohttp_transport import (
 )
 from auditor.net.backend import DnsFailure
 from auditor.net.guard import AddressRefused
+from auditor.net.httptools_transport import HttptoolsTransport
 from auditor.net.httpx_transport import HttpxTransport
 from auditor.net.transport import open_transport
 
@@ -45,7 +46,8 @@ def key() -> SimpleNamespace:
 
 
 def test_the_setting_chooses_the_library() -> None:
-    assert isinstance(open_transport(AuditSettings()), AiohttpTransport)
+    assert isinstance(open_transport(AuditSettings()), HttptoolsTransport)
+    assert isinstance(open_transport(AuditSettings(http_client="aiohttp")), AiohttpTransport)
     assert isinstance(open_transport(AuditSettings(http_client="httpx")), HttpxTransport)
     with pytest.raises(ValueError, match="unknown http_client 'curl'"):
         open_transport(AuditSettings(http_client="curl"))

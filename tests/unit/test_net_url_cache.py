@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-import auditor.net.aiohttp_transport as aiohttp_module
+import auditor.net.sockets as sockets_module
 from auditor.context import AuditSettings, Limits
 from auditor.net.fetcher import Fetcher
 from auditor.net.guard import vet_url
@@ -38,9 +38,10 @@ def test_a_cached_url_check_still_vets_each_lookup(monkeypatch: pytest.MonkeyPat
         raise OSError("the test never opens a socket")
 
     monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "getaddrinfo", fake_getaddrinfo)
-    monkeypatch.setattr(aiohttp_module, "open_socket", recording_socket)
+    monkeypatch.setattr(sockets_module, "open_socket", recording_socket)
     url = "http://rebind-cache.test/spec.json"
-    settings = AuditSettings(limits=Limits(timeout=2, retries=0))
+    # aiohttp keeps a DNS cache of its own (cleared below); the other transports ask each dial
+    settings = AuditSettings(limits=Limits(timeout=2, retries=0), http_client="aiohttp")
 
     async def go() -> tuple[HttpObservation, HttpObservation]:
         async with Fetcher(settings) as fetcher:
