@@ -18,6 +18,7 @@ the same ceilings as aiohttp's parser, is ``auditor/net/http1_connection.py``'s.
 from __future__ import annotations
 
 import asyncio
+import resource
 import socket
 import ssl
 from collections.abc import AsyncIterator
@@ -36,10 +37,21 @@ from auditor.net.transport import ResponseHead, TransportError
 KEEPALIVE_SECONDS = 5.0
 """How long an idle connection is kept for the next request to its host."""
 IDLE_HELD_PER_SLOT = 2
-"""Idle connections kept for each request the run may have in flight: a run moves between
-more hosts than it has slots, and a connection closed too soon is a new handshake (and a
-thread on many servers) when its host is asked again."""
+"""Idle connections kept at least for each request the run may have in flight: a run moves
+between more hosts than it has slots, and a connection closed too soon is a new handshake
+(and a thread on many servers) when its host is asked again."""
+IDLE_CEILING = 1024
+"""Idle connections kept at most beyond that, and never more than a quarter of the
+process's file descriptors (aiohttp keeps every idle connection for its keep-alive, which
+a run through thousands of hosts would turn into ``Too many open files``)."""
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def idle_bound(concurrency: int) -> int:
+    """How many idle connections a transport keeps for a run of ``concurrency`` slots."""
+    descriptors, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    spare = IDLE_CEILING if descriptors == resource.RLIM_INFINITY else descriptors // 4
+    return max(IDLE_HELD_PER_SLOT * concurrency, min(IDLE_CEILING, spare))
 
 
 class _Pool:
@@ -197,7 +209,7 @@ class HttptoolsTransport:
         self._settings = settings
         self._context = build_ssl_context(settings.extra_ca_pem)
         self._facts = TlsFacts()
-        self._pool = _Pool(IDLE_HELD_PER_SLOT * max(1, settings.limits.concurrency))
+        self._pool = _Pool(idle_bound(max(1, settings.limits.concurrency)))
 
     async def _connection(self, key: PoolKey) -> Http1Connection:
         loop = asyncio.get_running_loop()

@@ -268,18 +268,32 @@ def test_an_idle_connection_past_its_keepalive_is_not_reused(
 
 
 def test_idle_connections_are_bounded_and_the_longest_idle_goes_first(
-    serve: Callable[[Answer], ScriptedServer],
+    serve: Callable[[Answer], ScriptedServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     one, two, three = (serve(lambda line: (ok(), False)) for _ in range(3))
     settings = AuditSettings(
         limits=Limits(timeout=5, retries=0, concurrency=1), network=SETTINGS.network
     )
-    assert transport_module.IDLE_HELD_PER_SLOT == 2  # two idle connections at concurrency 1
+    monkeypatch.setattr(transport_module, "IDLE_CEILING", 0)
+    assert transport_module.idle_bound(1) == 2  # two idle connections at concurrency 1
     order = [one, two, three, three, two, one]
     exchanges([("GET", s.url("/a")) for s in order], settings)
     assert [n for n, _ in three.requests] == [1, 1]
     assert [n for n, _ in two.requests] == [1, 1]
     assert [n for n, _ in one.requests] == [1, 2]  # idle longest when the third came
+
+
+@pytest.mark.parametrize(
+    ("descriptors", "concurrency", "held"),
+    [(1024, 64, 256), (20_000, 64, 1024), (20_000, 1024, 2048), (128, 8, 32)],
+)
+def test_idle_connections_are_bounded_by_the_file_descriptors(
+    monkeypatch: pytest.MonkeyPatch, descriptors: int, concurrency: int, held: int
+) -> None:
+    monkeypatch.setattr(
+        transport_module.resource, "getrlimit", lambda _: (descriptors, descriptors)
+    )
+    assert transport_module.idle_bound(concurrency) == held
 
 
 def test_a_body_read_slowly_pauses_the_connection(
