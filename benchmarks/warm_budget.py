@@ -46,7 +46,7 @@ from benchmarks.rerun import CORPUS, cpu_seconds, record_quietly, start_farm, wr
 
 SQL_SPACE = re.compile(r"\s+")
 COMMITTING = "committing (mostly within recording)"
-FETCHING = "fetching: the fetcher and aiohttp, in the fetches' own tasks"
+FETCHING = "fetching: the fetcher and its HTTP transport, in the fetches' own tasks"
 
 
 class _Timed:
