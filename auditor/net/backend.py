@@ -11,6 +11,7 @@ import asyncio
 import errno
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable
 
 import httpcore
@@ -18,6 +19,7 @@ from httpcore._backends.auto import AutoBackend  # private; see GuardedBackend._
 
 from auditor.context import NetworkPolicy
 from auditor.net.guard import AddressRefused, refusal
+from auditor.net.transport import TransportError
 
 RESOLVE_TIMEOUT = 5.0
 """Seconds a name lookup may take: past that the resolver is taken for unreachable (glibc
@@ -56,6 +58,34 @@ def auditor_side_cause(chain: Iterable[BaseException]) -> tuple[str, str] | None
         if isinstance(error, OSError) and error.errno in NO_ROUTE:
             reason = error.strerror or str(error)
             return "no_route", f"no route from the auditor's machine: {reason}"
+    return None
+
+
+def error_chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what caused it (``__cause__``, else ``__context__``), each once."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def dial_failure(exc: BaseException) -> TransportError | None:
+    """``exc`` if already classified, else what failed before an answer, told alike by the
+    transports that share this backend's errors: the auditor's own network
+    (``auditor_side_cause``), DNS, TLS; else None."""
+    if isinstance(exc, TransportError):
+        return exc
+    chain = error_chain(exc)
+    text = str(exc) or type(exc).__name__
+    local = auditor_side_cause(chain)
+    if local is not None:
+        return TransportError(*local)
+    if any(isinstance(e, DnsFailure) for e in chain):
+        return TransportError("dns", text)
+    if any(isinstance(e, ssl.SSLError) for e in chain):
+        return TransportError("tls", f"TLS error: {text}")
     return None
 
 

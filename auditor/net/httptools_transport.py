@@ -28,7 +28,7 @@ from yarl import URL
 
 from auditor.context import AuditSettings
 from auditor.net import sockets
-from auditor.net.backend import DnsFailure, auditor_side_cause, vetted_addresses
+from auditor.net.backend import dial_failure, vetted_addresses
 from auditor.net.guard import AddressRefused
 from auditor.net.http1_connection import Http1Connection, PoolKey
 from auditor.net.tls import TlsFacts, build_ssl_context
@@ -272,21 +272,10 @@ class HttptoolsTransport:
 
 def classify(exc: BaseException) -> TransportError:
     """Map a failure to open a connection to the observation's ``error_class``."""
-    if isinstance(exc, TransportError):
-        return exc
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
+    known = dial_failure(exc)
+    if known is not None:
+        return known
     text = str(exc) or type(exc).__name__
-    local = auditor_side_cause(chain)
-    if local is not None:
-        return TransportError(*local)
-    if any(isinstance(e, DnsFailure) for e in chain):
-        return TransportError("dns", text)
-    if any(isinstance(e, ssl.SSLError | ssl.CertificateError) for e in chain):
-        return TransportError("tls", f"TLS error: {text}")
     if isinstance(exc, ConnectionResetError | BrokenPipeError):
         return TransportError("reset", f"connection reset: {text}")
     if isinstance(exc, OSError):

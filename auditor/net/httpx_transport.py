@@ -8,7 +8,6 @@ compression bomb turns into gigabytes).
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -19,7 +18,7 @@ import httpcore
 import httpx
 
 from auditor.context import AuditSettings
-from auditor.net.backend import DnsFailure, GuardedBackend, auditor_side_cause
+from auditor.net.backend import GuardedBackend, dial_failure
 from auditor.net.guard import AddressRefused
 from auditor.net.tls import TlsFacts, build_ssl_context
 from auditor.net.transport import ResponseHead, TransportError
@@ -28,28 +27,12 @@ TRANSPORT_HEADER_LIMIT = 100 * 1024
 """httpcore's own ceiling on a response's header section (h11 receive buffer)."""
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
 def classify(exc: BaseException) -> TransportError:
     """Map an httpx/httpcore failure to the observation's ``error_class``."""
-    if isinstance(exc, TransportError):
-        return exc
-    chain = _chain(exc)
+    known = dial_failure(exc)
+    if known is not None:
+        return known
     text = str(exc) or type(exc).__name__
-    local = auditor_side_cause(chain)
-    if local is not None:
-        return TransportError(*local)
-    if any(isinstance(e, DnsFailure) for e in chain):
-        return TransportError("dns", text)
-    if any(isinstance(e, ssl.SSLError) for e in chain):
-        return TransportError("tls", f"TLS error: {text}")
     if isinstance(exc, httpx.TimeoutException):
         return TransportError("timeout", f"timed out ({type(exc).__name__})")
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
