@@ -247,6 +247,17 @@ def test_the_request_names_the_host_and_asks_for_anything(
     assert "Accept: */*" in request and "User-Agent: t" in request
 
 
+def test_credentials_in_a_url_never_leave_this_machine(
+    serve: Callable[[Answer], ScriptedServer],
+) -> None:
+    # a catalog's URL may carry user-info; aiohttp would send it as Basic auth
+    server = serve(lambda line: (ok(), False))
+    exchanges([("GET", f"http://user:secret@127.0.0.1:{server.port}/a")])
+    request = server.raw[0].decode("latin-1")
+    assert "secret" not in request and "authorization" not in request.lower()
+    assert f"Host: 127.0.0.1:{server.port}" in request.split("\r\n")
+
+
 def test_an_idle_connection_past_its_keepalive_is_not_reused(
     serve: Callable[[Answer], ScriptedServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
