@@ -113,29 +113,28 @@ class _Pool:
 
 
 class _HttptoolsExchange:
-    """One request, as ``HttptoolsTransport.exchange`` returns it: entering sends it and
-    reads the head; leaving gives the connection back, or closes it if the answer was
-    not read whole."""
+    """One request, as ``HttptoolsTransport.exchange`` returns it, its bytes already made:
+    entering sends it and reads the head; leaving gives the connection back, or closes it
+    if the answer was not read whole."""
 
-    __slots__ = ("_connection", "_headers", "_method", "_transport", "_url", "head")
+    __slots__ = ("_connection", "_head_only", "_key", "_request", "_transport", "_url", "head")
     head: ResponseHead
 
     def __init__(
-        self, transport: HttptoolsTransport, method: str, url: str, headers: dict[str, str]
+        self, transport: HttptoolsTransport, url: str, key: PoolKey, request: bytes, head_only: bool
     ) -> None:
         self._transport = transport
-        self._method = method
         self._url = url
-        self._headers = headers
+        self._key = key
+        self._request = request
+        self._head_only = head_only
         self._connection: Http1Connection | None = None
 
     async def __aenter__(self) -> _HttptoolsExchange:
-        owner = self._transport
-        key, request = _request(self._method, self._url, self._headers)
-        connection = await owner._connection(key)
+        connection = await self._transport._connection(self._key)
         self._connection = connection
         try:
-            await connection.send(request, self._method == "HEAD")
+            await connection.send(self._request, self._head_only)
             status, headers, version = connection.head_read()
         except BaseException:
             connection.abort()
@@ -264,7 +263,9 @@ class HttptoolsTransport:
         return connection
 
     def exchange(self, method: str, url: str, headers: dict[str, str]) -> _HttptoolsExchange:
-        return _HttptoolsExchange(self, method, url, headers)
+        """The exchange for one request; a URL or header that cannot be sent raises here."""
+        key, request = _request(method, url, headers)
+        return _HttptoolsExchange(self, url, key, request, method == "HEAD")
 
     async def aclose(self) -> None:
         self._pool.close()

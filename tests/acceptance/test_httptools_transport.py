@@ -140,11 +140,12 @@ def test_a_head_answer_keeps_the_connection_for_the_next_request(
 ) -> None:
     # HEAD's Content-Length announces a body that never comes: the next answer must not
     # be read as that body, and the connection must still be reused
-    server = serve(lambda line: (ok(b"x" * 50 if line.startswith("GET") else b""), False))
-    server.answer = lambda line: (
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", False)
-        if line.startswith("HEAD")
-        else (ok(b"y" * 50), False)
+    server = serve(
+        lambda line: (
+            (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", False)
+            if line.startswith("HEAD")
+            else (ok(b"y" * 50), False)
+        )
     )
     seen = exchanges([("HEAD", server.url("/a")), ("GET", server.url("/b"))])
     assert seen[0] == (200, {"content-length": "50"}, b"")
