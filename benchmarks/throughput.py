@@ -17,7 +17,7 @@ never below the busiest host's latency-seconds / per-host); the CPU floor
 cores); wall / the larger floor; requests/s; the run's CPU (its own process:
 the event loop; and with its children: ``--workers`` processes, spec analysis
 pool) and that per entry; peak RSS (with ``--workers``, the parent's plus every
-worker's); store size; entries per hour. The goal at 10k entries: wall <= 1.5x
+worker's, the workers spawned so that each peak is its own); store size; entries per hour. The goal at 10k entries: wall <= 1.5x
 the larger floor, RSS < 500 MB (issue 18: with and without ``--store``).
 
     python -m benchmarks.throughput                          # 1k entries, curve 16/64/256
@@ -225,7 +225,9 @@ def _audit_in_workers(plan: Plan) -> tuple[int, float, float]:
     settings = _settings(plan)
     methodology = load_methodology()
     entries = catalog(plan)
-    executor = ProcessExecutor(plan.workers)
+    # spawned, not forked: a forked worker's peak RSS counts the pages it shares with its parent
+    # (copy-on-write), so parent + workers would count them twice; spawned, each peak is its own
+    executor = ProcessExecutor(plan.workers, start="spawn")
     count = 0
     if plan.store is None:
         for _result in executor.stream(entries, settings, methodology, run=None):

@@ -28,6 +28,8 @@ import math
 import multiprocessing
 import os
 import resource
+import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
@@ -69,6 +71,22 @@ PARENT_REPORT_BYTES = 16 * 1024 * 1024
 it, right after it arrives. Unbounded, a 10,000-entry run held all 300 of its analyses."""
 
 
+def start_method() -> str:
+    """How worker processes start: ``fork`` where it is safe, else ``spawn``.
+
+    A forked worker starts in a few milliseconds with what the parent already
+    imported and built; a spawned one starts an interpreter and imports the
+    auditor again (~0.3 s of CPU each, measured in ``benchmarks/rerun.py``).
+    Forking is safe on Linux when this process runs no other thread (a lock
+    another thread held at the fork would stay held in the child for good);
+    a terminal's progress bar refreshes from a thread, so that run spawns. On
+    macOS and Windows, as CPython's own default, always spawn.
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 class WorkerFailed(AuditorError):
     """A worker process stopped before finishing its part."""
 
@@ -82,6 +100,7 @@ class WorkerStats:
     entries: int
     cpu_seconds: float
     peak_rss_mib: float
+    """``VmHWM``: a forked worker's counts the pages it shares with its parent (copy-on-write)."""
     not_modified: int = 0
     """Spec fetches answered 304 and served from the store."""
 
@@ -271,10 +290,14 @@ def _part_settings(settings: AuditSettings, parts: int) -> AuditSettings:
 class ProcessExecutor:
     """``auditor audit --workers N``: an ``Executor`` (``auditor/run/recording.py``)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, start: str | None = None) -> None:
         self.workers = max(1, workers)
+        self.start = start
+        """``fork`` or ``spawn``; None: ``start_method()`` when the workers start."""
         self.stats: list[WorkerStats] = []
         """Each worker's CPU and memory, from the last call."""
+        self.started_with = ""
+        """How the last call's workers started."""
 
     def __call__(
         self,
@@ -312,7 +335,12 @@ class ProcessExecutor:
         if run is not None:
             loan = _Loan(str(run.store.path), run.run, windowed_checks(methodology))
         part_settings = _part_settings(settings, len(parts))
-        context = multiprocessing.get_context("spawn")
+        self.started_with = self.start or start_method()
+        context = (
+            multiprocessing.get_context("fork")
+            if self.started_with == "fork"
+            else multiprocessing.get_context("spawn")
+        )
         readers: dict[Connection, tuple[int, Any]] = {}
         try:
             for number, part in enumerate(parts, 1):

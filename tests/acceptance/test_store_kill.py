@@ -114,8 +114,10 @@ def test_sigkill_loses_no_entry_finished_before_the_window_and_resume_skips_them
         ):
             time.sleep(0.05)
         assert recorded(store) == {f"fast{i}" for i in range(FAST)}
+        # the worker holding the slow entries runs on (the other may have finished its part;
+        # a spawning run also has multiprocessing's resource tracker among its children)
         workers_pids = children(first.pid) if workers > 1 else set()
-        assert len(workers_pids) >= workers if workers > 1 else True
+        assert workers_pids if workers > 1 else True
 
         # a second writer while the first is alive: refused with a clear message
         second = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)

@@ -4,9 +4,14 @@ the parent, the same results as one event loop, conditional fetches on the next 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
+import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -15,7 +20,8 @@ from auditor.cli import main
 from auditor.context import AuditSettings, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry
-from auditor.run.workers import ProcessExecutor, WorkerFailed
+from auditor.run.loop import run_audit
+from auditor.run.workers import ProcessExecutor, WorkerFailed, start_method
 from auditor.store.db import Store
 from auditor.store.session import RecordingRun
 from tests.conftest import LocalServer
@@ -161,3 +167,69 @@ def test_a_worker_that_fails_fails_the_run_with_its_reason(
                 entries(http_server), settings, methodology, run=run, on_result=lambda _r: None
             )
         run.close()
+
+
+FORKED_RUN = """
+import json, sys, threading
+from types import SimpleNamespace
+from auditor.context import AuditSettings, NetworkPolicy
+from auditor.methodology import load_methodology
+from auditor.run.workers import ProcessExecutor
+from tests.acceptance.test_workers import entries
+
+if sys.argv[2] == "thread":  # another thread alive at the fork: the run must spawn
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+executor = ProcessExecutor(2)
+results = executor(
+    entries(SimpleNamespace(port=int(sys.argv[1]))),
+    AuditSettings(network=NetworkPolicy(allow_private=True)),
+    load_methodology(),
+    run=None,
+    on_result=lambda _r: None,
+)
+print(json.dumps({
+    "start": executor.started_with,
+    "scores": [[r.entry.id, r.assessment.score] for r in results],
+    "pids": sorted(s.pid for s in executor.stats),
+}))
+"""
+
+
+def run_forked(server: LocalServer, threads: str) -> dict[str, Any]:
+    """``ProcessExecutor`` in a process of its own: pytest's own process runs the test
+    server's thread, so there the workers always spawn."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED_RUN, str(server.port), threads],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    answer: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return answer
+
+
+def test_workers_fork_when_nothing_else_runs_and_give_the_results_of_one_loop(
+    http_server: LocalServer,
+) -> None:
+    serve(http_server)
+    one = run_audit(
+        entries(http_server),
+        AuditSettings(network=NetworkPolicy(allow_private=True)),
+        load_methodology(),
+    )
+    forked = run_forked(http_server, "alone")
+    assert forked["start"] == ("fork" if sys.platform == "linux" else "spawn")
+    assert forked["scores"] == [[r.entry.id, r.assessment.score] for r in one]
+    assert len(forked["pids"]) == 2 and all(p != os.getpid() for p in forked["pids"])
+
+
+def test_workers_spawn_when_another_thread_runs(http_server: LocalServer) -> None:
+    serve(http_server)
+    assert threading.active_count() > 1  # the test server's thread, here
+    assert start_method() == "spawn"
+    spawned = run_forked(http_server, "thread")
+    assert spawned["start"] == "spawn"
+    assert len(spawned["scores"]) == 2 * PER_HOST
