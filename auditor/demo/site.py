@@ -106,7 +106,11 @@ class FixtureSite:
         }
         self.ca_pem = ca.cert_pem.bytes()
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next poll: at the default 0.5 s that was an eighth
+        # of the demo's wall time
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
