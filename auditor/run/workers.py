@@ -79,10 +79,16 @@ def start_method() -> str:
     auditor again (~0.3 s of CPU each, measured in ``benchmarks/rerun.py``).
     Forking is safe on Linux when this process runs no other thread (a lock
     another thread held at the fork would stay held in the child for good);
-    a terminal's progress bar refreshes from a thread, so that run spawns. On
-    macOS and Windows, as CPython's own default, always spawn.
+    a terminal's progress bar refreshes from a thread, so that run spawns. Nor
+    from inside a running event loop (an async caller of the Python API): the
+    child would hold that loop's selector and wake-up socket, the parent's too.
+    On macOS and Windows, as CPython's own default, always spawn.
     """
-    if sys.platform == "linux" and threading.active_count() == 1:
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return "spawn"
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
         return "fork"
     return "spawn"
 

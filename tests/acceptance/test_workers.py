@@ -226,6 +226,27 @@ def test_workers_fork_when_nothing_else_runs_and_give_the_results_of_one_loop(
     assert len(forked["pids"]) == 2 and all(p != os.getpid() for p in forked["pids"])
 
 
+INSIDE_A_LOOP = """
+import asyncio
+from auditor.run.workers import start_method
+
+async def inside() -> str:
+    return start_method()
+
+print(start_method(), asyncio.run(inside()))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers fork on Linux only")
+def test_workers_spawn_from_inside_a_running_event_loop() -> None:
+    # in a process of its own: pytest's may run other threads, which alone mean spawn
+    done = subprocess.run(
+        [sys.executable, "-c", INSIDE_A_LOOP], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["fork", "spawn"]
+
+
 def test_workers_spawn_when_another_thread_runs(http_server: LocalServer) -> None:
     serve(http_server)
     assert threading.active_count() > 1  # the test server's thread, here
