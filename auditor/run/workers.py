@@ -76,7 +76,8 @@ def start_method() -> str:
 
     A forked worker starts in a few milliseconds with what the parent already
     imported and built; a spawned one starts an interpreter and imports the
-    auditor again (~0.3 s of CPU each, measured in ``benchmarks/rerun.py``).
+    auditor again: ~0.2 s more CPU a worker (a warm part of 250 entries in
+    ``benchmarks/rerun.py``: 0.77-0.83 s spawned, 0.61-0.66 s forked).
     Forking is safe on Linux when this process runs no other thread (a lock
     another thread held at the fork would stay held in the child for good);
     a terminal's progress bar refreshes from a thread, so that run spawns. Nor
