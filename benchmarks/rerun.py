@@ -24,9 +24,9 @@ The warm run is held against its floor: the larger of its network floor
 (the latency-seconds of the requests the farm served, / min(concurrency,
 hosts x per-host), never below the busiest host's / per-host) and its CPU
 floor (CPU seconds of the spec analyses it still had to run, / cores: none
-when nothing changed). Goals (issue 18): warm CPU <=
-1.5 ms an entry, warm wall <= 1.5x its floor, the store adding <= 10 % to a
-cold run (``--baseline``).
+when nothing changed). Goals (issue 18): warm CPU <= 1.5 ms an entry, warm
+wall <= 1.5x its floor, the store adding <= 10 % to a cold run
+(``--baseline``).
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ never below the busiest host's latency-seconds / per-host); the CPU floor
 cores); wall / the larger floor; requests/s; the run's CPU (its own process:
 the event loop; and with its children: ``--workers`` processes, spec analysis
 pool) and that per entry; peak RSS (with ``--workers``, the parent's plus every
-worker's, the workers spawned so that each peak is its own); store size; entries per hour. The goal at 10k entries: wall <= 1.5x
-the larger floor, RSS < 500 MB (issue 18: with and without ``--store``).
+worker's, the workers spawned so that each peak is its own); store size;
+entries per hour. The goal at 10k entries: wall <= 1.5x the larger floor,
+RSS < 500 MB (issue 18: with and without ``--store``).
 
     python -m benchmarks.throughput                          # 1k entries, curve 16/64/256
     python -m benchmarks.throughput --entries 10000 --curve 64 256

@@ -28,8 +28,6 @@ import math
 import multiprocessing
 import os
 import resource
-import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
@@ -43,6 +41,7 @@ from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry, Finding
 from auditor.run.collector import run_collector
 from auditor.run.peak_rss import peak_rss_mib
+from auditor.run.process_start import StartMethod, start_method
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
 from auditor.spec.analyse import SpecReport
@@ -69,29 +68,6 @@ parent once made, so a worker keeps only what its next entries are likely to cit
 PARENT_REPORT_BYTES = 16 * 1024 * 1024
 """The recording parent's analyses held at most: each is stored with the first result citing
 it, right after it arrives. Unbounded, a 10,000-entry run held all 300 of its analyses."""
-
-
-def start_method() -> str:
-    """How worker processes start: ``fork`` where it is safe, else ``spawn``.
-
-    A forked worker starts in a few milliseconds with what the parent already
-    imported and built; a spawned one starts an interpreter and imports the
-    auditor again: ~0.2 s more CPU a worker (a warm part of 250 entries in
-    ``benchmarks/rerun.py``: 0.77-0.83 s spawned, 0.61-0.66 s forked).
-    Forking is safe on Linux when this process runs no other thread (a lock
-    another thread held at the fork would stay held in the child for good);
-    a terminal's progress bar refreshes from a thread, so that run spawns. Nor
-    from inside a running event loop (an async caller of the Python API): the
-    child would hold that loop's selector and wake-up socket, the parent's too.
-    On macOS and Windows, as CPython's own default, always spawn.
-    """
-    if sys.platform != "linux" or threading.active_count() != 1:
-        return "spawn"
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return "fork"
-    return "spawn"
 
 
 class WorkerFailed(AuditorError):
@@ -297,13 +273,13 @@ def _part_settings(settings: AuditSettings, parts: int) -> AuditSettings:
 class ProcessExecutor:
     """``auditor audit --workers N``: an ``Executor`` (``auditor/run/recording.py``)."""
 
-    def __init__(self, workers: int, *, start: str | None = None) -> None:
+    def __init__(self, workers: int, *, start: StartMethod | None = None) -> None:
         self.workers = max(1, workers)
         self.start = start
         """``fork`` or ``spawn``; None: ``start_method()`` when the workers start."""
         self.stats: list[WorkerStats] = []
         """Each worker's CPU and memory, from the last call."""
-        self.started_with = ""
+        self.started_with: StartMethod | None = None
         """How the last call's workers started."""
 
     def __call__(

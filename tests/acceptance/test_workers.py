@@ -21,7 +21,8 @@ from auditor.context import AuditSettings, NetworkPolicy
 from auditor.methodology import load_methodology
 from auditor.model import Entry
 from auditor.run.loop import run_audit
-from auditor.run.workers import ProcessExecutor, WorkerFailed, start_method
+from auditor.run.process_start import start_method
+from auditor.run.workers import ProcessExecutor, WorkerFailed
 from auditor.store.db import Store
 from auditor.store.session import RecordingRun
 from tests.conftest import LocalServer
@@ -228,7 +229,7 @@ def test_workers_fork_when_nothing_else_runs_and_give_the_results_of_one_loop(
 
 INSIDE_A_LOOP = """
 import asyncio
-from auditor.run.workers import start_method
+from auditor.run.process_start import start_method
 
 async def inside() -> str:
     return start_method()
