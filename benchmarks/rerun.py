@@ -376,7 +376,7 @@ def main() -> None:
         analyses = count_analyses() if in_process else []
         if args.baseline:
             # The first run in a process builds what a process builds once (the domain lists,
-            # the licence tokenizer, a TLS context: ~0.4 s); measured first, the baseline
+            # the licence tokenizer, a TLS context: 0.2-0.5 s); measured first, the baseline
             # would carry it alone and flatter the store's overhead. A few entries first, not
             # counted, through the same executor (forked workers inherit nothing from it).
             warm_up = entries[: args.warm_up]
