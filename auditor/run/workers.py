@@ -104,6 +104,9 @@ class _Job:
     settings: AuditSettings
     methodology: Methodology
     loan: _Loan | None
+    inherited_lock: int | None = None
+    """A forked worker's copy of the store lock's descriptor, closed first: else the lock
+    outlives a killed parent until the worker notices, refusing a ``--resume`` meanwhile."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,9 @@ async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
 
 def _worker(job: _Job, out: Connection) -> None:
     """A worker process's main: audit the part, send results, then its stats."""
+    if job.inherited_lock is not None:
+        with suppress(OSError):
+            os.close(job.inherited_lock)
     try:
         count, not_modified = asyncio.run(_audit_part(job, out))
         out.send(("done", _stats(job.part, count, not_modified)))
@@ -324,11 +330,13 @@ class ProcessExecutor:
             if self.started_with == "fork"
             else multiprocessing.get_context("spawn")
         )
+        forked = self.started_with == "fork"
+        inherited = run.store.lock_descriptor() if run is not None and forked else None
         readers: dict[Connection, tuple[int, Any]] = {}
         try:
             for number, part in enumerate(parts, 1):
                 reader, writer = context.Pipe(duplex=False)
-                job = _Job(number, tuple(part), part_settings, methodology, loan)
+                job = _Job(number, tuple(part), part_settings, methodology, loan, inherited)
                 process = context.Process(
                     target=_worker, args=(job, writer), name=f"auditor-worker-{number}"
                 )

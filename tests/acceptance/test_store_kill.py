@@ -19,6 +19,7 @@ import pytest
 
 from auditor.run.workers import WATCH_SECONDS
 from auditor.store.batch import COMMIT_SECONDS
+from auditor.store.lock import WriterLock
 from tests.conftest import LocalServer
 
 AUDITOR = str(Path(sys.executable).with_name("auditor"))
@@ -126,6 +127,10 @@ def test_sigkill_loses_no_entry_finished_before_the_window_and_resume_skips_them
 
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
+        # the lock ends with the process that took it, its workers still running or not
+        # (forked, they shared it until each closed its copy)
+        with WriterLock(store) as lock:
+            lock.acquire("the test, right after the kill")
         stop = time.monotonic() + WATCH_SECONDS + 10
         while any(alive(pid) for pid in workers_pids) and time.monotonic() < stop:
             time.sleep(0.1)
