@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 from typing import Literal
@@ -18,16 +19,26 @@ def start_method() -> StartMethod:
     auditor again: ~0.2 s more CPU a worker (a warm part of 250 entries in
     ``benchmarks/rerun.py``: 0.77-0.83 s spawned, 0.61-0.66 s forked).
     Forking is safe on Linux when this process runs no other thread (a lock
-    another thread held at the fork would stay held in the child for good);
-    a terminal's progress bar refreshes from a thread, so that run spawns. Nor
+    another thread held at the fork would stay held in the child for good),
+    as the kernel counts them, so that a library's own threads count too
+    (numpy starts one, once pandas is imported for the report site); a
+    terminal's progress bar refreshes from a thread, so that run spawns. Nor
     from inside a running event loop (an async caller of the Python API): the
     child would hold that loop's selector and wake-up socket, the parent's too.
     On macOS and Windows, as CPython's own default, always spawn.
     """
-    if sys.platform != "linux" or threading.active_count() != 1:
+    if sys.platform != "linux" or threading.active_count() != 1 or _os_threads() != 1:
         return "spawn"
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return "fork"
     return "spawn"
+
+
+def _os_threads() -> int:
+    """This process's threads as the kernel counts them (Linux ``/proc``), C ones included."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 2  # cannot tell: not alone, as far as forking goes

@@ -119,6 +119,8 @@ def test_sigkill_loses_no_entry_finished_before_the_window_and_resume_skips_them
         # a spawning run also has multiprocessing's resource tracker among its children)
         workers_pids = children(first.pid) if workers > 1 else set()
         assert workers_pids if workers > 1 else True
+        for pid in workers_pids:  # forked: no terminal, no thread; a spawned one runs spawn_main
+            assert b"spawn_main" not in Path(f"/proc/{pid}/cmdline").read_bytes()
 
         # a second writer while the first is alive: refused with a clear message
         second = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)

@@ -228,24 +228,29 @@ def test_workers_fork_when_nothing_else_runs_and_give_the_results_of_one_loop(
 
 
 INSIDE_A_LOOP = """
-import asyncio
+import _thread, asyncio, threading, time
 from auditor.run.process_start import start_method
 
 async def inside() -> str:
     return start_method()
 
-print(start_method(), asyncio.run(inside()))
+alone = start_method()
+in_a_loop = asyncio.run(inside())
+_thread.start_new_thread(time.sleep, (30,))  # a thread threading does not know of (a C one)
+time.sleep(0.1)
+print(alone, in_a_loop, threading.active_count(), start_method())
 """
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers fork on Linux only")
-def test_workers_spawn_from_inside_a_running_event_loop() -> None:
+def test_workers_spawn_from_inside_a_running_event_loop_or_beside_a_foreign_thread() -> None:
     # in a process of its own: pytest's may run other threads, which alone mean spawn
     done = subprocess.run(
         [sys.executable, "-c", INSIDE_A_LOOP], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["fork", "spawn"]
+    # threading counts one thread, the kernel two: spawn
+    assert done.stdout.split() == ["fork", "spawn", "1", "spawn"]
 
 
 def test_workers_spawn_when_another_thread_runs(http_server: LocalServer) -> None:
