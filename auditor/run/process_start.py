@@ -1,4 +1,5 @@
-"""How ``--workers`` processes start: forked where that is safe, else spawned."""
+"""How ``--workers`` processes start: forked where that is safe, else spawned; and what a
+forked one lets go of first."""
 
 from __future__ import annotations
 
@@ -42,3 +43,19 @@ def _os_threads() -> int:
         return len(os.listdir("/proc/self/task"))
     except OSError:
         return 2  # cannot tell: not alone, as far as forking goes
+
+
+def let_go(descriptor: int) -> None:
+    """Drop this (forked) process's hold on a descriptor it inherited, the number kept on
+    /dev/null: the parent's file object, copied by the fork, still names it, and must never
+    close another file that took the number."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        os.dup2(null, descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(null)

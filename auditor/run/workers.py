@@ -41,7 +41,7 @@ from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry, Finding
 from auditor.run.collector import run_collector
 from auditor.run.peak_rss import peak_rss_mib
-from auditor.run.process_start import StartMethod, start_method
+from auditor.run.process_start import StartMethod, let_go, start_method
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
 from auditor.spec.analyse import SpecReport
@@ -246,8 +246,7 @@ async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
 def _worker(job: _Job, out: Connection) -> None:
     """A worker process's main: audit the part, send results, then its stats."""
     if job.inherited_lock is not None:
-        with suppress(OSError):
-            os.close(job.inherited_lock)
+        let_go(job.inherited_lock)
     try:
         count, not_modified = asyncio.run(_audit_part(job, out))
         out.send(("done", _stats(job.part, count, not_modified)))
@@ -325,12 +324,10 @@ class ProcessExecutor:
             loan = _Loan(str(run.store.path), run.run, windowed_checks(methodology))
         part_settings = _part_settings(settings, len(parts))
         self.started_with = self.start or start_method()
-        context = (
-            multiprocessing.get_context("fork")
-            if self.started_with == "fork"
-            else multiprocessing.get_context("spawn")
-        )
         forked = self.started_with == "fork"
+        context = (
+            multiprocessing.get_context("fork") if forked else multiprocessing.get_context("spawn")
+        )
         inherited = run.store.lock_descriptor() if run is not None and forked else None
         readers: dict[Connection, tuple[int, Any]] = {}
         try:
