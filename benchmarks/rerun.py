@@ -326,11 +326,6 @@ def main() -> None:
         default=20,
         help="with --baseline: entries audited first, not counted (the process's one-time setup)",
     )
-    parser.add_argument(
-        "--start",
-        choices=("fork", "spawn"),
-        help="how --workers processes start (default: the auditor's choice, fork where safe)",
-    )
     args = parser.parse_args()
 
     import asyncio
@@ -346,7 +341,7 @@ def main() -> None:
     if args.workers > 1:
         from auditor.run.workers import ProcessExecutor
 
-        executor = ProcessExecutor(args.workers, start=args.start)
+        executor = ProcessExecutor(args.workers)
     per_host = 4
     with tempfile.TemporaryDirectory(prefix="auditor-rerun-") as tmp:
         folder = Path(tmp)

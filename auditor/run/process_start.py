@@ -12,7 +12,7 @@ from typing import Literal
 StartMethod = Literal["fork", "spawn"]
 
 
-def start_method() -> StartMethod:
+def start_method(*, recording: bool = False) -> StartMethod:
     """How worker processes start: ``fork`` where it is safe, else ``spawn``.
 
     A forked worker starts in a few milliseconds with what the parent already
@@ -26,9 +26,13 @@ def start_method() -> StartMethod:
     terminal's progress bar refreshes from a thread, so that run spawns. Nor
     from inside a running event loop (an async caller of the Python API): the
     child would hold that loop's selector and wake-up socket, the parent's too.
-    On macOS and Windows, as CPython's own default, always spawn.
+    On macOS and Windows, as CPython's own default, always spawn. And always
+    when a store is being recorded: the parent's open SQLite connection would
+    be carried across the fork, and SQLite forbids it (a child's connection to
+    the same file reuses the parent's lock bookkeeping and WAL-index mapping,
+    so the child reads without locks of its own).
     """
-    if sys.platform != "linux" or threading.active_count() != 1 or _os_threads() != 1:
+    if recording or sys.platform != "linux" or threading.active_count() != 1 or _os_threads() != 1:
         return "spawn"
     try:
         asyncio.get_running_loop()

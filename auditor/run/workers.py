@@ -104,9 +104,10 @@ class _Job:
     settings: AuditSettings
     methodology: Methodology
     loan: _Loan | None
-    inherited_lock: int | None = None
-    """A forked worker's copy of the store lock's descriptor, closed first: else the lock
-    outlives a killed parent until the worker notices, refusing a ``--resume`` meanwhile."""
+    inherited: tuple[int, ...] = ()
+    """What a forked worker lets go of first: the read ends of the result pipes, its own and
+    the earlier workers' (else, its parent killed, a send blocks for good once the pipe is
+    full: the pipe never breaks while the worker itself holds a read end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +246,8 @@ async def _audit_part(job: _Job, out: Connection) -> tuple[int, int]:
 
 def _worker(job: _Job, out: Connection) -> None:
     """A worker process's main: audit the part, send results, then its stats."""
-    if job.inherited_lock is not None:
-        let_go(job.inherited_lock)
+    for descriptor in job.inherited:
+        let_go(descriptor)
     try:
         count, not_modified = asyncio.run(_audit_part(job, out))
         out.send(("done", _stats(job.part, count, not_modified)))
@@ -323,16 +324,18 @@ class ProcessExecutor:
         if run is not None:
             loan = _Loan(str(run.store.path), run.run, windowed_checks(methodology))
         part_settings = _part_settings(settings, len(parts))
-        self.started_with = self.start or start_method()
+        if self.start == "fork" and run is not None:
+            raise ValueError("workers recording a store are spawned: see start_method")
+        self.started_with = self.start or start_method(recording=run is not None)
         forked = self.started_with == "fork"
         context = (
             multiprocessing.get_context("fork") if forked else multiprocessing.get_context("spawn")
         )
-        inherited = run.store.lock_descriptor() if run is not None and forked else None
         readers: dict[Connection, tuple[int, Any]] = {}
         try:
             for number, part in enumerate(parts, 1):
                 reader, writer = context.Pipe(duplex=False)
+                inherited = (reader.fileno(), *(r.fileno() for r in readers)) if forked else ()
                 job = _Job(number, tuple(part), part_settings, methodology, loan, inherited)
                 process = context.Process(
                     target=_worker, args=(job, writer), name=f"auditor-worker-{number}"

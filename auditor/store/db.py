@@ -57,10 +57,6 @@ class Store:
     def writable(self) -> bool:
         return self._lock is not None
 
-    def lock_descriptor(self) -> int | None:
-        """The writer lock's descriptor (``WriterLock.descriptor``); None when read-only."""
-        return self._lock.descriptor() if self._lock is not None else None
-
     def require_writer(self) -> None:
         if self._lock is None:
             raise StoreError(f"{self.path}: opened read-only; open it with write=True to record")

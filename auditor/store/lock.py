@@ -88,12 +88,6 @@ class WriterLock:
         handle.flush()
         self._handle = handle
 
-    def descriptor(self) -> int | None:
-        """The lock file's descriptor while held. A forked child shares the lock through it
-        (``flock`` belongs to the open file, not the process) and closes its copy, so that
-        the lock ends with the process that took it."""
-        return self._handle.fileno() if self._handle is not None else None
-
     def release(self) -> None:
         if self._handle is None:
             return

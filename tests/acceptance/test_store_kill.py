@@ -128,10 +128,10 @@ def test_sigkill_loses_no_entry_finished_before_the_window_and_resume_skips_them
         # a spawning run also has multiprocessing's resource tracker among its children)
         workers_pids = children(first.pid) if workers > 1 else set()
         assert workers_pids if workers > 1 else True
-        # forked (no terminal, no thread): a spawned worker's command line runs spawn_main
+        # recording a store, the workers are spawned (never forked: SQLite's state)
         lines = [cmdline(pid) for pid in workers_pids]
-        assert not any(b"spawn_main" in line for line in lines)
-        assert any(lines) if workers > 1 else True
+        assert all(b"spawn_main" in line for line in lines if b"resource_tracker" not in line)
+        assert any(b"spawn_main" in line for line in lines) if workers > 1 else True
 
         # a second writer while the first is alive: refused with a clear message
         second = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
@@ -141,7 +141,6 @@ def test_sigkill_loses_no_entry_finished_before_the_window_and_resume_skips_them
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
         # the lock ends with the process that took it, its workers still running or not
-        # (forked, they shared it until each closed its copy)
         with WriterLock(store) as lock:
             lock.acquire("the test, right after the kill")
         stop = time.monotonic() + WATCH_SECONDS + 10
@@ -180,3 +179,61 @@ def test_sigkill_loses_no_entry_finished_before_the_window_and_resume_skips_them
         run = db.execute("SELECT COUNT(*), MIN(finished_at) IS NOT NULL FROM runs").fetchone()
         assert run == (1, 1)
         assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == FAST + SLOW
+
+
+KILLED_WHILE_SENDING = """
+import sys, time
+from auditor.context import AuditSettings, NetworkPolicy
+from auditor.methodology import load_methodology
+from auditor.model import Entry
+from auditor.run.workers import ProcessExecutor
+
+port, count = int(sys.argv[1]), int(sys.argv[2])
+entries = [
+    Entry(id=f"{h}-{i}", title=f"API {i}", base_url=f"http://{h}:{port}/api{i}")
+    for h in ("127.0.0.1", "localhost")
+    for i in range(count)
+]
+executor = ProcessExecutor(2)
+settings = AuditSettings(network=NetworkPolicy(allow_private=True))
+for _result in executor.stream(entries, settings, load_methodology(), run=None):
+    print(executor.started_with, flush=True)
+    time.sleep(600)  # reads no more: the workers' pipes fill, then the test kills this process
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL, /proc")
+def test_workers_blocked_on_a_full_pipe_stop_when_their_parent_is_killed(
+    http_server: LocalServer,
+) -> None:
+    count = 120  # results enough to fill a pipe (64 KiB) many times over
+    for i in range(count):
+        http_server.add(f"/api{i}", 200, '{"ok": true}', "application/json")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WHILE_SENDING, str(http_server.port), str(count)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    workers: set[int] = set()
+    try:
+        assert parent.stdout is not None
+        started = parent.stdout.readline().decode().strip()
+        assert started == "fork", parent.stderr.read() if parent.stderr else ""
+        workers = children(parent.pid)
+        assert workers
+        time.sleep(WATCH_SECONDS + 1)  # the workers audit on and block on their full pipes
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=30)
+        stop = time.monotonic() + WATCH_SECONDS + 10
+        while any(alive(pid) for pid in workers) and time.monotonic() < stop:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in workers)  # the pipe broke: no worker waits on
+    finally:
+        for pid in workers:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
+        parent.communicate(timeout=30)

@@ -234,11 +234,12 @@ from auditor.run.process_start import start_method
 async def inside() -> str:
     return start_method()
 
+recording = start_method(recording=True)
 alone = start_method()
 in_a_loop = asyncio.run(inside())
 _thread.start_new_thread(time.sleep, (30,))  # a thread threading does not know of (a C one)
 time.sleep(0.1)
-print(alone, in_a_loop, threading.active_count(), start_method())
+print(recording, alone, in_a_loop, threading.active_count(), start_method())
 """
 
 
@@ -249,8 +250,24 @@ def test_workers_spawn_from_inside_a_running_event_loop_or_beside_a_foreign_thre
         [sys.executable, "-c", INSIDE_A_LOOP], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    # threading counts one thread, the kernel two: spawn
-    assert done.stdout.split() == ["fork", "spawn", "1", "spawn"]
+    # recording a store: spawn; threading counts one thread, the kernel two: spawn
+    assert done.stdout.split() == ["spawn", "fork", "spawn", "1", "spawn"]
+
+
+def test_workers_recording_a_store_are_never_forked(tmp_path: Path) -> None:
+    methodology = load_methodology()
+    with Store.open(tmp_path / "audit.db", write=True) as store:
+        run = RecordingRun.start(store, ["c.json"], methodology, [])
+        with pytest.raises(ValueError, match="spawned"):
+            list(
+                ProcessExecutor(2, start="fork").stream(
+                    [Entry(id="a", title="A", base_url="http://127.0.0.1:9/")],
+                    AuditSettings(),
+                    methodology,
+                    run=run,
+                )
+            )
+        run.close()
 
 
 def test_workers_spawn_when_another_thread_runs(http_server: LocalServer) -> None:

@@ -1,32 +1,25 @@
-"""What a forked worker lets go of: its copy of the store lock's descriptor, the number kept."""
+"""What a forked worker lets go of first: the read ends of the result pipes it inherited."""
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
 from auditor.run.process_start import let_go
-from auditor.store.lock import StoreBusy, WriterLock
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="flock, /dev/null")
-def test_letting_go_of_a_copy_keeps_the_number_and_leaves_the_holder_s_lock(
-    tmp_path: Path,
-) -> None:
-    store = tmp_path / "audit.db"
-    holder = WriterLock(store)
-    holder.acquire("the holder")
-    descriptor = holder.descriptor()
-    assert descriptor is not None
-    copy = os.dup(descriptor)  # what a fork gives the child: the same open file
-    let_go(copy)
-    assert os.path.samestat(os.fstat(copy), os.stat(os.devnull))  # the number still open
-    with pytest.raises(StoreBusy):  # the holder keeps its lock: nothing was unlocked
-        WriterLock(store).acquire("a second writer")
-    holder.release()
-    with WriterLock(store) as free:  # and with the holder gone, no copy holds it
-        free.acquire("the next writer")
-    os.close(copy)
+@pytest.mark.skipif(sys.platform == "win32", reason="/dev/null, fork's descriptors")
+def test_letting_go_of_an_inherited_read_end_lets_the_pipe_break() -> None:
+    read_end, write_end = os.pipe()
+    inherited = os.dup(read_end)  # what a fork gives the child: the same pipe, read end
+    let_go(inherited)
+    assert os.path.samestat(os.fstat(inherited), os.stat(os.devnull))  # the number still open
+    os.write(write_end, b"x")  # the parent's read end still reads
+    assert os.read(read_end, 1) == b"x"
+    os.close(read_end)  # the parent gone: nobody reads, and the writer learns it at once
+    with pytest.raises(BrokenPipeError):
+        os.write(write_end, b"x")
+    os.close(write_end)
+    os.close(inherited)
