@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 import threading
+from contextlib import suppress
 from typing import Literal
 
 StartMethod = Literal["fork", "spawn"]
@@ -57,9 +58,6 @@ def let_go(descriptor: int) -> None:
         null = os.open(os.devnull, os.O_RDWR)
     except OSError:
         return
-    try:
+    with suppress(OSError):
         os.dup2(null, descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(null)
+    os.close(null)
