@@ -153,10 +153,10 @@ def serve(folder: str, latency: float, ready: Any) -> None:
 
         def do_GET(self) -> None:
             if self.path == STATS_PATH:  # uncounted, no latency: what each host was asked
-                with lock:
-                    body = json.dumps(dict(asked)).encode()
+                with lock:  # and the farm's CPU so far, as _farm.py's: it shares the cores
+                    body = json.dumps({"hosts": dict(asked), "cpu": time.process_time()})
                     asked.clear()
-                self._send(200, body, "application/json")
+                self._send(200, body.encode(), "application/json")
                 return
             with lock:
                 asked[(self.headers.get("Host") or "").rsplit(":", 1)[0]] += 1
@@ -253,10 +253,12 @@ def count_analyses() -> list[float]:
     return calls
 
 
-def farm_asked(port: int) -> Counter[str]:
-    """Requests per host the farm served since the last call (and reset its counts)."""
+def farm_asked(port: int) -> tuple[Counter[str], float]:
+    """Requests per host the farm served since the last call (and reset its counts), and
+    the farm process's CPU seconds so far (subtract two readings)."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{STATS_PATH}", timeout=30) as answer:
-        return Counter(json.loads(answer.read()))
+        data = json.loads(answer.read())
+    return Counter(data["hosts"]), float(data["cpu"])
 
 
 def network_floor(asked: Counter[str], latency: float, concurrency: int, per_host: int) -> float:
@@ -281,15 +283,6 @@ def reap_workers(farm: Any, timeout: float = 30.0) -> None:
         if not [p for p in multiprocessing.active_children() if p.pid != farm.pid]:
             return
         time.sleep(0.02)
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds a running process has used (Linux ``/proc``; 0 elsewhere): the farm's."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def verdict(ok: bool) -> str:
@@ -386,7 +379,7 @@ def main() -> None:
         floors: dict[str, tuple[float, float | None]] = {}
         for label in ("baseline", "cold", "warm") if args.baseline else ("cold", "warm"):
             analyses.clear()
-            farm_asked(port)  # reset the farm's counts
+            _asked, farm_started = farm_asked(port)  # reset the farm's counts
             profiler = (
                 cProfile.Profile(time.thread_time)  # this thread's CPU: the event loop's
                 if args.profile and label == args.profile_run
@@ -394,7 +387,6 @@ def main() -> None:
             )
             if profiler is not None:
                 profiler.enable()
-            farm_started = process_cpu(farm.pid)
             started, cpu_started = time.perf_counter(), cpu_seconds()
             if label == "baseline":
                 if args.workers > 1:
@@ -408,13 +400,13 @@ def main() -> None:
             timings[label] = time.perf_counter() - started
             reap_workers(farm)  # their CPU counts for the run that started them
             cpu[label] = cpu_seconds() - cpu_started
-            farm_cpu = process_cpu(farm.pid) - farm_started
             if profiler is not None:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats(args.profile_sort).print_stats(30)
                 if args.profile_out:
                     profiler.dump_stats(args.profile_out)
-            asked = farm_asked(port)
+            asked, farm_after = farm_asked(port)
+            farm_cpu = farm_after - farm_started
             net = network_floor(asked, args.latency_ms / 1000, args.concurrency, per_host)
             cores = os.cpu_count() or 1
             floors[label] = (net, sum(analyses) / cores if in_process else None)
