@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from auditor.store.codec import dumps, loads
 from auditor.store.db import Store
 from auditor.store.merge_plan import RESULT_COLUMNS, MergePlan
+from auditor.store.packed_findings import pack_findings, result_findings
 from auditor.store.runs import AUDIT, run_counts
 from auditor.store.stored_facts import BLOB_KEY
 from auditor.store.stored_facts import reference as blob_reference
@@ -129,15 +130,25 @@ def _copy_result(
 ) -> None:
     """One result and its findings (from the run that observed them), blobs included."""
     _copy_blob(source, db, row["entry"])
+    stored = result_findings(source, row["findings_run"], row["entry_id"])
+    for finding in stored:
+        _copy_blob(source, db, finding[5])
     db.execute(
-        f"INSERT INTO results (run_id, {RESULT_COLUMNS}) VALUES ({', '.join('?' * 10)})",
-        (run_id, row["entry_id"], position, *tuple(row)[2:7], run_id, row["spec_sha256"]),
+        f"INSERT INTO results (run_id, {RESULT_COLUMNS}, findings) VALUES ({', '.join('?' * 11)})",
+        (
+            run_id,
+            row["entry_id"],
+            position,
+            *tuple(row)[2:7],
+            run_id,
+            row["spec_sha256"],
+            pack_findings(stored),
+        ),
     )
-    for finding in source.execute(
+    for finding in source.execute(  # the rows of the checks queried by check (``TRACKED``)
         f"SELECT {_FINDING_COLUMNS} FROM findings WHERE run_id = ? AND entry_id = ? ORDER BY id",
         (row["findings_run"], row["entry_id"]),
     ):
-        _copy_blob(source, db, finding["facts"])
         db.execute(
             f"INSERT INTO findings (run_id, {_FINDING_COLUMNS}) VALUES ({', '.join('?' * 10)})",
             (run_id, *tuple(finding)),

@@ -17,6 +17,7 @@ from typing import Any
 from auditor.model import utc_now
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader
+from auditor.store.packed_findings import TRACKED
 from auditor.store.runs import AUDIT, RunInfo, list_runs
 from auditor.store.transaction import transaction
 
@@ -81,6 +82,9 @@ def check_rows(
     included, keeps its findings under its own id); facts are read only for
     the checks in ``with_facts``.
     """
+    untracked = set(checks) - TRACKED
+    if untracked:  # packed in the results only (schema v6): no rows to read by check
+        raise ValueError(f"checks without rows of their own: {', '.join(sorted(untracked))}")
     read = FactsReader(store)
     found: dict[str, list[CheckRow]] = {check: [] for check in checks}
     marks = ", ".join("?" for _ in checks)

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from auditor.store.codec import dumps
+from auditor.store.packed_findings import blob_references
 from auditor.store.prune_select import Removed
 from auditor.store.stored_facts import BLOB_KEY
 
@@ -33,8 +34,8 @@ _TARGETS: tuple[tuple[str, str, str], ...] = (
     (
         "results",
         "run_id IN (SELECT id FROM temp.prune_runs)",
-        "length(entry) + length(assessment) + 3 * length(entry_id) + length(finished_at)"
-        " + 2 * ifnull(length(spec_sha256), 0) + 48",
+        "length(entry) + length(assessment) + ifnull(length(findings), 0)"
+        " + 3 * length(entry_id) + length(finished_at) + 2 * ifnull(length(spec_sha256), 0) + 48",
     ),
     (
         "runs",
@@ -86,6 +87,13 @@ def stage(db: sqlite3.Connection, removed: Sequence[int]) -> None:
                 WHERE substr({column}, 1, ?) = ? AND {staying} AND json_valid({column})
                   AND json_type({column}, ?) = 'text'""",
             (_BLOB_PATH, len(_BLOB_PREFIX), _BLOB_PREFIX, _BLOB_PATH),
+        )
+    # the facts of the packed findings (schema v6), which SQL cannot read inside zstd
+    rows = db.execute(f"SELECT findings FROM results WHERE findings IS NOT NULL AND {staying}")
+    for (packed,) in rows:
+        db.executemany(
+            "INSERT OR IGNORE INTO temp.prune_keep_blobs (sha256) VALUES (?)",
+            [(digest,) for digest in blob_references(packed)],
         )
 
 

@@ -8,7 +8,6 @@ finished entry and ``--resume`` skip them.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -23,12 +22,18 @@ from auditor.store.codec import (
     dumps,
     entry_dict,
     entry_from_dict,
-    finding_from_row,
     pack,
 )
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader, facts_text
 from auditor.store.inventory import inventory
+from auditor.store.packed_findings import (
+    TRACKED,
+    StoredFinding,
+    findings_from,
+    pack_findings,
+    unpack_findings,
+)
 from auditor.store.schema import SNAPSHOT_HEAD_INDEX
 from auditor.store.stored_facts import BLOB_THRESHOLD
 from auditor.store.transaction import transaction
@@ -201,10 +206,24 @@ def write_result(
     sha = spec_sha256(result.findings)
     entry_id = result.entry.id
     db.execute("DELETE FROM findings WHERE run_id = ? AND entry_id = ?", (run_id, entry_id))
+    stored: list[StoredFinding] = []
+    if findings_run is None:  # a rescore's findings stay with the run that observed them
+        stored = [
+            (
+                f.check,
+                f.outcome.value,
+                f.message,
+                f.probe,
+                f.subject,
+                facts_text(store, f.facts, BLOB_THRESHOLD, held),
+                f.observed_at,
+            )
+            for f in result.findings
+        ]
     db.execute(
         """INSERT OR REPLACE INTO results (run_id, entry_id, position, entry, score, tier,
-               assessment, finished_at, findings_run, spec_sha256)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               assessment, finished_at, findings_run, spec_sha256, findings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             run_id,
             entry_id,
@@ -216,6 +235,7 @@ def write_result(
             utc_now(),
             findings_run if findings_run is not None else run_id,
             sha,
+            pack_findings(stored) if findings_run is None else None,
         ),
     )
     if findings_run is None:
@@ -224,19 +244,9 @@ def write_result(
                    subject, facts, observed_at, latency_ms)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
-                (
-                    run_id,
-                    entry_id,
-                    f.check,
-                    f.outcome.value,
-                    f.message,
-                    f.probe,
-                    f.subject,
-                    facts_text(store, f.facts, BLOB_THRESHOLD, held),
-                    f.observed_at,
-                    _latency(f),
-                )
-                for f in result.findings
+                (run_id, entry_id, *row, _latency(f))
+                for f, row in zip(result.findings, stored, strict=True)
+                if f.check in TRACKED
             ],
         )
         if sha is not None:
@@ -253,19 +263,27 @@ def load_results(store: Store, run_id: int) -> list[AuditResult]:
     first read: ``StoredFacts``)."""
     db = store.db
     rows = db.execute(
-        "SELECT entry_id, entry, assessment, findings_run FROM results WHERE run_id = ? "
-        "ORDER BY position",
+        "SELECT entry_id, entry, assessment, findings_run, findings FROM results "
+        "WHERE run_id = ? ORDER BY position",
         (run_id,),
     ).fetchall()
-    findings: dict[tuple[int, str], list[Finding]] = defaultdict(list)
+    packed: dict[tuple[int, str], bytes | str | None] = {
+        (run_id, row["entry_id"]): row["findings"] for row in rows
+    }
+    for source in {row["findings_run"] for row in rows} - {run_id}:  # a rescore's sources
+        for entry_id, value in db.execute(
+            "SELECT entry_id, findings FROM results WHERE run_id = ?", (source,)
+        ):
+            packed[(source, entry_id)] = value
     read = FactsReader(store)
-    for source in {row["findings_run"] for row in rows}:
-        for f in db.execute("SELECT * FROM findings WHERE run_id = ? ORDER BY id", (source,)):
-            findings[(source, f["entry_id"])].append(finding_from_row(f, read.stored(f["facts"])))
     return [
         AuditResult(
             entry_from_dict(read(row["entry"])),
-            tuple(findings.get((row["findings_run"], row["entry_id"]), ())),
+            tuple(
+                findings_from(
+                    unpack_findings(packed.get((row["findings_run"], row["entry_id"]))), read
+                )
+            ),
             assessment_from_json(row["assessment"]),
         )
         for row in rows

@@ -16,6 +16,16 @@ from auditor.store.transaction import transaction
 
 APPLICATION_ID = 0x41554454  # "AUDT": marks a SQLite file as an auditor store
 SNAPSHOT_HEAD_INDEX = "spec_snapshots_held"
+TRACKED_CHECKS = (
+    "availability",
+    "availability.base_url",
+    "availability.spec_url",
+    "spec.valid",
+    "tls.certificate_expiry",
+)
+"""Checks whose findings are rows of ``findings`` too (schema v6): the ones read by check
+across runs (the availability window, latencies, the timeline, notifications)."""
+TRACKED_LIST = ", ".join(f"'{check}'" for check in TRACKED_CHECKS)
 """The index answering which snapshots are held whole, by which validator (schema v5)."""
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -134,6 +144,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         f"CREATE INDEX {SNAPSHOT_HEAD_INDEX} ON spec_snapshots"
         "(sha256, validator, body IS NOT NULL, report IS NOT NULL, size)",
+    ),
+    # v6: an entry's findings packed in its results row (``auditor/store/packed_findings.py``);
+    # rows of ``findings`` kept only for the checks queried across runs. The migration moves
+    # them: the list is written as JSON text (read like the zstd values written later), in
+    # the order they were recorded, then the other rows go.
+    (
+        "ALTER TABLE results ADD COLUMN findings BLOB",
+        """UPDATE results SET findings = (
+               SELECT json_group_array(json_array(check_id, outcome, message, probe, subject,
+                                                  facts, observed_at))
+               FROM (SELECT * FROM findings f
+                     WHERE f.run_id = results.run_id AND f.entry_id = results.entry_id
+                     ORDER BY f.id))
+           WHERE findings_run = run_id""",
+        f"DELETE FROM findings WHERE check_id NOT IN ({TRACKED_LIST})",
     ),
 )
 

@@ -17,8 +17,9 @@ from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry, Finding
 from auditor.spec.analyse import SpecReport
 from auditor.store.batch import COMMIT_SECONDS, CommitWindow
-from auditor.store.codec import finding_from_row
+from auditor.store.codec import finding_from_row, outcome
 from auditor.store.db import Store
+from auditor.store.packed_findings import TRACKED, unpack_findings
 from auditor.store.records import (
     SpecCapture,
     load_results,
@@ -75,17 +76,37 @@ def windowed_checks(methodology: Methodology) -> tuple[str, ...]:
 def earlier_findings(
     store: Store, entry_id: str, run: RunInfo, checks: Sequence[str]
 ) -> list[Finding]:
-    """The entry's findings for ``checks`` from runs before ``run``, inside its window."""
+    """The entry's findings for ``checks`` from runs before ``run``, inside its window
+    (without their facts): rows of ``findings`` for the checks kept as rows (``TRACKED``:
+    availability, which both methodologies window), else read from the packed results."""
     if not checks:
         return []
-    marks = ", ".join("?" for _ in checks)
-    rows = store.db.execute(
-        f"""SELECT check_id, outcome, message, probe, subject, '{{}}' AS facts, observed_at
-            FROM findings WHERE entry_id = ? AND check_id IN ({marks})
-            AND observed_at >= ? AND run_id < ? ORDER BY observed_at""",
-        (entry_id, *checks, window_start(run.started_at, run.window_days), run.id),
-    )
-    return [finding_from_row(row) for row in rows]
+    start = window_start(run.started_at, run.window_days)
+    tracked = [check for check in checks if check in TRACKED]
+    found: list[Finding] = []
+    if tracked:
+        marks = ", ".join("?" for _ in tracked)
+        rows = store.db.execute(
+            f"""SELECT check_id, outcome, message, probe, subject, '{{}}' AS facts, observed_at
+                FROM findings WHERE entry_id = ? AND check_id IN ({marks})
+                AND observed_at >= ? AND run_id < ? ORDER BY observed_at""",
+            (entry_id, *tracked, start, run.id),
+        )
+        found = [finding_from_row(row) for row in rows]
+    others = set(checks) - TRACKED
+    if others:  # a methodology that windows another check: rarer, and slower
+        for (packed,) in store.db.execute(
+            """SELECT findings FROM results WHERE entry_id = ? AND run_id < ?
+               AND findings IS NOT NULL AND finished_at >= ? ORDER BY run_id""",
+            (entry_id, run.id, start),
+        ):
+            found += [
+                Finding(check, outcome(value), message, probe, subject, {}, at)
+                for check, value, message, probe, subject, _facts, at in unpack_findings(packed)
+                if check in others and at >= start
+            ]
+        found.sort(key=lambda finding: finding.observed_at)
+    return found
 
 
 class RecordingRun:

@@ -6,7 +6,7 @@ analysed it (``validator_id``, which names the analysis revision) and the
 URL it was fetched from (the subject, and the base of request examples).
 Making them again means decompressing the stored document's analysis,
 parsing it (~1 ms a spec) and writing the same blobs back; reusing them
-reads a few rows and keeps their facts as stored (``StoredFacts``).
+reads one value and keeps their facts as stored (``StoredFacts``).
 
 They are reused only when all of that holds: the entry's last result with
 this document has every finding the spec probe makes from an analysis, each
@@ -23,6 +23,7 @@ from auditor.model import Finding, utc_now
 from auditor.store.codec import outcome
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader
+from auditor.store.packed_findings import result_findings, unpack_findings
 from auditor.store.records import FAILED_ANALYSIS
 from auditor.store.schema import SNAPSHOT_HEAD_INDEX
 
@@ -45,7 +46,8 @@ def earlier_spec_findings(
     # The entry's own history first: an entry never recorded with this document (every
     # entry of a first run) needs no look at the snapshot.
     last = db.execute(
-        """SELECT findings_run FROM results WHERE entry_id = ? AND spec_sha256 = ?
+        """SELECT findings_run, CASE WHEN findings_run = run_id THEN findings END
+           FROM results WHERE entry_id = ? AND spec_sha256 = ?
            ORDER BY run_id DESC LIMIT 1""",
         (entry_id, sha),
     ).fetchone()
@@ -57,11 +59,15 @@ def earlier_spec_findings(
     ).fetchone()
     if held is None or held[0] != validator:
         return None
-    rows = db.execute(
-        """SELECT check_id, outcome, message, subject, facts FROM findings
-           WHERE run_id = ? AND entry_id = ? AND probe = ? AND check_id != ? ORDER BY id""",
-        (last[0], entry_id, PROBE, checks.SPEC_FETCHED.id),
-    ).fetchall()
+    rows = [
+        (check, value, message, subject, text)
+        for check, value, message, probe, subject, text, _at in (
+            unpack_findings(last[1])
+            if last[1] is not None
+            else result_findings(db, last[0], entry_id)  # a rescore's: in the run it reused
+        )
+        if probe == PROBE and check != checks.SPEC_FETCHED.id
+    ]
     if tuple(row[0] for row in rows) not in _SHAPES or any(row[3] != url for row in rows):
         return None
     read = FactsReader(store)

@@ -23,6 +23,7 @@ import auditor.spec.validate as validate
 from auditor.cli import main
 from auditor.store.snapshots import SnapshotLibrary
 from tests.conftest import LocalServer
+from tests.support.store import stored_findings
 from tests.support.store_cli import analyses, serve_with_etag
 
 __all__ = ["analyses"]  # a fixture from tests.support.store_cli
@@ -171,9 +172,7 @@ def test_a_304_reuses_the_findings_without_reading_the_analysis_or_the_document(
     licence = check(warm, "license")
     assert "spec info.license" in licence["message"] and licence["facts"]["spec_checked"]
     with sqlite3.connect(store) as db:  # stored again as the same blobs, not copies
-        texts = db.execute(
-            "SELECT run_id, facts FROM findings WHERE check_id = 'spec.inventory' ORDER BY run_id"
-        ).fetchall()
+        texts = [(run, text) for run, _, _, text in stored_findings(db, "spec.inventory")]
     assert [run for run, _ in texts] == [1, 2] and texts[0][1] == texts[1][1]
     assert texts[0][1].startswith('{"$auditor.blob":')
 

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from auditor.store import Store
+from auditor.store.packed_findings import blob_references, pack_findings, unpack_findings
 from auditor.store.session import iso
 from auditor.store.stored_facts import BLOB_KEY
 from tests.support.store import record_run, result
@@ -24,6 +25,16 @@ def backdate(db: sqlite3.Connection, run_id: int, days_ago: float, now: datetime
     )
     db.execute("UPDATE results SET finished_at = ? WHERE run_id = ?", (at, run_id))
     db.execute("UPDATE findings SET observed_at = ? WHERE run_id = ?", (at, run_id))
+    packed = db.execute(
+        "SELECT entry_id, findings FROM results WHERE run_id = ? AND findings IS NOT NULL",
+        (run_id,),
+    ).fetchall()
+    for entry_id, value in packed:
+        moved = [(*row[:6], at) for row in unpack_findings(value)]
+        db.execute(
+            "UPDATE results SET findings = ? WHERE run_id = ? AND entry_id = ?",
+            (pack_findings(moved), run_id, entry_id),
+        )
 
 
 def counts(db: sqlite3.Connection) -> dict[str, int]:
@@ -41,6 +52,8 @@ def assert_references_sound(db: sqlite3.Connection) -> None:
             (path, path),
         )
     }
+    for (value,) in db.execute("SELECT findings FROM results"):
+        referenced |= blob_references(value)
     held = {row[0] for row in db.execute("SELECT sha256 FROM blobs")}
     assert referenced == held
     specs = {row[0] for row in db.execute("SELECT spec_sha256 FROM results")} - {None}

@@ -150,3 +150,19 @@ def make_v1(path: Path) -> None:
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
+
+
+def stored_findings(db: sqlite3.Connection, check: str | None = None) -> list[tuple[Any, ...]]:
+    """(run_id, entry_id, check, facts text) of every finding packed in a result (schema v6:
+    ``results.findings``), by run and entry, in the order they were recorded."""
+    from auditor.store.packed_findings import unpack_findings
+
+    return [
+        (run_id, entry_id, found[0], found[5])
+        for run_id, entry_id, packed in db.execute(
+            "SELECT run_id, entry_id, findings FROM results WHERE findings IS NOT NULL "
+            "ORDER BY run_id, entry_id"
+        )
+        for found in unpack_findings(packed)
+        if check is None or found[0] == check
+    ]

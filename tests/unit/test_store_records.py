@@ -15,10 +15,19 @@ from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, list_runs, load_results
 from auditor.store.codec import unpack
+from auditor.store.packed_findings import TRACKED
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
 from auditor.store.session import RecordingRun, earlier_findings, windowed_checks
 from auditor.store.stored_facts import BLOB_KEY, BLOB_THRESHOLD
-from tests.support.store import TRUST, entry, record_run, result, spec_findings, writable_store
+from tests.support.store import (
+    TRUST,
+    entry,
+    record_run,
+    result,
+    spec_findings,
+    stored_findings,
+    writable_store,
+)
 
 
 @pytest.fixture
@@ -168,7 +177,10 @@ def test_a_rescore_like_result_keeps_no_findings_of_its_own(store: Store) -> Non
     original = load_results(store, source.id)[0]
     again = AuditResult(original.entry, original.findings, assess("a", original.findings, TRUST))
     record_result(store, run.id, 0, again, findings_run=source.id)
-    assert store.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0] == len(original.findings)
+    rows = store.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
+    assert rows == sum(f.check in TRACKED for f in original.findings) == 2
+    packed = store.db.execute("SELECT run_id, findings IS NOT NULL FROM results ORDER BY run_id")
+    assert [tuple(r) for r in packed] == [(source.id, 1), (run.id, 0)]
     assert load_results(store, run.id)[0].findings == original.findings
     assert finished_entry_ids(store, run.id) == {"a"}
     assert [r.kind for r in list_runs(store)] == ["audit", "rescore"]
@@ -243,10 +255,8 @@ def test_request_examples_of_one_spec_at_many_urls_are_one_blob(store: Store) ->
         assert len(orjson.dumps(examples.facts)) >= BLOB_THRESHOLD
         written.append(result(f"e{i}", extra=(examples,)))
     run = record_run(store, written)
-    rows = store.db.execute(
-        "SELECT facts FROM findings WHERE check_id = 'spec.examples' ORDER BY entry_id"
-    ).fetchall()
-    digests = {orjson.loads(row[0])[BLOB_KEY] for row in rows}
+    rows = stored_findings(store.db, "spec.examples")
+    digests = {orjson.loads(row[3])[BLOB_KEY] for row in rows}
     assert len(rows) == 6 and len(digests) == 1
     assert load_results(store, run.id) == written
 

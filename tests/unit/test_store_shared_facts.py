@@ -14,7 +14,7 @@ from auditor.store import Store, load_results
 from auditor.store.facts_text import facts_text
 from auditor.store.session import RecordingRun
 from auditor.store.stored_facts import BLOB_KEY, BLOB_THRESHOLD
-from tests.support.store import TRUST, entry, result, writable_store
+from tests.support.store import TRUST, entry, result, stored_findings, writable_store
 
 
 @pytest.fixture
@@ -41,10 +41,8 @@ def test_entries_sharing_facts_store_one_blob_serialised_once(store: Store) -> N
         for one in written:
             recording.record(one)
     recording.finish()
-    rows = store.db.execute(
-        "SELECT facts FROM findings WHERE check_id = 'spec.inventory'"
-    ).fetchall()
-    assert facts.stored is not None and {row[0] for row in rows} == {facts.stored}
+    rows = stored_findings(store.db, "spec.inventory")
+    assert facts.stored is not None and {row[3] for row in rows} == {facts.stored}
     assert BLOB_KEY in facts.stored and _blobs(store) == 1
     assert load_results(store, recording.run.id) == written
 

@@ -12,7 +12,7 @@ from auditor.model import Finding, Outcome
 from auditor.store import Store
 from auditor.store.facts_text import BLOB_THRESHOLD, FactsReader, facts_text
 from auditor.store.stored_facts import JsonFacts, blob_reference, with_json_facts
-from tests.support.store import record_run, result, writable_store
+from tests.support.store import record_run, result, stored_findings, writable_store
 
 BIG = {"fields": [f"Pet.field{i}" for i in range(100)], "field_count": 100}
 
@@ -78,7 +78,7 @@ def test_examples_kept_without_their_base_url_read_back_lazily_with_it(store: St
 
 
 def _rows(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    facts = store.db.execute("SELECT check_id, facts FROM findings ORDER BY check_id").fetchall()
+    facts = sorted((check, text) for _, _, check, text in stored_findings(store.db))
     blobs = store.db.execute("SELECT sha256, data FROM blobs ORDER BY sha256").fetchall()
     return [tuple(r) for r in facts], [tuple(r) for r in blobs]
 
