@@ -138,6 +138,17 @@ def finished_entry_ids(store: Store, run_id: int) -> set[str]:
     return {row[0] for row in rows}
 
 
+def other_results(store: Store, run_id: int) -> bool:
+    """Whether the store holds results of runs other than ``run_id``: without them, a run
+    has no earlier findings and no spec findings to reuse, and need not look for any."""
+    row = store.db.execute("SELECT EXISTS (SELECT 1 FROM results WHERE run_id != ?)", (run_id,))
+    return bool(row.fetchone()[0])
+
+
+def holds_blobs(store: Store) -> bool:
+    return bool(store.db.execute("SELECT EXISTS (SELECT 1 FROM blobs)").fetchone()[0])
+
+
 def run_counts(store: Store, run_id: int) -> dict[str, Any]:
     rows = store.db.execute(
         "SELECT tier, COUNT(*), AVG(score), COUNT(score) FROM results WHERE run_id = ? GROUP BY tier",

@@ -19,6 +19,7 @@ from auditor.spec.analyse import SpecReport
 from auditor.store.batch import COMMIT_SECONDS, CommitWindow
 from auditor.store.codec import finding_from_row, outcome
 from auditor.store.db import Store
+from auditor.store.facts_text import Held
 from auditor.store.packed_findings import TRACKED, unpack_findings
 from auditor.store.records import (
     SpecCapture,
@@ -32,7 +33,9 @@ from auditor.store.runs import (
     begin_run,
     finish_run,
     finished_entry_ids,
+    holds_blobs,
     last_unfinished_run,
+    other_results,
 )
 from auditor.store.schema import StoreError
 from auditor.store.snapshots import SnapshotLibrary, StoredReports
@@ -120,12 +123,16 @@ class RecordingRun:
         self.run = run
         self.resumed = finished_entry_ids(store, run.id)
         self._positions = {entry.id: i for i, entry in enumerate(entries)}
-        self._checks = windowed_checks(methodology)
-        self.library = SnapshotLibrary(store)
+        # A first run into a new store (the cold run) looks nothing up per entry that only
+        # an earlier run could have written: ~2,500 lookups for 500 entries, each a chance
+        # for another thread to take the GIL (an analysis, unpickling a worker's report).
+        self._earlier = other_results(store, run.id)
+        self._checks = windowed_checks(methodology) if self._earlier else ()
+        self.library = SnapshotLibrary(store, earlier=self._earlier)
         self._reports = StoredReports(self.library.report, self.library.pack_report)
         self.recorded = 0
         self._window: CommitWindow | None = None
-        self._held: set[str] = set()  # blobs this run knows the store holds
+        self._held = Held(every_blob=not holds_blobs(store))
 
     @classmethod
     def start(

@@ -61,8 +61,10 @@ class StoredValidators:
 class SnapshotLibrary:
     """Read access to stored specs for one run, plus the bodies the run downloaded."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, earlier: bool = True) -> None:
         self._store = store
+        self._earlier = earlier
+        """False: the store holds no other run's results, so no spec findings to reuse."""
         self._bodies: dict[str, bytes] = {}
         self._reports: dict[str, SpecReport | None] = {}
         self._validators: dict[str, StoredValidators | None] = {}
@@ -99,6 +101,8 @@ class SnapshotLibrary:
     def spec_findings(self, entry_id: str, url: str, sha: str) -> list[Finding] | None:
         """The entry's findings from document ``sha`` at ``url`` last time, if they stand for
         a new analysis's (``auditor/store/spec_reuse.py``)."""
+        if not self._earlier:
+            return None
         return earlier_spec_findings(self._store, entry_id, url, sha, validator_id())
 
     def forget(self, url: str) -> None:

@@ -87,6 +87,9 @@ def test_a_rolled_back_entry_forgets_the_blobs_it_wrote(store: Store) -> None:
 
 
 def test_the_same_blob_is_looked_up_once_per_run(store: Store) -> None:
+    from auditor.store.facts_text import facts_text
+
+    facts_text(store, {"other": "z" * 900})  # a store holding blobs: a run looks before writing
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a"), entry("b")])
     looked: list[str] = []
     store.db.set_trace_callback(looked.append)
