@@ -9,6 +9,8 @@ refused rather than half-understood. Migrations never drop data.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from itertools import groupby
 from pathlib import Path
 
 from auditor.errors import AuditorError
@@ -28,7 +30,28 @@ across runs (the availability window, latencies, the timeline, notifications).""
 TRACKED_LIST = ", ".join(f"'{check}'" for check in TRACKED_CHECKS)
 """The index answering which snapshots are held whole, by which validator (schema v5)."""
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+
+def _pack_findings(connection: sqlite3.Connection) -> None:
+    """Schema v6: each result's findings rows as its ``results.findings`` value. A result
+    with none keeps NULL, read as none (a rescore's NULL points at its ``findings_run``)."""
+    from auditor.store.packed_findings import pack_findings
+
+    rows = connection.execute(
+        """SELECT run_id, entry_id, check_id, outcome, message, probe, subject, facts,
+                  observed_at FROM findings ORDER BY run_id, entry_id, id"""
+    )
+    for (run_id, entry_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        connection.execute(
+            "UPDATE results SET findings = ? WHERE run_id = ? AND entry_id = ? "
+            "AND findings_run = run_id",
+            (pack_findings(tuple(row)[2:] for row in group), run_id, entry_id),
+        )
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+"""An SQL statement, or a step SQL alone cannot take (packing values with zstd)."""
+
+MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
     # v1: runs, per-entry results and every finding.
     (
         """CREATE TABLE runs (
@@ -147,17 +170,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # v6: an entry's findings packed in its results row (``auditor/store/packed_findings.py``);
     # rows of ``findings`` kept only for the checks queried across runs. The migration moves
-    # them: the list is written as JSON text (read like the zstd values written later), in
-    # the order they were recorded, then the other rows go.
+    # them: packed as a run writes them, in the order they were recorded, then the other
+    # rows go (their pages are reused by later runs; the file does not shrink by itself).
     (
         "ALTER TABLE results ADD COLUMN findings BLOB",
-        """UPDATE results SET findings = (
-               SELECT json_group_array(json_array(check_id, outcome, message, probe, subject,
-                                                  facts, observed_at))
-               FROM (SELECT * FROM findings f
-                     WHERE f.run_id = results.run_id AND f.entry_id = results.entry_id
-                     ORDER BY f.id))
-           WHERE findings_run = run_id""",
+        _pack_findings,
         f"DELETE FROM findings WHERE check_id NOT IN ({TRACKED_LIST})",
     ),
 )
@@ -228,6 +245,9 @@ def migrate(connection: sqlite3.Connection, path: Path) -> int:
         _check_identity(connection, path, found)
         for number in range(found + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[number - 1]:
-                connection.execute(statement)
+                if isinstance(statement, str):
+                    connection.execute(statement)
+                else:
+                    statement(connection)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return version
