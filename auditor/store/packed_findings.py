@@ -2,9 +2,9 @@
 ``results`` row, and rows in ``findings`` only for the checks read across runs.
 
 Every reader of a result wants all its findings at once (loading a run, reusing an
-unchanged spec's, merging shards), so they are one zstd-packed JSON list in the row:
-~36 µs to write an entry's 28, where 28 rows and their two indexes took ~160 µs, and
-a fifth of the bytes. The checks queried by check across runs and entries (the
+unchanged spec's, merging shards), so they are one zstd-packed JSON list in the row
+(``benchmarks.warm_budget``: writing them 32 µs an entry, where 28 rows and their two
+indexes took 169 µs; two 10,000-entry runs stored in 80 MB, not 148). The checks queried by check across runs and entries (the
 availability window, endpoint latencies, the timeline, notifications) keep a row of
 their own too (``TRACKED``): 5 of an entry's ~28 findings.
 
@@ -38,8 +38,8 @@ def pack_findings(rows: Iterable[StoredFinding]) -> bytes:
 
 
 def unpack_findings(value: bytes | str | None) -> list[StoredFinding]:
-    """The stored findings of a ``results.findings`` value (zstd-packed JSON, or the JSON
-    text the v6 migration wrote); [] for none or a damaged value."""
+    """The stored findings of a ``results.findings`` value (zstd-packed JSON; plain JSON
+    text is read too); [] for none or a damaged value."""
     if value is None:
         return []
     text = unpack(value) if isinstance(value, bytes) else value

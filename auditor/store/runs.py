@@ -146,6 +146,7 @@ def other_results(store: Store, run_id: int) -> bool:
 
 
 def holds_blobs(store: Store) -> bool:
+    """Whether the store holds any blob (shared facts, entry records)."""
     return bool(store.db.execute("SELECT EXISTS (SELECT 1 FROM blobs)").fetchone()[0])
 
 

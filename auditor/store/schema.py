@@ -3,7 +3,8 @@
 ``PRAGMA user_version`` holds the schema version. A database at version N
 gets migrations N+1.. applied in one transaction, so a crash mid-upgrade
 leaves the old version intact; a database newer than this auditor knows is
-refused rather than half-understood. Migrations never drop data.
+refused rather than half-understood. Migrations never drop data (v6 moves findings
+rows into packed values before it deletes them).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from auditor.store.transaction import transaction
 
 APPLICATION_ID = 0x41554454  # "AUDT": marks a SQLite file as an auditor store
 SNAPSHOT_HEAD_INDEX = "spec_snapshots_held"
+"""The index answering which snapshots are held whole, by which validator (schema v5)."""
 TRACKED_CHECKS = (
     "availability",
     "availability.base_url",
@@ -28,7 +30,6 @@ TRACKED_CHECKS = (
 """Checks whose findings are rows of ``findings`` too (schema v6): the ones read by check
 across runs (the availability window, latencies, the timeline, notifications)."""
 TRACKED_LIST = ", ".join(f"'{check}'" for check in TRACKED_CHECKS)
-"""The index answering which snapshots are held whole, by which validator (schema v5)."""
 
 
 def _pack_findings(connection: sqlite3.Connection) -> None:
