@@ -16,6 +16,7 @@ the ratio (goal: warm <= 20% of cold), the store size and the peak memory.
     python benchmarks/rerun.py                         # 500 entries, 20 hosts, 20 ms
     python benchmarks/rerun.py --entries 100 --latency-ms 50 --spec-workers 2
     python benchmarks/rerun.py --baseline --workers 2   # host-disjoint parts in 2 processes
+    python benchmarks/rerun.py --baseline --rounds 3    # the store's overhead: median of 3 pairs
     AUDITOR_CORPUS=/path/to/shared/corpus python benchmarks/rerun.py   # from a worktree
 
 Every run prints its CPU per entry (this process and its finished children:
@@ -40,6 +41,7 @@ import os
 import platform
 import pstats
 import resource
+import statistics
 import tempfile
 import threading
 import time
@@ -293,6 +295,12 @@ def store_mb(store: Path) -> float:
     return sum(p.stat().st_size for p in store.parent.glob(store.name + "*")) / 1e6
 
 
+def forget_store(store: Path) -> None:
+    """No store at all: the database, its WAL and shared-memory files, its lock."""
+    for path in store.parent.glob(store.name + "*"):
+        path.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=500)
@@ -318,6 +326,14 @@ def main() -> None:
         type=int,
         default=20,
         help="with --baseline: entries audited first, not counted (the process's one-time setup)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="with --baseline: alternate the run without a store and the cold run N times; "
+        "the verdict on the store's overhead is the pairs' median (one pair moves by a few "
+        "points on a shared 2-core machine)",
     )
     args = parser.parse_args()
 
@@ -374,10 +390,13 @@ def main() -> None:
                 run_audit(warm_up, settings, methodology)
             reap_workers(farm)
             print(f"warm-up: {len(warm_up)} entries without a store, not counted")
-        timings: dict[str, float] = {}
-        cpu: dict[str, float] = {}
+        timings: dict[str, list[float]] = {"baseline": [], "cold": [], "warm": []}
+        cpu: dict[str, list[float]] = {"baseline": [], "cold": [], "warm": []}
         floors: dict[str, tuple[float, float | None]] = {}
-        for label in ("baseline", "cold", "warm") if args.baseline else ("cold", "warm"):
+        pairs = ["baseline", "cold"] * max(1, args.rounds) if args.baseline else ["cold"]
+        for label in (*pairs, "warm"):
+            if label != "warm":
+                forget_store(store)  # each cold run starts from no store at all
             analyses.clear()
             _asked, farm_started = farm_asked(port)  # reset the farm's counts
             profiler = (
@@ -397,9 +416,9 @@ def main() -> None:
                     results = run_audit(entries, settings, methodology)
             else:
                 results = record_quietly(store, catalog, entries, settings, methodology, executor)
-            timings[label] = time.perf_counter() - started
+            timings[label].append(time.perf_counter() - started)
             reap_workers(farm)  # their CPU counts for the run that started them
-            cpu[label] = cpu_seconds() - cpu_started
+            cpu[label].append(cpu_seconds() - cpu_started)
             if profiler is not None:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats(args.profile_sort).print_stats(30)
@@ -437,8 +456,8 @@ def main() -> None:
                 print(f"  {label} unknowns/errors: {dict(failures.most_common(6))}")
             cpu_floor = floors[label][1]
             print(
-                f"{label}: {timings[label]:.2f} s, CPU {cpu[label]:.2f} s = "
-                f"{cpu[label] / len(entries) * 1000:.2f} ms an entry ({scored} scored, {valid} "
+                f"{label}: {timings[label][-1]:.2f} s, CPU {cpu[label][-1]:.2f} s = "
+                f"{cpu[label][-1] / len(entries) * 1000:.2f} ms an entry ({scored} scored, {valid} "
                 f"valid specs, {unchanged} answered 304, {downloaded / 1e6:.1f} MB of specs "
                 f"downloaded, {counted}; {sum(asked.values())} requests, net floor {net:.2f} s, "
                 f"cpu floor {'n/a' if cpu_floor is None else f'{cpu_floor:.2f} s'}), store "
@@ -451,25 +470,29 @@ def main() -> None:
                 )
                 print(f"  {len(executor.stats)} workers ({executor.started_with}): {each}")
         farm.terminate()
-        ratio = timings["warm"] / timings["cold"]
-        if "baseline" in timings:
-            overhead = timings["cold"] / timings["baseline"] - 1
+        warm, cold = timings["warm"][-1], timings["cold"][-1]  # the store it re-ran
+        ratio = warm / cold
+        if timings["baseline"]:
+            walls = [c / b - 1 for b, c in zip(timings["baseline"], timings["cold"], strict=True)]
+            cpus = [c / b - 1 for b, c in zip(cpu["baseline"], cpu["cold"], strict=True)]
+            overhead = statistics.median(walls)
+            each = f" (pairs: {', '.join(f'{w:+.1%}' for w in walls)})" if len(walls) > 1 else ""
             print(
                 f"store overhead on a cold run: {overhead:+.1%} wall, "
-                f"{cpu['cold'] / cpu['baseline'] - 1:+.1%} CPU "
+                f"{statistics.median(cpus):+.1%} CPU{' (medians)' if each else ''}{each} "
                 f"(goal <= +10% wall: {verdict(overhead <= 0.10)})"
             )
-        per_entry = cpu["warm"] / len(entries) * 1000
+        per_entry = cpu["warm"][-1] / len(entries) * 1000
         net, cpu_floor = floors["warm"]
         floor = max(net, cpu_floor or 0.0)
         print(
             f"warm: CPU {per_entry:.2f} ms an entry (goal <= 1.5 ms: {verdict(per_entry <= 1.5)}); "
-            f"wall {timings['warm']:.2f} s = {timings['warm'] / floor:.2f}x its floor {floor:.2f} s "
-            f"(goal <= 1.5x: {verdict(timings['warm'] <= 1.5 * floor)})"
+            f"wall {warm:.2f} s = {warm / floor:.2f}x its floor {floor:.2f} s "
+            f"(goal <= 1.5x: {verdict(warm <= 1.5 * floor)})"
         )
         print(
             f"warm/cold = {ratio:.1%} (goal <= 20%: {verdict(ratio <= 0.20)}), "
-            f"CPU {cpu['warm'] / cpu['cold']:.1%}; load {os.getloadavg()[0]:.1f}; "
+            f"CPU {cpu['warm'][-1] / cpu['cold'][-1]:.1%}; load {os.getloadavg()[0]:.1f}; "
             f"store {store_mb(store):.1f} MB; peak RSS {peak_rss_mib():.0f} MiB; "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, "
             f"{datetime.now(UTC):%Y-%m-%d}"
