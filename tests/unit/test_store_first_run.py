@@ -44,14 +44,13 @@ def _statements(store: Store, work: Callable[[], object]) -> list[str]:
 
 
 def _one_run(store: Store) -> tuple[RecordingRun, list[str]]:
-    report = REPORT
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
 
     def audit() -> None:
         run.previous_findings(entry("a"))
-        run.library.spec_findings("a", URL, report.sha256)
+        run.library.spec_findings("a", URL, REPORT.sha256)
         with run.batched():
-            run.record(result("a", extra=spec_findings(report, INVENTORY, URL)))
+            run.record(result("a", extra=spec_findings(REPORT, INVENTORY, URL)))
 
     seen = _statements(store, audit)
     run.finish()

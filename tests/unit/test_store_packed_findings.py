@@ -92,26 +92,26 @@ def test_earlier_findings_of_an_untracked_check_are_read_from_the_packed_results
 ) -> None:
     with Store.open(tmp_path / "s.db", write=True) as store:
         for day in ("01", "10", "20"):
-            title = Finding(
+            described = Finding(
                 "metadata.description",
                 Outcome.PASS if day != "10" else Outcome.FAIL,
-                f"title {day}",
+                f"description {day}",
                 "metadata_fields",
                 observed_at=f"2026-11-{day}T10:00:00Z",
             )
-            record_run(store, [result("a", at=f"2026-11-{day}T10:00:00Z", extra=(title,))])
+            record_run(store, [result("a", at=f"2026-11-{day}T10:00:00Z", extra=(described,))])
         later = record_run(
             store,
             [result("a", at="2026-11-25T12:00:00Z")],
             started_at="2026-11-25T12:00:00Z",
-            window_days=20.0,  # from 2026-11-05: the first title is out of it
+            window_days=20.0,  # from 2026-11-05: the first description is out of it
         )
-        found = earlier_findings(store, "a", later, ["availability", "extra.title"])
+        found = earlier_findings(store, "a", later, ["availability", "no.such.check"])
         assert [f.check for f in found] == ["availability"] * 2
         found = earlier_findings(store, "a", later, ["metadata.description", "availability"])
         assert [f.message for f in found if f.check == "metadata.description"] == [
-            "title 10",
-            "title 20",
+            "description 10",
+            "description 20",
         ]
         assert [f.observed_at for f in found] == sorted(f.observed_at for f in found)
         assert all(dict(f.facts) == {} for f in found)
