@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.net.transport import HTTP_CLIENTS
-from benchmarks.rerun import CORPUS, cpu_seconds, record_quietly, start_farm, write_farm
+from benchmarks._rerun_farm import CORPUS, start_farm, write_farm
+from benchmarks.rerun import cpu_seconds, record_quietly
 
 SQL_SPACE = re.compile(r"\s+")
 COMMITTING = "committing (mostly within recording)"
