@@ -17,8 +17,8 @@ from typing import Any
 from auditor.model import utc_now
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader
-from auditor.store.packed_findings import TRACKED
 from auditor.store.runs import AUDIT, RunInfo, list_runs
+from auditor.store.schema import TRACKED
 from auditor.store.transaction import transaction
 
 

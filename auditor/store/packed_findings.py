@@ -6,7 +6,7 @@ unchanged spec's, merging shards), so they are one zstd-packed JSON list in the 
 (``benchmarks.warm_budget``: writing them 32 µs an entry, where 28 rows and their two
 indexes took 169 µs; two 10,000-entry runs stored in 80 MB, not 148). The checks queried by check across runs and entries (the
 availability window, endpoint latencies, the timeline, notifications) keep a row of
-their own too (``TRACKED``): 5 of an entry's ~28 findings.
+their own too (``schema.TRACKED``): 5 of an entry's ~28 findings.
 
 A finding in the list is ``[check, outcome, message, probe, subject, facts, observed_at]``
 with ``facts`` the stored text (``facts_text``: inline JSON, or a blob reference).
@@ -20,11 +20,7 @@ from collections.abc import Iterable, Sequence
 from auditor.model import Finding
 from auditor.store.codec import dumps, loads, outcome, pack, unpack
 from auditor.store.facts_text import FactsReader
-from auditor.store.schema import TRACKED_CHECKS
 from auditor.store.stored_facts import text_reference
-
-TRACKED: frozenset[str] = frozenset(TRACKED_CHECKS)
-"""Checks whose findings are rows of ``findings`` as well, for the queries by check."""
 
 StoredFinding = tuple[str, str, str, str, str | None, str, str]
 """(check, outcome, message, probe, subject, facts text, observed_at)."""

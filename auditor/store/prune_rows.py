@@ -90,11 +90,11 @@ def stage(db: sqlite3.Connection, removed: Sequence[int]) -> None:
         )
     # the facts of the packed findings (schema v6), which SQL cannot read inside zstd
     rows = db.execute(f"SELECT findings FROM results WHERE findings IS NOT NULL AND {staying}")
-    for (packed,) in rows:
-        db.executemany(
-            "INSERT OR IGNORE INTO temp.prune_keep_blobs (sha256) VALUES (?)",
-            [(digest,) for digest in blob_references(packed)],
-        )
+    cited = set().union(*(blob_references(packed) for (packed,) in rows))
+    db.executemany(
+        "INSERT OR IGNORE INTO temp.prune_keep_blobs (sha256) VALUES (?)",
+        [(digest,) for digest in cited],
+    )
 
 
 def count_rows(db: sqlite3.Connection) -> Removed:

@@ -28,13 +28,12 @@ from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader, facts_text
 from auditor.store.inventory import inventory
 from auditor.store.packed_findings import (
-    TRACKED,
     StoredFinding,
     findings_from,
     pack_findings,
     unpack_findings,
 )
-from auditor.store.schema import SNAPSHOT_HEAD_INDEX
+from auditor.store.schema import SNAPSHOT_HEAD_INDEX, TRACKED
 from auditor.store.stored_facts import BLOB_THRESHOLD
 from auditor.store.transaction import transaction
 

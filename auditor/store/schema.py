@@ -20,16 +20,17 @@ from auditor.store.transaction import transaction
 APPLICATION_ID = 0x41554454  # "AUDT": marks a SQLite file as an auditor store
 SNAPSHOT_HEAD_INDEX = "spec_snapshots_held"
 """The index answering which snapshots are held whole, by which validator (schema v5)."""
-TRACKED_CHECKS = (
-    "availability",
-    "availability.base_url",
-    "availability.spec_url",
-    "spec.valid",
-    "tls.certificate_expiry",
+TRACKED: frozenset[str] = frozenset(
+    {
+        "availability",
+        "availability.base_url",
+        "availability.spec_url",
+        "spec.valid",
+        "tls.certificate_expiry",
+    }
 )
 """Checks whose findings are rows of ``findings`` too (schema v6): the ones read by check
 across runs (the availability window, latencies, the timeline, notifications)."""
-TRACKED_LIST = ", ".join(f"'{check}'" for check in TRACKED_CHECKS)
 
 
 def _pack_findings(connection: sqlite3.Connection) -> None:
@@ -176,7 +177,7 @@ MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
     (
         "ALTER TABLE results ADD COLUMN findings BLOB",
         _pack_findings,
-        f"DELETE FROM findings WHERE check_id NOT IN ({TRACKED_LIST})",
+        f"DELETE FROM findings WHERE check_id NOT IN ({', '.join(map(repr, sorted(TRACKED)))})",
     ),
 )
 

@@ -20,7 +20,7 @@ from auditor.store.batch import COMMIT_SECONDS, CommitWindow
 from auditor.store.codec import finding_from_row, outcome
 from auditor.store.db import Store
 from auditor.store.facts_text import Held
-from auditor.store.packed_findings import TRACKED, unpack_findings
+from auditor.store.packed_findings import unpack_findings
 from auditor.store.records import (
     SpecCapture,
     load_results,
@@ -37,7 +37,7 @@ from auditor.store.runs import (
     last_unfinished_run,
     other_results,
 )
-from auditor.store.schema import StoreError
+from auditor.store.schema import TRACKED, StoreError
 from auditor.store.snapshots import SnapshotLibrary, StoredReports
 
 DEFAULT_WINDOW_DAYS = 30.0

@@ -11,8 +11,8 @@ import orjson
 from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, load_results
-from auditor.store.packed_findings import TRACKED, pack_findings, unpack_findings
-from auditor.store.schema import SCHEMA_VERSION
+from auditor.store.packed_findings import pack_findings, unpack_findings
+from auditor.store.schema import SCHEMA_VERSION, TRACKED
 from auditor.store.session import earlier_findings
 from tests.support.store import record_run, result, spec_findings, stored_findings
 

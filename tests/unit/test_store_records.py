@@ -15,8 +15,8 @@ from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
 from auditor.store import Store, list_runs, load_results
 from auditor.store.codec import unpack
-from auditor.store.packed_findings import TRACKED
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
+from auditor.store.schema import TRACKED
 from auditor.store.session import RecordingRun, earlier_findings, windowed_checks
 from auditor.store.stored_facts import BLOB_KEY, BLOB_THRESHOLD
 from tests.support.store import (
