@@ -35,7 +35,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,7 +54,7 @@ class _Timed:
     """Thread CPU and calls, by name."""
 
     def __init__(self) -> None:
-        self.seconds: Counter[str] = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
         self.calls: Counter[str] = Counter()
 
     def wrap(self, owner: Any, name: str, label: str) -> Callable[[], None]:
