@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import ssl
+import time
 from datetime import datetime
 
 import httptools
@@ -63,6 +64,9 @@ class Http1Connection(asyncio.Protocol):
         self._parser: httptools.HttpResponseParser | None = None
         self._head_only = False
         self._head: asyncio.Future[None] | None = None
+        self.head_at = 0.0
+        """When the parser read the last answer's head (``time.perf_counter()``): a busy
+        event loop resumes the exchange later, and the answer's latency is not that."""
         self._headers: list[tuple[str, str]] = []
         self._head_bytes = 0
         self._status_bytes = 0
@@ -155,6 +159,7 @@ class Http1Connection(asyncio.Protocol):
             return
         self._status = status
         self._headed = True
+        self.head_at = time.perf_counter()
         if self._head_only:
             self.complete = True
             self.keep_alive = self._parser.should_keep_alive()
@@ -203,6 +208,7 @@ class Http1Connection(asyncio.Protocol):
         self._interim = self._headed = self.complete = self.keep_alive = False
         self._until_close = False
         self._head = self.loop.create_future()
+        self.head_at = 0.0
         assert self.transport is not None
         self.transport.write(request)
         return self._head

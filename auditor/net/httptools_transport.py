@@ -147,6 +147,7 @@ class _HttptoolsExchange:
             http_version=version,
             tls_version=tls_version,
             cert_not_after=not_after,
+            received_at=connection.head_at or None,
         )
         return self
 

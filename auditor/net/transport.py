@@ -41,6 +41,10 @@ class ResponseHead:
     http_version: str | None = None
     tls_version: str | None = None
     cert_not_after: datetime | None = None
+    received_at: float | None = None
+    """``time.perf_counter()`` when the head was read, if the transport saw it before the
+    exchange's caller resumes (the llhttp one: as its parser finishes the head); None:
+    when the caller resumes is as close as it knows."""
     _index: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
     """``get``'s answers, worked out on the first call (the fetcher asks ~6 per response)."""
     _size: int = field(default=0, init=False, repr=False, compare=False)

@@ -5,7 +5,8 @@ beside aiohttp and httpx; these pin what a hand-made HTTP/1.1 client must get
 right and a library would have done for it: keep-alive after HEAD answers and
 interim (1xx) answers, bodies framed by the connection's end, answers followed
 by bytes nobody asked for, request headers that would split a request, idle
-connections that expire, and back-pressure on a body read slowly.
+connections that expire, back-pressure on a body read slowly, and when an
+answer's head arrived (its latency, whatever the event loop did next).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -20,7 +22,8 @@ import pytest
 
 import auditor.net.httptools_transport as transport_module
 from auditor.context import AuditSettings, Limits, NetworkPolicy
-from auditor.net.http1_connection import HEAD_CEILING, HIGH_WATER, MAX_LINE_SIZE
+from auditor.net.fetcher import Fetcher
+from auditor.net.http1_connection import HEAD_CEILING, HIGH_WATER, MAX_LINE_SIZE, Http1Connection
 from auditor.net.httptools_transport import HttptoolsTransport
 from auditor.net.transport import TransportError
 
@@ -331,3 +334,34 @@ def test_a_body_read_slowly_pauses_the_connection(
     assert asyncio.run(asyncio.wait_for(go(), WAIT)) == size
     # one socket read (asyncio reads up to 256 KiB) may land past the high-water mark
     assert max(most) <= HIGH_WATER + 256 * 1024
+
+
+def test_a_fetchs_latency_ends_when_the_head_arrives_not_when_a_busy_loop_resumes_it(
+    serve: Callable[[Answer], ScriptedServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cold run's event loop is busy (spec analyses hold the GIL, other entries' work
+    # runs first): the fetch resumes well after the answer came. The server's latency
+    # is what the facts report, not the auditor's own delay.
+    delays = {"/slow": 0.25, "/fast": 0.0}
+
+    def after_its_delay(line: str) -> tuple[bytes, bool]:
+        time.sleep(delays[line.split()[1]])
+        return ok(), False
+
+    server = serve(after_its_delay)
+    real = Http1Connection.on_headers_complete
+
+    def then_busy(self: Http1Connection) -> None:
+        real(self)
+        time.sleep(0.8)  # the loop's other work, after the head was read, before resuming
+
+    monkeypatch.setattr(Http1Connection, "on_headers_complete", then_busy)
+
+    async def go() -> list[float | None]:
+        async with Fetcher(SETTINGS) as fetcher:
+            return [(await fetcher.fetch(server.url(p))).latency_ms for p in delays]
+
+    slow, fast = asyncio.run(asyncio.wait_for(go(), WAIT))
+    assert slow is not None and fast is not None
+    assert 250 <= slow < 800  # the server's quarter second, without the loop's 0.8 s
+    assert fast < 200
