@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,34 +42,45 @@ def decode_text(data: bytes) -> str:
 
 def _expanded_size(root: yaml.Node, limit: int, deadline: Deadline) -> int:
     """Nodes the document would have with every alias expanded (a DAG walk, memoised)."""
-    sizes: dict[int, int] = {}
-    in_progress: set[int] = set()
-    tick = deadline.tick
+    return _ExpandedSize(limit, deadline.tick).size(root)
 
-    def size(node: yaml.Node) -> int:
-        tick()
+
+class _ExpandedSize:
+    """``_expanded_size``'s walk: a method rather than a nested function that calls
+    itself, which would be a cycle (the function and its own cell) left to the cyclic
+    collector after every YAML document."""
+
+    __slots__ = ("in_progress", "limit", "sizes", "tick")
+
+    def __init__(self, limit: int, tick: Callable[[], None]) -> None:
+        self.sizes: dict[int, int] = {}
+        self.in_progress: set[int] = set()
+        self.limit = limit
+        self.tick = tick
+
+    def size(self, node: yaml.Node) -> int:
+        self.tick()
         key = id(node)
+        sizes = self.sizes
         if key in sizes:
             return sizes[key]
-        if key in in_progress:
+        if key in self.in_progress:
             raise DocumentError("YAML document contains a recursive alias")
-        in_progress.add(key)
-        total = 1
+        self.in_progress.add(key)
+        total, limit = 1, self.limit
         if isinstance(node, yaml.SequenceNode):
             for child in node.value:
-                total += size(child)
+                total += self.size(child)
                 if total > limit:
                     break
         elif isinstance(node, yaml.MappingNode):
             for k, v in node.value:
-                total += size(k) + size(v)
+                total += self.size(k) + self.size(v)
                 if total > limit:
                     break
-        in_progress.discard(key)
+        self.in_progress.discard(key)
         sizes[key] = total
         return total
-
-    return size(root)
 
 
 _gc_lock = threading.Lock()
