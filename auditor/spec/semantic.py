@@ -109,9 +109,6 @@ class SemanticChecker:
         if not self.full():
             self.result.errors.append(f"{where}: {message}"[:400])
 
-    def note(self, message: str) -> None:
-        self.result.note(message)
-
     def deref(self, node: Any) -> Any:
         return self.resolver.deref(node)
 
