@@ -41,7 +41,7 @@ class ResponseHead:
     http_version: str | None = None
     tls_version: str | None = None
     cert_not_after: datetime | None = None
-    received_at: float | None = None
+    received_at: float | None = field(default=None, compare=False)
     """``time.perf_counter()`` when the head was read, if the transport saw it before the
     exchange's caller resumes (the llhttp one: as its parser finishes the head); None:
     when the caller resumes is as close as it knows."""
