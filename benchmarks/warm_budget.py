@@ -43,7 +43,7 @@ from typing import Any
 
 from auditor.net.transport import HTTP_CLIENTS
 from benchmarks._rerun_farm import CORPUS, start_farm, write_farm
-from benchmarks.rerun import cpu_seconds, record_quietly
+from benchmarks.rerun import cpu_seconds, forget_store, record_quietly
 
 SQL_SPACE = re.compile(r"\s+")
 COMMITTING = "committing (mostly within recording)"
@@ -216,8 +216,7 @@ def main() -> None:
             return spent
 
         def warm_run(chosen: list[Entry]) -> tuple[float, float]:
-            for stale in folder.glob(warm.name + "*"):
-                stale.unlink()
+            forget_store(warm)
             shutil.copy(cold, warm)  # the cold run closed its store: the WAL is folded in
             return run(warm, chosen)
 

@@ -36,7 +36,7 @@ across runs (the availability window, latencies, the timeline, notifications).""
 def _pack_findings(connection: sqlite3.Connection) -> None:
     """Schema v6: each result's findings rows as its ``results.findings`` value. A result
     with none keeps NULL, read as none (a rescore's NULL points at its ``findings_run``)."""
-    from auditor.store.packed_findings import pack_findings
+    from auditor.store.packed_findings import pack_findings  # it imports the store, and so this
 
     rows = connection.execute(
         """SELECT run_id, entry_id, check_id, outcome, message, probe, subject, facts,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from auditor.methodology import Methodology, load_methodology
 from auditor.methodology.engine import assess
 from auditor.model import AuditResult, Entry, Finding, Outcome
 from auditor.store import Store
+from auditor.store.packed_findings import unpack_findings
 from auditor.store.records import record_result
 from auditor.store.runs import RunInfo, begin_run, finish_run, get_run
 
@@ -155,8 +157,6 @@ def make_v1(path: Path) -> None:
 def stored_findings(db: sqlite3.Connection, check: str | None = None) -> list[tuple[Any, ...]]:
     """(run_id, entry_id, check, facts text) of every finding packed in a result (schema v6:
     ``results.findings``), by run and entry, in the order they were recorded."""
-    from auditor.store.packed_findings import unpack_findings
-
     return [
         (run_id, entry_id, found[0], found[5])
         for run_id, entry_id, packed in db.execute(
@@ -166,3 +166,14 @@ def stored_findings(db: sqlite3.Connection, check: str | None = None) -> list[tu
         for found in unpack_findings(packed)
         if check is None or found[0] == check
     ]
+
+
+@contextmanager
+def traced(store: Store) -> Iterator[list[str]]:
+    """The statements ``store``'s connection runs within the block, as SQLite expands them."""
+    seen: list[str] = []
+    store.db.set_trace_callback(seen.append)
+    try:
+        yield seen
+    finally:
+        store.db.set_trace_callback(None)

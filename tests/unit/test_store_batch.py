@@ -14,7 +14,7 @@ from auditor.store import Store, load_results
 from auditor.store.batch import CommitWindow
 from auditor.store.codec import unpack
 from auditor.store.session import RecordingRun
-from tests.support.store import TRUST, entry, result, writable_store
+from tests.support.store import TRUST, entry, result, traced, writable_store
 
 
 @pytest.fixture
@@ -91,12 +91,9 @@ def test_the_same_blob_is_looked_up_once_per_run(store: Store) -> None:
 
     facts_text(store, {"other": "z" * 900})  # a store holding blobs: a run looks before writing
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a"), entry("b")])
-    looked: list[str] = []
-    store.db.set_trace_callback(looked.append)
-    with run.batched():
+    with traced(store) as looked, run.batched():
         run.record(with_big_facts("a"))
         run.record(with_big_facts("b"))
-    store.db.set_trace_callback(None)
     assert sum("FROM blobs" in statement for statement in looked) == 1
     run.finish()
     assert [r.findings[-1].facts for r in load_results(store, run.run.id)] == [{"x": "y" * 900}] * 2

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from auditor.store import Store, load_results
 from auditor.store.facts_text import Held, facts_text
 from auditor.store.session import RecordingRun
 from auditor.store.stored_facts import BLOB_THRESHOLD
-from tests.support.store import TRUST, entry, result, spec_findings, writable_store
+from tests.support.store import TRUST, entry, result, spec_findings, traced, writable_store
 
 SPEC = b'{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}'
 URL = "https://x.example/openapi.json"
@@ -33,26 +33,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
     yield from writable_store(tmp_path)
 
 
-def _statements(store: Store, work: Callable[[], object]) -> list[str]:
-    seen: list[str] = []
-    store.db.set_trace_callback(seen.append)
-    try:
-        work()
-    finally:
-        store.db.set_trace_callback(None)
-    return seen
-
-
 def _one_run(store: Store) -> tuple[RecordingRun, list[str]]:
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
 
-    def audit() -> None:
+    with traced(store) as seen:
         run.previous_findings(entry("a"))
         run.library.spec_findings("a", URL, REPORT.sha256)
         with run.batched():
             run.record(result("a", extra=spec_findings(REPORT, INVENTORY, URL)))
-
-    seen = _statements(store, audit)
     run.finish()
     return run, [s for s in seen if any(lookup in s for lookup in LOOKUPS)]
 

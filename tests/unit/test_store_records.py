@@ -26,6 +26,7 @@ from tests.support.store import (
     result,
     spec_findings,
     stored_findings,
+    traced,
     writable_store,
 )
 
@@ -290,13 +291,10 @@ def test_a_window_of_entries_citing_one_spec_writes_its_snapshot_and_validators_
     ids = [f"e{i}" for i in range(8)]
     run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry(i) for i in ids])
     run.spec_cache()[report.sha256] = report
-    statements: list[str] = []
-    store.db.set_trace_callback(statements.append)
-    with run.batched():
+    with traced(store) as statements, run.batched():
         for entry_id in ids:
             run.library.keep_body(url, SPEC)
             run.record(result(entry_id, extra=findings))
-    store.db.set_trace_callback(None)
     snapshot_reads = [s for s in statements if "FROM spec_snapshots" in s]
     validator_writes = [s for s in statements if "INTO http_validators" in s]
     assert len(snapshot_reads) == 1 and len(validator_writes) == 1  # not one an entry

@@ -15,7 +15,7 @@ from auditor.store import SCHEMA_VERSION, Store
 from auditor.store.schema import SNAPSHOT_HEAD_INDEX
 from auditor.store.session import RecordingRun
 from auditor.store.spec_reuse import earlier_spec_findings
-from tests.support.store import TRUST, entry, result, spec_findings, writable_store
+from tests.support.store import TRUST, entry, result, spec_findings, traced, writable_store
 
 SPEC = b'{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}'
 URL = "https://x.example/openapi.json"
@@ -40,16 +40,12 @@ def _record_spec(store: Store) -> str:
 def _snapshot_reads(store: Store, sha: str) -> list[str]:
     """The statements reading a snapshot's head while a second run asks for what to send
     for URL, looks whether entry ``a``'s spec findings can be reused and records it again."""
-    seen: list[str] = []
-    store.db.set_trace_callback(seen.append)
-    try:
+    with traced(store) as seen:
         run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a")])
         assert run.library.conditional(URL) == ('"v1"', None)
         # reads the head, then finds these hand-made findings short of a reusable set
         assert earlier_spec_findings(store, "a", URL, sha, validator_id()) is None
         run.record(result("a", extra=spec_findings(analyse_spec(SPEC), None, URL)))
-    finally:
-        store.db.set_trace_callback(None)
     # the head's reads: those asking for the validator (reading a body or an analysis is
     # a row read by key, as it should be)
     return [s for s in seen if s.lstrip().startswith("SELECT") and "spec_snapshots" in s
