@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.store.codec import load_packed, loads
+from auditor.store.codec import load_packed
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader
 from auditor.store.runs import RunInfo, list_runs, resolve_run
@@ -186,7 +186,7 @@ def _inventory(store: Store, sha: str) -> dict[str, Any] | None:
     row = store.db.execute(
         "SELECT inventory FROM spec_snapshots WHERE sha256 = ?", (sha,)
     ).fetchone()
-    found = loads(row[0]) if row is not None else None
+    found = load_packed(row[0]) if row is not None else None
     return found if found else None
 
 

@@ -127,7 +127,7 @@ def _save_snapshot(
                 int(facts.get("size") or (len(body) if body else 0)),
                 facts.get("format_label"),
                 found.get("field_count"),
-                dumps(found),
+                pack(dumps(found)),
                 report_blob,
                 validator,
                 packed_body,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import utc_now
-from auditor.store.codec import load_packed, loads
+from auditor.store.codec import load_packed
 from auditor.store.db import Store
 from auditor.store.session import parse_iso
 
@@ -175,7 +175,7 @@ def score_trends(
 
 
 def _snapshot(row: Any, now: str) -> SpecSnapshot:
-    found = loads(row["inventory"]) or {}
+    found = load_packed(row["inventory"]) or {}
     age = (parse_iso(now) - parse_iso(row["captured_at"])).days
     return SpecSnapshot(
         sha256=row["sha256"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from auditor.model import Finding, Outcome
 from auditor.store import Store, StoreError, diff_runs, entry_timeline, score_trends, spec_snapshot
+from auditor.store.codec import unpack
 from tests.support.store import record_run, result, writable_store
 
 
@@ -127,3 +129,29 @@ def test_trends_timeline_and_snapshot(two_runs: Store) -> None:
     first = spec_snapshot(two_runs, "falls", run_id=1, now="2026-11-05T00:00:00Z")
     assert first is not None and first.sha256 == "a" * 64
     assert spec_snapshot(two_runs, "new") is None
+
+
+def test_inventories_are_packed_and_a_v6_stores_text_ones_still_read(
+    two_runs: Store, tmp_path: Path
+) -> None:
+    """Schema v7 packs a snapshot's inventory; the plain JSON a v6 store holds reads the same."""
+    db = two_runs.db
+    stored = db.execute("SELECT sha256, inventory FROM spec_snapshots").fetchall()
+    assert stored and all(isinstance(row["inventory"], bytes) for row in stored)
+    before = diff_runs(two_runs).to_dict()
+    path = two_runs.path
+    two_runs.close()
+    old = sqlite3.connect(path)
+    for sha, packed in old.execute("SELECT sha256, inventory FROM spec_snapshots").fetchall():
+        text = (unpack(packed) or b"").decode()
+        old.execute("UPDATE spec_snapshots SET inventory = ? WHERE sha256 = ?", (text, sha))
+    old.execute("PRAGMA user_version = 6")
+    old.commit()
+    old.close()
+    with Store.open(path, write=True) as store:
+        assert store.migrated_from == 6
+        kinds = {type(row[0]) for row in store.db.execute("SELECT inventory FROM spec_snapshots")}
+        assert kinds == {str}  # nothing rewritten
+        assert diff_runs(store).to_dict() == before
+        snapshot = spec_snapshot(store, "falls", now="2026-11-05T00:00:00Z")
+        assert snapshot is not None and snapshot.fields == ("Pet.id", "Pet.tag")
