@@ -241,6 +241,7 @@ def main() -> None:
                 forget_store(store)  # each cold run starts from no store at all
             analyses.clear()
             _asked, farm_started = farm_asked(port)  # reset the farm's counts
+            gc.collect()  # the last run's garbage is not this run's to collect: see the docstring
             profiler = (
                 cProfile.Profile(time.thread_time)  # this thread's CPU: the event loop's
                 if args.profile and label == args.profile_run
@@ -248,7 +249,6 @@ def main() -> None:
             )
             if profiler is not None:
                 profiler.enable()
-            gc.collect()  # nor its garbage
             started, cpu_started = time.perf_counter(), cpu_seconds()
             if label == "baseline":
                 if args.workers > 1:

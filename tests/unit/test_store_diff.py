@@ -131,9 +131,7 @@ def test_trends_timeline_and_snapshot(two_runs: Store) -> None:
     assert spec_snapshot(two_runs, "new") is None
 
 
-def test_inventories_are_packed_and_a_v6_stores_text_ones_still_read(
-    two_runs: Store, tmp_path: Path
-) -> None:
+def test_inventories_are_packed_and_a_v6_stores_text_ones_still_read(two_runs: Store) -> None:
     """Schema v7 packs a snapshot's inventory; the plain JSON a v6 store holds reads the same."""
     db = two_runs.db
     stored = db.execute("SELECT sha256, inventory FROM spec_snapshots").fetchall()
