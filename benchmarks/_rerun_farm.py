@@ -5,6 +5,15 @@ keeps its core; every request waits ``latency`` seconds, each spec answers
 ``If-None-Match`` with a 304 as a well-behaved host does, and the farm counts what each
 host name was asked and reports its own CPU (``STATS_PATH``, as ``_farm.py``'s does).
 Used by ``rerun.py`` and ``warm_budget.py``: the same entries, hosts and specs for both.
+
+Each answer leaves without Nagle's delay (``TCP_NODELAY``, as nginx, uvicorn and the
+throughput farm's asyncio server set it). Until 2026-12-03 it did not: ``http.server``
+writes the head, then the body, and with Nagle on the body waited for the client to
+acknowledge the head, which Linux delays up to 40 ms. So an answer with a body took
+20 ms or up to 60 ms at random, not the ``latency`` the farm stands for: in the
+warm run, the 1,560 request slots were held 35.9 ms on average (the head arrived
+after 21.3, the rest was waiting for the body), 25.2 ms with the delay gone.
+``nagle=True`` (``--nagle-farm``) serves as before, to compare with older figures.
 """
 
 from __future__ import annotations
@@ -99,7 +108,7 @@ def write_farm(folder: Path, entries: int, hosts: int) -> tuple[Path, list[str]]
     return catalog, names
 
 
-def serve(folder: str, latency: float, ready: Any) -> None:
+def serve(folder: str, latency: float, ready: Any, nagle: bool = False) -> None:
     """The farm (child process): every request waits ``latency`` seconds, specs carry ETags."""
     etags: dict[str, str] = {}
     asked: Counter[str] = Counter()
@@ -107,6 +116,7 @@ def serve(folder: str, latency: float, ready: Any) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = not nagle
 
         def log_message(self, format: str, *args: Any) -> None:
             return
@@ -167,11 +177,12 @@ def serve(folder: str, latency: float, ready: Any) -> None:
     server.serve_forever()
 
 
-def start_farm(folder: Path, latency: float) -> tuple[Any, int]:
-    """The farm serving ``folder`` in its own process (started with spawn), and its port."""
+def start_farm(folder: Path, latency: float, *, nagle: bool = False) -> tuple[Any, int]:
+    """The farm serving ``folder`` in its own process (started with spawn), and its port;
+    ``nagle``: as it served until 2026-12-03 (the module's docstring)."""
     ready: Any = multiprocessing.get_context("spawn").Queue()
     farm = multiprocessing.get_context("spawn").Process(
-        target=serve, args=(str(folder), latency, ready), daemon=True
+        target=serve, args=(str(folder), latency, ready, nagle), daemon=True
     )
     farm.start()
     return farm, int(ready.get(timeout=60))

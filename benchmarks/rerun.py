@@ -170,6 +170,13 @@ def main() -> None:
         help="with --baseline: entries audited first, not counted (the process's one-time setup)",
     )
     parser.add_argument(
+        "--nagle-farm",
+        action="store_true",
+        help="serve as the farm did until 2026-12-03: each body held back by Nagle's "
+        "algorithm until the head is acknowledged (up to 40 ms more an answer; "
+        "benchmarks/_rerun_farm.py), to compare with figures measured then",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=1,
@@ -197,7 +204,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="auditor-rerun-") as tmp:
         folder = Path(tmp)
         catalog, names = write_farm(folder, args.entries, args.hosts)
-        farm, port = start_farm(folder, args.latency_ms / 1000)
+        farm, port = start_farm(folder, args.latency_ms / 1000, nagle=args.nagle_farm)
         settings = AuditSettings(
             limits=Limits(timeout=30, concurrency=args.concurrency, per_host=per_host),
             network=NetworkPolicy(host_overrides={n: ("127.0.0.1", port) for n in names}),
@@ -213,7 +220,8 @@ def main() -> None:
             f"{len(entries)} entries, {len(names)} hosts, {args.latency_ms:g} ms per request, "
             f"concurrency {args.concurrency}, per-host {per_host}, specs {spec_bytes / 1e6:.1f} MB "
             f"({'corpus' if CORPUS.is_dir() else 'grown'}), {validator_id()}, spec workers "
-            f"{args.spec_workers}, {args.http_client}, workers {args.workers}; "
+            f"{args.spec_workers}, {args.http_client}, workers {args.workers}, "
+            f"farm {'with Nagle (as before 2026-12-03)' if args.nagle_farm else 'TCP_NODELAY'}; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
         in_process = not args.spec_workers and args.workers <= 1

@@ -184,6 +184,13 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=20, help="entries of the small runs")
     parser.add_argument("--statements", type=int, default=12, help="statements listed")
     parser.add_argument("--http-client", choices=HTTP_CLIENTS, default=HTTP_CLIENTS[0])
+    parser.add_argument(
+        "--nagle-farm",
+        action="store_true",
+        help="serve as the farm did until 2026-12-03: each body held back by Nagle's "
+        "algorithm until the head is acknowledged (up to 40 ms more an answer; "
+        "benchmarks/_rerun_farm.py), to compare with figures measured then",
+    )
     args = parser.parse_args()
 
     from auditor.catalog import load_sources
@@ -195,7 +202,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="auditor-budget-") as tmp:
         folder = Path(tmp)
         catalog, names = write_farm(folder, args.entries, args.hosts)
-        farm, port = start_farm(folder, args.latency_ms / 1000)
+        farm, port = start_farm(folder, args.latency_ms / 1000, nagle=args.nagle_farm)
         settings = AuditSettings(
             limits=Limits(timeout=30, concurrency=64, per_host=4),
             network=NetworkPolicy(host_overrides={n: ("127.0.0.1", port) for n in names}),
@@ -224,7 +231,8 @@ def main() -> None:
         print(
             f"{len(entries)} entries, {len(names)} hosts, {args.latency_ms:g} ms a request, "
             f"specs from {'the corpus' if CORPUS.is_dir() else 'fixtures grown to its sizes'}, "
-            f"{validator_id()}, HTTP through {args.http_client}"
+            f"{validator_id()}, HTTP through {args.http_client}, farm "
+            f"{'with Nagle (as before 2026-12-03)' if args.nagle_farm else 'TCP_NODELAY'}"
         )
         small = entries[: args.small]
         whole_cpu, small_cpu, walls = [], [], []
