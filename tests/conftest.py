@@ -45,6 +45,7 @@ class LocalServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else a body can wait 40 ms for the head's ACK
 
             def log_message(self, format: str, *args: object) -> None:
                 return
