@@ -110,7 +110,7 @@ class FixtureSite:
         self.ca_pem = ca.cert_pem.bytes()
         self._server = server
         # shutdown() waits for the loop's next poll: at the default 0.5 s, ~0.3 s of the
-        # demo's ~3 s
+        # demo's ~2.5 s
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
