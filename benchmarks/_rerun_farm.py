@@ -18,6 +18,7 @@ after 21.3, the rest was waiting for the body), 25.2 ms with the delay gone.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import multiprocessing
@@ -175,6 +176,22 @@ def serve(folder: str, latency: float, ready: Any, nagle: bool = False) -> None:
     server = Farm(("127.0.0.1", 0), Handler)
     ready.put(server.server_address[1])
     server.serve_forever()
+
+
+def add_nagle_flag(parser: argparse.ArgumentParser) -> None:
+    """``--nagle-farm``, for the benchmarks that start this farm."""
+    parser.add_argument(
+        "--nagle-farm",
+        action="store_true",
+        help="serve as the farm did until 2026-12-03: each body held back by Nagle's "
+        "algorithm until the head is acknowledged (up to 40 ms more an answer; "
+        "benchmarks/_rerun_farm.py), to compare with figures measured then",
+    )
+
+
+def farm_kind(nagle: bool) -> str:
+    """How the farm answers, for a benchmark's header."""
+    return "with Nagle (as before 2026-12-03)" if nagle else "TCP_NODELAY"
 
 
 def start_farm(folder: Path, latency: float, *, nagle: bool = False) -> tuple[Any, int]:

@@ -61,7 +61,14 @@ from pathlib import Path
 from typing import Any
 
 from auditor.net.transport import HTTP_CLIENTS
-from benchmarks._rerun_farm import CORPUS, farm_asked, start_farm, write_farm
+from benchmarks._rerun_farm import (
+    CORPUS,
+    add_nagle_flag,
+    farm_asked,
+    farm_kind,
+    start_farm,
+    write_farm,
+)
 
 
 def record_quietly(
@@ -174,13 +181,7 @@ def main() -> None:
         default=20,
         help="with --baseline: entries audited first, not counted (the process's one-time setup)",
     )
-    parser.add_argument(
-        "--nagle-farm",
-        action="store_true",
-        help="serve as the farm did until 2026-12-03: each body held back by Nagle's "
-        "algorithm until the head is acknowledged (up to 40 ms more an answer; "
-        "benchmarks/_rerun_farm.py), to compare with figures measured then",
-    )
+    add_nagle_flag(parser)
     parser.add_argument(
         "--rounds",
         type=int,
@@ -226,7 +227,7 @@ def main() -> None:
             f"concurrency {args.concurrency}, per-host {per_host}, specs {spec_bytes / 1e6:.1f} MB "
             f"({'corpus' if CORPUS.is_dir() else 'grown'}), {validator_id()}, spec workers "
             f"{args.spec_workers}, {args.http_client}, workers {args.workers}, "
-            f"farm {'with Nagle (as before 2026-12-03)' if args.nagle_farm else 'TCP_NODELAY'}; "
+            f"farm {farm_kind(args.nagle_farm)}; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
         in_process = not args.spec_workers and args.workers <= 1

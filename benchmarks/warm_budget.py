@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.net.transport import HTTP_CLIENTS
-from benchmarks._rerun_farm import CORPUS, start_farm, write_farm
+from benchmarks._rerun_farm import CORPUS, add_nagle_flag, farm_kind, start_farm, write_farm
 from benchmarks.rerun import cpu_seconds, forget_store, record_quietly
 
 SQL_SPACE = re.compile(r"\s+")
@@ -184,13 +184,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=20, help="entries of the small runs")
     parser.add_argument("--statements", type=int, default=12, help="statements listed")
     parser.add_argument("--http-client", choices=HTTP_CLIENTS, default=HTTP_CLIENTS[0])
-    parser.add_argument(
-        "--nagle-farm",
-        action="store_true",
-        help="serve as the farm did until 2026-12-03: each body held back by Nagle's "
-        "algorithm until the head is acknowledged (up to 40 ms more an answer; "
-        "benchmarks/_rerun_farm.py), to compare with figures measured then",
-    )
+    add_nagle_flag(parser)
     args = parser.parse_args()
 
     from auditor.catalog import load_sources
@@ -232,7 +226,7 @@ def main() -> None:
             f"{len(entries)} entries, {len(names)} hosts, {args.latency_ms:g} ms a request, "
             f"specs from {'the corpus' if CORPUS.is_dir() else 'fixtures grown to its sizes'}, "
             f"{validator_id()}, HTTP through {args.http_client}, farm "
-            f"{'with Nagle (as before 2026-12-03)' if args.nagle_farm else 'TCP_NODELAY'}"
+            f"{farm_kind(args.nagle_farm)}"
         )
         small = entries[: args.small]
         whole_cpu, small_cpu, walls = [], [], []
