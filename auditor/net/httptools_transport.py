@@ -31,7 +31,7 @@ from auditor.net import sockets
 from auditor.net.backend import dial_failure, vetted_addresses
 from auditor.net.guard import AddressRefused
 from auditor.net.http1_connection import Http1Connection, PoolKey
-from auditor.net.tls import TlsFacts, build_ssl_context
+from auditor.net.tls import LoadingContext, TlsFacts
 from auditor.net.transport import ResponseHead, TransportError
 
 KEEPALIVE_SECONDS = 5.0
@@ -207,7 +207,7 @@ class HttptoolsTransport:
 
     def __init__(self, settings: AuditSettings) -> None:
         self._settings = settings
-        self._context = build_ssl_context(settings.extra_ca_pem)
+        self._trust = LoadingContext(settings.extra_ca_pem)
         self._facts = TlsFacts()
         self._pool = _Pool(idle_bound(max(1, settings.limits.concurrency)))
 
@@ -251,7 +251,7 @@ class HttptoolsTransport:
             await loop.create_connection(
                 lambda: connection,
                 sock=sock,
-                ssl=self._context if tls else None,
+                ssl=await self._trust.context() if tls else None,
                 server_hostname=host if tls else None,
             )
         except BaseException:
@@ -270,6 +270,7 @@ class HttptoolsTransport:
 
     async def aclose(self) -> None:
         self._pool.close()
+        self._trust.finish()
 
 
 def classify(exc: BaseException) -> TransportError:

@@ -6,6 +6,7 @@ import asyncio
 import ssl
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ import trustme
 from auditor.context import AuditSettings, Limits, NetworkPolicy
 from auditor.net import tls as tls_module
 from auditor.net.fetcher import Fetcher
-from auditor.net.tls import build_ssl_context
+from auditor.net.tls import LoadingContext, build_ssl_context
 from auditor.net.transport import HTTP_CLIENTS
 from tests.conftest import ROOT
 from tests.support.hostile import HostileServer
@@ -103,3 +104,64 @@ def test_each_response_reports_its_own_certificate_decoded_once(
     assert [days for _, days in seen] == [299, 5] * 3
     assert all(version and version.startswith("TLSv1.") for version, _ in seen)
     assert sorted(decoded) == ["long.test", "soon.test"]
+
+
+def _trust_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "auditor-trust-store"]
+
+
+def test_bundle_loads_in_a_thread_and_a_closed_transport_leaves_none() -> None:
+    """Mozilla's bundle loads beside the run; whoever needs it waits for it, and the thread
+    is gone once the transport is closed (a process forks ``--workers`` only when alone)."""
+    loading = LoadingContext(None)
+
+    async def go() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+        return await loading.context(), await loading.context()
+
+    first, again = asyncio.run(go())
+    assert first is again
+    assert first.verify_mode is ssl.CERT_REQUIRED and first.check_hostname
+    assert (
+        first.cert_store_stats()["x509_ca"] == build_ssl_context(None).cert_store_stats()["x509_ca"]
+    )
+    loading.finish()
+    assert not _trust_threads()
+
+
+def test_an_extra_ca_loads_at_once_and_a_bad_one_fails_before_the_run() -> None:
+    ca = trustme.CA()
+    before = len(_trust_threads())
+    loading = LoadingContext(ca.cert_pem.bytes())
+    assert len(_trust_threads()) == before  # no thread: loaded in the constructor
+    context = asyncio.run(loading.context())
+    assert context.cert_store_stats()["x509_ca"] == (
+        build_ssl_context(None).cert_store_stats()["x509_ca"] + 1
+    )
+    with pytest.raises(ssl.SSLError):
+        LoadingContext(b"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+
+
+def test_default_transport_refuses_an_unknown_ca_with_the_loaded_bundle() -> None:
+    """No extra CA: the thread-loaded bundle verifies, so a certificate from a CA it does not
+    hold is a TLS failure, and a second fetch on the same fetcher is refused the same way."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("unknown-ca.test").configure_cert(context)
+    server = HostileServer(tls=context)
+    server.routes["/"] = lambda r: r.respond(200, b"ok")
+    settings = AuditSettings(
+        limits=Limits(timeout=5, retries=0),
+        network=NetworkPolicy(host_overrides={"unknown-ca.test": ("127.0.0.1", server.port)}),
+    )
+
+    async def go() -> list[tuple[int | None, str | None]]:
+        async with Fetcher(settings) as fetcher:
+            url = f"https://unknown-ca.test:{server.port}/"
+            return [(o.status, o.error_class) for o in [await fetcher.fetch(url) for _ in "ab"]]
+
+    try:
+        seen = asyncio.run(go())
+    finally:
+        server.stop()
+    assert seen == [(None, "tls"), (None, "tls")]
+    assert not _trust_threads()
