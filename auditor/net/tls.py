@@ -1,4 +1,4 @@
-"""The TLS context both transports verify servers with, and what a connection's TLS saw.
+"""The TLS context the transports verify servers with, and what a connection's TLS saw.
 
 Kept apart from the transports so that importing one HTTP library never
 imports another (httptools is the default; aiohttp and httpx are loaded only

@@ -110,9 +110,19 @@ def _trust_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "auditor-trust-store"]
 
 
-def test_bundle_loads_in_a_thread_and_a_closed_transport_leaves_none() -> None:
+def test_bundle_loads_in_a_thread_and_finishing_leaves_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Mozilla's bundle loads beside the run; whoever needs it waits for it, and the thread
-    is gone once the transport is closed (a process forks ``--workers`` only when alone)."""
+    is gone once finished (a process forks ``--workers`` only when alone)."""
+    loaded_in: list[str] = []
+    real = tls_module.build_ssl_context
+
+    def recording(extra_ca_pem: bytes | None) -> ssl.SSLContext:
+        loaded_in.append(threading.current_thread().name)
+        return real(extra_ca_pem)
+
+    monkeypatch.setattr(tls_module, "build_ssl_context", recording)
     loading = LoadingContext(None)
 
     async def go() -> tuple[ssl.SSLContext, ssl.SSLContext]:
@@ -124,6 +134,7 @@ def test_bundle_loads_in_a_thread_and_a_closed_transport_leaves_none() -> None:
     assert (
         first.cert_store_stats()["x509_ca"] == build_ssl_context(None).cert_store_stats()["x509_ca"]
     )
+    assert loaded_in == ["auditor-trust-store"]
     loading.finish()
     assert not _trust_threads()
 
