@@ -157,6 +157,12 @@ def forget_store(store: Path) -> None:
         path.unlink()
 
 
+def copy_store(source: Path, store: Path) -> None:
+    """``store`` as a fresh copy of ``source``, a closed store (its WAL folded in)."""
+    forget_store(store)
+    shutil.copy(source, store)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=500)
@@ -263,11 +269,10 @@ def main() -> None:
         for label in (*pairs, *["warm"] * max(1, args.warm_runs)):
             if label != "warm":
                 forget_store(store)  # each cold run starts from no store at all
-            elif not cold_store.exists():
-                shutil.copy(store, cold_store)  # closed: its WAL is folded in
-            else:  # each warm run re-runs the same cold store
-                forget_store(store)
-                shutil.copy(cold_store, store)
+            elif cold_store.exists():
+                copy_store(cold_store, store)  # each warm run re-runs the same cold store
+            else:
+                copy_store(store, cold_store)
             analyses.clear()
             _asked, farm_started = farm_asked(port)  # reset the farm's counts
             gc.collect()  # the last run's garbage is not this run's to collect: see the docstring

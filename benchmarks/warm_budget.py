@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import shutil
 import statistics
 import tempfile
 import time
@@ -43,7 +42,7 @@ from typing import Any
 
 from auditor.net.transport import HTTP_CLIENTS
 from benchmarks._rerun_farm import CORPUS, add_nagle_flag, farm_kind, start_farm, write_farm
-from benchmarks.rerun import cpu_seconds, forget_store, record_quietly
+from benchmarks.rerun import copy_store, cpu_seconds, record_quietly
 
 SQL_SPACE = re.compile(r"\s+")
 COMMITTING = "committing (mostly within recording)"
@@ -217,8 +216,7 @@ def main() -> None:
             return spent
 
         def warm_run(chosen: list[Entry]) -> tuple[float, float]:
-            forget_store(warm)
-            shutil.copy(cold, warm)  # the cold run closed its store: the WAL is folded in
+            copy_store(cold, warm)
             return run(warm, chosen)
 
         run(cold, entries)

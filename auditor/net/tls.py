@@ -32,7 +32,9 @@ class LoadingContext:
     entries, ~0.7 s) spent before its first request left. The thread loads it while
     the run's first entries start, and the first TLS connection waits for what is
     left. An extra CA is loaded at once, as before, so that a bad one fails the
-    run before it starts; the bundle itself ships with certifi.
+    run before it starts; the bundle itself ships with certifi. A thread of its own,
+    not an executor's: it ends once the bundle is loaded, so a process that forks later
+    in the run is alone again without waiting for the transport to close.
     """
 
     def __init__(self, extra_ca_pem: bytes | None) -> None:
