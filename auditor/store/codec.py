@@ -42,6 +42,11 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value, default=_fallback, option=_OPTIONS).decode("utf-8")
 
 
+def dumps_bytes(value: Any) -> bytes:
+    """``dumps`` as UTF-8, for a value packed or cut into a larger one (``orjson.Fragment``)."""
+    return orjson.dumps(value, default=_fallback, option=_OPTIONS)
+
+
 def loads(text: str | bytes | None) -> Any:
     return orjson.loads(text) if text else None
 

@@ -14,6 +14,7 @@ from typing import Any
 from auditor.store.codec import load_packed
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader
+from auditor.store.inventory import snapshot_inventory
 from auditor.store.runs import RunInfo, list_runs, resolve_run
 from auditor.store.schema import StoreError
 
@@ -184,9 +185,9 @@ def _moved(before: float | None, after: float | None) -> bool:
 
 def _inventory(store: Store, sha: str) -> dict[str, Any] | None:
     row = store.db.execute(
-        "SELECT inventory FROM spec_snapshots WHERE sha256 = ?", (sha,)
+        "SELECT inventory, report FROM spec_snapshots WHERE sha256 = ?", (sha,)
     ).fetchone()
-    found = load_packed(row[0]) if row is not None else None
+    found = snapshot_inventory(row[0], row[1]) if row is not None else None
     return found if found else None
 
 

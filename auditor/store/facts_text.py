@@ -9,9 +9,12 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from auditor.model import SharedFacts
 from auditor.store.codec import dumps, loads, pack, unpack
 from auditor.store.db import Store
+from auditor.store.packed_report import PackedReport
 from auditor.store.stored_facts import (
     BASE_KEY,
     BLOB_KEY,
@@ -87,6 +90,7 @@ def facts_text(
     facts: Mapping[str, Any],
     threshold: int = BLOB_THRESHOLD,
     held: set[str] | None = None,
+    packed: PackedReport | None = None,
 ) -> str:
     """``facts`` as JSON, or a reference to a blob holding it when it is large.
 
@@ -103,15 +107,18 @@ def facts_text(
     a worker sent as JSON (``JsonFacts``) are stored as that JSON; facts many entries
     share (``SharedFacts``) are serialised once a run, then cited as stored while the
     blob they name is in ``held``.
+
+    ``packed``: the entry's analysis as its snapshot is written; facts listing its very
+    ``fields`` rows (``spec.inventory``) are written with the rows' JSON made there.
     """
     if isinstance(facts, StoredFacts) and facts.storable and threshold == BLOB_THRESHOLD:
         return facts.text
     if type(facts) is SharedFacts and held is not None and threshold == BLOB_THRESHOLD:
         stored = facts.stored
         if stored is None or not _still_held(stored, held):
-            stored = facts.stored = _facts_text(store, facts, threshold, held)
+            stored = facts.stored = _facts_text(store, facts, threshold, held, packed)
         return stored
-    return _facts_text(store, facts, threshold, held)
+    return _facts_text(store, facts, threshold, held, packed)
 
 
 def _still_held(text: str, held: set[str]) -> bool:
@@ -122,12 +129,19 @@ def _still_held(text: str, held: set[str]) -> bool:
 
 
 def _facts_text(
-    store: Store, facts: Mapping[str, Any], threshold: int, held: set[str] | None
+    store: Store,
+    facts: Mapping[str, Any],
+    threshold: int,
+    held: set[str] | None,
+    packed: PackedReport | None = None,
 ) -> str:
     if isinstance(facts, JsonFacts):  # serialised where they were made (a worker): not again
         text = facts.text
     else:
-        text = dumps(facts if type(facts) in (dict, SharedFacts) else dict(facts))
+        rows = packed.rows_of(facts.get("fields")) if packed is not None else None
+        plain = facts if type(facts) in (dict, SharedFacts) else dict(facts)
+        # the same text either way: orjson writes a fragment as it is, in the key's place
+        text = dumps(plain if rows is None else {**plain, "fields": orjson.Fragment(rows)})
     if len(text) < threshold:
         return text
     templated = _template(text, facts) if '"base_url"' in text else None

@@ -33,6 +33,7 @@ from auditor.store.packed_findings import (
     pack_findings,
     unpack_findings,
 )
+from auditor.store.packed_report import PackedReport
 from auditor.store.schema import SNAPSHOT_HEAD_INDEX, TRACKED
 from auditor.store.stored_facts import BLOB_THRESHOLD
 from auditor.store.transaction import transaction
@@ -52,8 +53,8 @@ class SpecCapture:
     packed_body: Future[bytes | None] | None = None
     """The document the findings describe, packed in a thread (``SnapshotLibrary``); None
     inside when ``body`` was not that document (then checked and packed here)."""
-    packed_report: Future[bytes] | None = None
-    """``report`` packed, computed in a thread."""
+    packed_report: Future[PackedReport] | None = None
+    """``report`` packed, computed in a thread (with its rows' JSON: ``PackedReport``)."""
 
 
 FAILED_ANALYSIS = ("validation failed", "analysis failed")
@@ -77,6 +78,16 @@ def _latency(finding: Finding) -> float | None:
         return None  # before the facts: a reused spec finding's are not parsed to be stored
     value = finding.facts.get("latency_ms")
     return float(value) if isinstance(value, int | float) else None
+
+
+def _field_count(findings: tuple[Finding, ...], report: SpecReport | None) -> Any:
+    """The snapshot's ``field_count``, as ``inventory(findings, report)`` counts it."""
+    for finding in findings:
+        if finding.check == "spec.inventory":
+            return finding.facts.get("field_count")
+    if report is not None and (report.fields or report.operations):
+        return report.field_count
+    return None
 
 
 def _save_snapshot(
@@ -110,9 +121,10 @@ def _save_snapshot(
     report_blob = None
     if usable:
         later = capture.packed_report if capture is not None else None
-        report_blob = later.result() if later is not None else pack(dumps(report))
+        report_blob = later.result().packed if later is not None else pack(dumps(report))
     if row is None:
-        found = inventory(findings, report)
+        # With its analysis stored, a snapshot's inventory is read from it (schema v8)
+        found = inventory(findings, report) if report_blob is None else {}
         valid = next((f for f in findings if f.check in SPEC_CHECKS), None)
         facts: Mapping[str, Any] = valid.facts if valid is not None else {}
         db.execute(
@@ -126,8 +138,8 @@ def _save_snapshot(
                 capture.url if capture is not None else None,
                 int(facts.get("size") or (len(body) if body else 0)),
                 facts.get("format_label"),
-                found.get("field_count"),
-                pack(dumps(found)),
+                _field_count(findings, report),
+                pack(dumps(found)) if found else "{}",
                 report_blob,
                 validator,
                 packed_body,
@@ -207,6 +219,8 @@ def write_result(
     db.execute("DELETE FROM findings WHERE run_id = ? AND entry_id = ?", (run_id, entry_id))
     stored: list[StoredFinding] = []
     if findings_run is None:  # a rescore's findings stay with the run that observed them
+        later = spec.packed_report if spec is not None else None
+        packed = later.result() if later is not None else None
         stored = [
             (
                 f.check,
@@ -214,7 +228,7 @@ def write_result(
                 f.message,
                 f.probe,
                 f.subject,
-                facts_text(store, f.facts, BLOB_THRESHOLD, held),
+                facts_text(store, f.facts, BLOB_THRESHOLD, held, packed),
                 f.observed_at,
             )
             for f in result.findings

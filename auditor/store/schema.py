@@ -184,6 +184,11 @@ MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
     # 25.4 MB. Readers take both (``codec.load_packed``), so nothing is rewritten: the
     # version only keeps an auditor that reads the text alone from this store.
     (),
+    # v8: a snapshot holding its analysis keeps no inventory of its own ('{}'): readers derive
+    # it from the analysis, which lists the same rows (``inventory.snapshot_inventory``).
+    # Nothing is rewritten: the version only keeps an auditor that would read such a
+    # snapshot as having no inventory from this store.
+    (),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,8 +22,9 @@ from auditor.model import Finding
 from auditor.spec.analyse import SpecReport
 from auditor.spec.report_cache import ReportCache
 from auditor.spec.validate import validator_id
-from auditor.store.codec import dumps, loads, pack, report_from_facts, unpack
+from auditor.store.codec import loads, pack, report_from_facts, unpack
 from auditor.store.db import Store
+from auditor.store.packed_report import PackedReport, pack_report
 from auditor.store.records import reusable
 from auditor.store.spec_reuse import earlier_spec_findings
 
@@ -42,10 +43,6 @@ def _pack_body(item: tuple[list[bytes], str]) -> bytes | None:
         if hashlib.sha256(body).hexdigest() == sha:
             return pack(body)
     return None
-
-
-def _pack_report(report: SpecReport) -> bytes:
-    return pack(dumps(report))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +74,7 @@ class SnapshotLibrary:
         # already held, is not packed again.
         self._packer: ThreadPoolExecutor | None = None
         self._packed_bodies: dict[str, Future[bytes | None]] = {}
-        self._packed_reports: dict[str, Future[bytes]] = {}
+        self._packed_reports: dict[str, Future[PackedReport]] = {}
         self._packing: set[str] = set()  # documents (sha256) whose packing has started
 
     def conditional(self, url: str) -> tuple[str | None, str | None]:
@@ -178,13 +175,13 @@ class SnapshotLibrary:
         if not reusable(report) or sha in self._packing:
             return
         self._packing.add(sha)
-        self._packed_reports[sha] = self._submit(_pack_report, report)
+        self._packed_reports[sha] = self._submit(pack_report, report)
         size = report.size
         bodies = [b for b in self._bodies.values() if len(b) == size][:CANDIDATES]
         if bodies:
             self._packed_bodies[sha] = self._submit(_pack_body, (bodies, sha))
 
-    def take_packed_report(self, sha: str | None) -> Future[bytes] | None:
+    def take_packed_report(self, sha: str | None) -> Future[PackedReport] | None:
         return self._packed_reports.pop(sha, None) if sha else None
 
     def close(self) -> None:

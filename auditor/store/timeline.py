@@ -14,6 +14,7 @@ from typing import Any
 from auditor.model import utc_now
 from auditor.store.codec import load_packed
 from auditor.store.db import Store
+from auditor.store.inventory import snapshot_inventory
 from auditor.store.session import parse_iso
 
 
@@ -175,7 +176,7 @@ def score_trends(
 
 
 def _snapshot(row: Any, now: str) -> SpecSnapshot:
-    found = load_packed(row["inventory"]) or {}
+    found = snapshot_inventory(row["inventory"], row["report"])
     age = (parse_iso(now) - parse_iso(row["captured_at"])).days
     return SpecSnapshot(
         sha256=row["sha256"],
@@ -191,7 +192,10 @@ def _snapshot(row: Any, now: str) -> SpecSnapshot:
     )
 
 
-SNAPSHOT_COLUMNS = "sha256, url, captured_at, size, format_label, field_count, inventory, body IS NOT NULL AS has_body"
+SNAPSHOT_COLUMNS = (
+    "sha256, url, captured_at, size, format_label, field_count, inventory, report, "
+    "body IS NOT NULL AS has_body"
+)
 
 
 def snapshot_by_sha(store: Store, sha: str, *, now: str | None = None) -> SpecSnapshot | None:
