@@ -24,6 +24,7 @@ from auditor.net.observation import HttpObservation
 from auditor.probes.shared import SharedLookups
 from auditor.probes.spec_findings import SpecFindingsMemo
 from auditor.spec.analyse import SpecReport
+from auditor.spec.report_cache import ReportCache
 
 T = TypeVar("T")
 OBSERVATION_OVERHEAD = 1024
@@ -54,7 +55,7 @@ class RunContext:
     fetcher: Fetcher
     domains: DomainMatcher
     spec_executor: concurrent.futures.Executor | None = None
-    spec_cache: dict[str, SpecReport] = field(default_factory=dict)
+    spec_cache: ReportCache = field(default_factory=ReportCache)
     spec_inflight: dict[str, asyncio.Future[SpecReport]] = field(default_factory=dict)
     spec_loan: SpecLoan | None = None
     """Lent by a store: unchanged specs' findings reused rather than made again."""

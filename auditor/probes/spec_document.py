@@ -150,7 +150,7 @@ async def _analyse(ctx: EntryContext, data: bytes, digest: str, ends: float) -> 
     if digest not in run.spec_inflight:
         run.spec_inflight[digest] = asyncio.ensure_future(_compute(ctx, data, digest, ends))
     report = await asyncio.shield(run.spec_inflight[digest])
-    run.spec_cache[digest] = report
+    run.spec_cache.made(digest, report, data)
     run.spec_inflight.pop(digest, None)
     return report
 

@@ -29,8 +29,8 @@ from auditor.run.event_loop import run_for_value
 from auditor.run.loop_lag import LagGate
 from auditor.run.spec_fetcher import SpecKeepingFetcher, StoredSpecs
 from auditor.run.verifier import verify_entry
-from auditor.spec.analyse import SpecReport
 from auditor.spec.pool import spec_pool
+from auditor.spec.report_cache import ReportCache
 
 LOOKAHEAD = 1024
 """Entries read ahead of the running ones at least, to find hosts with room."""
@@ -50,7 +50,7 @@ class RunHistory(Protocol):
     def keep_spec(self, url: str, body: bytes) -> None:
         """Called with every spec document the run downloads."""
 
-    def spec_cache(self) -> dict[str, SpecReport]: ...
+    def spec_cache(self) -> ReportCache: ...
 
     def previous_findings(self, entry: Entry) -> Sequence[Finding]: ...
 

@@ -134,8 +134,8 @@ class _StoreHistory:
         self.bodies: dict[str, bytes] = {}
         self._sent: set[str] = set()  # documents (sha256) already sent to the parent
 
-    def _made(self, report: SpecReport) -> None:
-        self.new_reports[report.sha256] = report
+    def _made(self, report: SpecReport, document: bytes | None = None) -> None:
+        self.new_reports[report.sha256] = report  # its document goes as keep_spec kept it
 
     def stored_specs(self) -> Any:
         return self.library
@@ -143,7 +143,7 @@ class _StoreHistory:
     def keep_spec(self, url: str, body: bytes) -> None:
         self.bodies[url] = body
 
-    def spec_cache(self) -> dict[str, SpecReport]:
+    def spec_cache(self) -> ReportCache:
         return self._reports
 
     def previous_findings(self, entry: Entry) -> Sequence[Finding]:
@@ -180,7 +180,7 @@ class _PlainHistory:
     def keep_spec(self, url: str, body: bytes) -> None:
         """Nothing records the documents: not kept."""
 
-    def spec_cache(self) -> dict[str, SpecReport]:
+    def spec_cache(self) -> ReportCache:
         return self._reports
 
     def previous_findings(self, entry: Entry) -> Sequence[Finding]:

@@ -41,6 +41,7 @@ from auditor.run.loop import audit_entries
 from auditor.run.recording import OnResult
 from auditor.scale.shard import balanced_parts
 from auditor.spec.analyse import SpecReport
+from auditor.spec.report_cache import ReportCache
 from auditor.store.records import spec_sha256
 from auditor.store.session import RecordingRun
 from auditor.store.stored_facts import with_json_facts
@@ -85,7 +86,8 @@ class _PartHistory:
 
     def __init__(self, work: PartWork) -> None:
         self._work = work
-        self.cache: dict[str, SpecReport] = dict(work.reports)
+        self.cache = ReportCache()
+        self.cache.update(work.reports)
         self.bodies: dict[str, bytes] = {}
 
     def stored_specs(self) -> None:
@@ -95,7 +97,7 @@ class _PartHistory:
         if self._work.send_bodies:
             self.bodies[url] = body
 
-    def spec_cache(self) -> dict[str, SpecReport]:
+    def spec_cache(self) -> ReportCache:
         return self.cache
 
     def previous_findings(self, entry: Entry) -> Sequence[Finding]:

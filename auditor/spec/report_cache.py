@@ -49,6 +49,12 @@ class ReportCache(dict[str, SpecReport]):
     def __setitem__(self, key: str, report: SpecReport) -> None:
         self.keep(key, report)
 
+    def made(self, key: str, report: SpecReport, document: bytes) -> None:
+        """``self[key] = report``, the run's analysis of ``document`` (whose sha256 is
+        ``key``, as the spec probe computed it): a store keeps the document with it
+        without hashing it again (``StoredReports``)."""
+        self[key] = report
+
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
         self.held_bytes -= self._weights.pop(key, 0)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from auditor.methodology.model import Methodology
 from auditor.model import AuditResult, Entry, Finding
-from auditor.spec.analyse import SpecReport
+from auditor.spec.report_cache import ReportCache
 from auditor.store.batch import COMMIT_SECONDS, CommitWindow
 from auditor.store.codec import finding_from_row, outcome
 from auditor.store.db import Store
@@ -184,7 +184,7 @@ class RecordingRun:
     def keep_spec(self, url: str, body: bytes) -> None:
         self.library.keep_body(url, body)
 
-    def spec_cache(self) -> dict[str, SpecReport]:
+    def spec_cache(self) -> ReportCache:
         return self._reports
 
     def hold_analyses(self, capacity_bytes: int) -> None:

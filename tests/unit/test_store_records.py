@@ -13,7 +13,7 @@ import pytest
 from auditor.methodology.engine import assess
 from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
-from auditor.store import Store, list_runs, load_results
+from auditor.store import Store, list_runs, load_results, snapshots
 from auditor.store.codec import unpack
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
 from auditor.store.schema import TRACKED
@@ -137,6 +137,30 @@ def test_a_spec_is_kept_once_by_sha256_with_inventory_body_and_validators(store:
     assert run.library.conditional("https://x.example/other") == (None, None)
     assert run.library.body(report.sha256) == SPEC
     assert run.library.take_body(url) is None  # handed over at record time
+
+
+def test_the_document_the_probe_hashed_is_packed_without_hashing_it_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = analyse_spec(SPEC)
+    url = "https://x.example/openapi.json"
+    run = RecordingRun.start(store, ["c.yaml"], TRUST, [entry("a"), entry("b")])
+    run.library.keep_body(url, SPEC)
+    hashed: list[int] = []
+    real = snapshots._pack_body
+    monkeypatch.setattr(snapshots, "_pack_body", lambda item: hashed.append(1) or real(item))
+    run.spec_cache().made(report.sha256, report, SPEC)  # the very bytes the fetcher kept
+    run.record(result("a", extra=spec_findings(report, None, url)))
+    assert hashed == []
+    assert unpack(store.db.execute("SELECT body FROM spec_snapshots").fetchone()[0]) == SPEC
+    # the same bytes, but not the object the run downloaded: the kept ones are hashed
+    other = analyse_spec(SPEC + b" ")
+    run.library.keep_body(url, SPEC + b" ")
+    run.spec_cache().made(other.sha256, other, bytes(bytearray(SPEC + b" ")))
+    run.record(result("b", extra=spec_findings(other, None, url)))
+    assert hashed == [1]
+    bodies = {unpack(row[0]) for row in store.db.execute("SELECT body FROM spec_snapshots")}
+    assert bodies == {SPEC, SPEC + b" "}
 
 
 def test_a_body_that_is_not_the_analysed_document_is_not_kept(store: Store) -> None:
