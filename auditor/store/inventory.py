@@ -74,12 +74,28 @@ def inventory(findings: Iterable[Finding], report: SpecReport | None = None) -> 
     return {}
 
 
+def _listed(report: Mapping[str, Any]) -> bool:
+    """The analysis yields a ``spec.inventory`` finding (``probes.spec_findings``): a
+    document read and recognised, with its documentation assessed."""
+    extra = report.get("extra")
+    failed = isinstance(extra, Mapping) and bool(extra.get("analysis_failed"))
+    return (
+        report.get("format_known") is True
+        and report.get("quality") is not None
+        and report.get("parse_error") is None
+        and not failed
+    )
+
+
 def snapshot_inventory(inventory_value: str | bytes | None, report_value: bytes | None) -> Any:
     """A snapshot's inventory from its row: the one stored (snapshots written before schema
     v8, or without an analysis), else derived from its stored analysis; {} for none.
 
     Any stored analysis will do, however old its auditor: only its ``fields``,
-    ``operations`` and counts are read, as the inventory of the first one was made.
+    ``operations`` and counts are read, as ``inventory`` read them. A readable
+    OpenAPI/Swagger document listing no field and no operation has an inventory, an
+    empty one (its ``spec.inventory`` finding says so): a diff from it, or to it, is
+    known, and one that empties a spec is breaking.
     """
     found = load_packed(inventory_value)
     if found or report_value is None:
@@ -90,7 +106,7 @@ def snapshot_inventory(inventory_value: str | bytes | None, report_value: bytes 
     fields, operations = report.get("fields") or [], report.get("operations") or []
     if not isinstance(fields, list) or not isinstance(operations, list):
         return {}
-    if not fields and not operations:
+    if not fields and not operations and not _listed(report):
         return {}
     counts = {k: report[k] for k in ("field_count", "operation_count") if k in report}
     return _inventory(fields, operations, counts)

@@ -14,6 +14,7 @@ from auditor.store.codec import dumps, loads
 from auditor.store.db import Store
 from auditor.store.merge_plan import RESULT_COLUMNS, MergePlan
 from auditor.store.packed_findings import pack_findings, result_findings
+from auditor.store.records import FIELD_COUNT_OF_REPORT
 from auditor.store.runs import AUDIT, run_counts
 from auditor.store.stored_facts import BLOB_KEY
 from auditor.store.stored_facts import reference as blob_reference
@@ -82,8 +83,9 @@ def _copy_snapshot(source: sqlite3.Connection, target: sqlite3.Connection, sha: 
             )
         if not has_report and row["report"] is not None:
             target.execute(
-                "UPDATE spec_snapshots SET report = ?, validator = ? WHERE sha256 = ?",
-                (row["report"], row["validator"], sha),
+                f"UPDATE spec_snapshots SET report = ?, validator = ?, {FIELD_COUNT_OF_REPORT} "
+                "WHERE sha256 = ?",
+                (row["report"], row["validator"], row["field_count"], sha),
             )
     for validator in source.execute("SELECT * FROM http_validators WHERE sha256 = ?", (sha,)):
         target.execute(

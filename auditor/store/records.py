@@ -51,8 +51,9 @@ class SpecCapture:
     body: bytes | None
     report: SpecReport | None
     packed_body: Future[bytes | None] | None = None
-    """The document the findings describe, packed in a thread (``SnapshotLibrary``); None
-    inside when ``body`` was not that document (then checked and packed here)."""
+    """The document the findings describe, packed in a thread (``SnapshotLibrary``: the
+    bytes the spec probe hashed, or a kept document whose hash it checked); None inside
+    when none was that document (then ``body`` is checked and packed here)."""
     packed_report: Future[PackedReport] | None = None
     """``report`` packed, computed in a thread (with its rows' JSON: ``PackedReport``)."""
 
@@ -78,6 +79,11 @@ def _latency(finding: Finding) -> float | None:
         return None  # before the facts: a reused spec finding's are not parsed to be stored
     value = finding.facts.get("latency_ms")
     return float(value) if isinstance(value, int | float) else None
+
+
+FIELD_COUNT_OF_REPORT = "field_count = CASE WHEN inventory = '{}' THEN ? ELSE field_count END"
+"""A snapshot given an analysis: without an inventory of its own, it counts the analysis's
+fields (a snapshot with one keeps the count that goes with it)."""
 
 
 def _field_count(findings: tuple[Finding, ...], report: SpecReport | None) -> Any:
@@ -112,7 +118,7 @@ def _save_snapshot(
     packed_body: bytes | None = None  # the document, packed, when the store lacks it
     if row is None or not row[0]:
         if capture is not None and capture.packed_body is not None:
-            packed_body = capture.packed_body.result()  # checked against ``sha`` in the thread
+            packed_body = capture.packed_body.result()  # that document (``SpecCapture``)
         if packed_body is None and body is not None:
             if hashlib.sha256(body).hexdigest() == sha:
                 packed_body = pack(body)
@@ -150,10 +156,12 @@ def _save_snapshot(
     if packed_body is not None and not has_body:
         db.execute("UPDATE spec_snapshots SET body = ? WHERE sha256 = ?", (packed_body, sha))
     if report_blob is not None and stored_validator != validator:
-        # first good analysis of this document, or one by a newer validator: reuse it from now on
+        # first good analysis of this document, or one by a newer validator: reuse it from now
+        # on; a snapshot without an inventory of its own reads it from this one (schema v8)
         db.execute(
-            "UPDATE spec_snapshots SET report = ?, validator = ? WHERE sha256 = ?",
-            (report_blob, validator, sha),
+            f"UPDATE spec_snapshots SET report = ?, validator = ?, {FIELD_COUNT_OF_REPORT} "
+            "WHERE sha256 = ?",
+            (report_blob, validator, _field_count(findings, report), sha),
         )
         stored_validator = validator
     return (bool(has_body) or packed_body is not None) and stored_validator == current

@@ -172,8 +172,9 @@ class SnapshotLibrary:
         """A new analysis (once per document a run): start compressing it and, for its
         snapshot, the document it describes, which the run downloaded just before.
 
-        ``document``: the bytes the analysis was made of, hashed by the spec probe; when
-        the run downloaded it (it is one of the documents kept), it is packed as it is.
+        ``document``: the bytes the analysis was made of, whose sha256 is the report's (the
+        spec probe hashed them); when the run downloaded them (they are one of the documents
+        kept, the very object), they are packed as they are.
         Otherwise the kept documents of its size are hashed to find it (~0.8 ms a MB:
         56 ms of CPU for the re-run benchmark's 71 MB, on a core the run shares)."""
         sha = report.sha256
@@ -182,10 +183,11 @@ class SnapshotLibrary:
         self._packing.add(sha)
         self._packed_reports[sha] = self._submit(pack_report, report)
         size = report.size
-        bodies = [b for b in self._bodies.values() if len(b) == size][:CANDIDATES]
-        if document is not None and any(body is document for body in bodies):
+        if document is not None and any(body is document for body in self._bodies.values()):
             self._packed_bodies[sha] = self._submit(pack, document)
-        elif bodies:
+            return
+        bodies = [b for b in self._bodies.values() if len(b) == size][:CANDIDATES]
+        if bodies:
             self._packed_bodies[sha] = self._submit(_pack_body, (bodies, sha))
 
     def take_packed_report(self, sha: str | None) -> Future[PackedReport] | None:
@@ -218,10 +220,11 @@ class StoredReports(ReportCache):
         self.made(key, report, None)
 
     def made(self, key: str, report: SpecReport, document: bytes | None) -> None:
-        """A report the run made, of ``document`` when the caller has it at hand."""
+        """A report the run made, of ``document`` when the caller has it at hand (handed on
+        only when ``key``, its hash, is the report's: the snapshot is keyed by that)."""
         self.keep(key, report)
         if self._on_new is not None:
-            self._on_new(report, document)
+            self._on_new(report, document if key == report.sha256 else None)
 
     def __contains__(self, key: object) -> bool:
         if dict.__contains__(self, key):

@@ -13,7 +13,7 @@ import pytest
 from auditor.methodology.engine import assess
 from auditor.model import AuditResult, Finding, Outcome
 from auditor.spec.analyse import analyse_spec
-from auditor.store import Store, list_runs, load_results, snapshots
+from auditor.store import Store, list_runs, load_results, snapshots, spec_snapshot
 from auditor.store.codec import unpack
 from auditor.store.runs import finished_entry_ids, last_unfinished_run
 from auditor.store.schema import TRACKED
@@ -131,7 +131,8 @@ def test_a_spec_is_kept_once_by_sha256_with_inventory_body_and_validators(store:
     assert rows[0]["sha256"] == hashlib.sha256(SPEC).hexdigest()
     assert unpack(rows[0]["body"]) == SPEC
     assert rows[0]["inventory"] == "{}"  # read from the stored analysis (schema v8)
-    assert rows[0]["report"] is not None
+    snapshot = spec_snapshot(store, "a")  # a document that lists nothing: known, and empty
+    assert snapshot is not None and snapshot.fields == () and snapshot.operations == ()
     assert run.library.report(report.sha256) == report
     assert run.library.conditional(url) == ('"v1"', None)
     assert run.library.conditional("https://x.example/other") == (None, None)

@@ -12,12 +12,12 @@ import orjson
 import pytest
 
 from auditor.model import AuditResult, Finding, Outcome
-from auditor.probes.spec_findings import report_findings
+from auditor.probes.spec_findings import SpecFindingsMemo, report_findings
 from auditor.spec.analyse import SpecReport, analyse_spec
 from auditor.store import Store, diff_runs, load_results, spec_snapshot
 from auditor.store.codec import dumps, pack
-from auditor.store.inventory import snapshot_inventory
-from auditor.store.packed_report import pack_report
+from auditor.store.inventory import inventory, snapshot_inventory
+from auditor.store.packed_report import PackedReport, pack_report
 from auditor.store.session import RecordingRun
 from auditor.store.stored_facts import BLOB_KEY
 from tests.support.store import TRUST, entry, result, writable_store
@@ -72,16 +72,18 @@ def pets(*properties: str, delete: bool = False) -> bytes:
 
 
 def analysed(body: bytes, entry_id: str, run: RecordingRun) -> tuple[SpecReport, AuditResult]:
-    """The result a run makes of ``body``: its analysis handed to the run (packed in the
-    library's thread), the spec findings made from it, as the spec probe makes them."""
-    report = analyse_spec(body)
-    run.spec_cache()[report.sha256] = report
+    """The result a run makes of ``body``: downloaded (kept), analysed and handed to the
+    run (packed in the library's thread), its spec findings made as the spec probe makes
+    them (``SpecFindingsMemo``: facts shared, read-only)."""
     run.library.keep_body(URL, body)
+    report = analyse_spec(body)
+    run.spec_cache().made(report.sha256, report, body)
     fetched = Finding(
         "spec.fetched", Outcome.PASS, "fetched", "spec_document", URL,
         {"url": URL, "etag": '"v1"', "last_modified": None},
     )  # fmt: skip
-    return report, result(entry_id, extra=(fetched, *report_findings(report, URL, URL)))
+    made = SpecFindingsMemo().findings(report, URL, URL, {report.sha256: report})
+    return report, result(entry_id, extra=(fetched, *made))
 
 
 def record(store: Store, bodies: dict[str, bytes]) -> dict[str, SpecReport]:
@@ -118,11 +120,40 @@ def test_a_diff_of_two_analysed_versions_names_the_fields_and_operations(store: 
     assert change.breaking
 
 
-def test_the_inventory_finding_is_stored_as_its_facts_serialised_whole(store: Store) -> None:
+def test_a_spec_emptied_of_its_fields_is_a_known_breaking_change(store: Store) -> None:
+    """A readable spec listing nothing has an inventory, an empty one, as before v8."""
+    empty = json.dumps({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}})
+    record(store, {"a": pets("id", "name")})
+    report = record(store, {"a": empty.encode()})["a"]
+    findings = report_findings(report, URL, URL)
+    row = store.db.execute(
+        "SELECT inventory, report FROM spec_snapshots WHERE sha256 = ?", (report.sha256,)
+    ).fetchone()
+    assert snapshot_inventory(row[0], row[1]) == inventory(findings, report)
+    assert inventory(findings, report)["fields"] == []
+    change = diff_runs(store).spec_changes[0]
+    assert change.inventory_known and change.breaking
+    assert change.fields_removed == ("Pet.id", "Pet.name")
+
+
+def test_the_inventory_finding_is_stored_as_its_facts_serialised_whole(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Its rows' JSON comes from the analysis's packing: the stored text is exactly what
     serialising the facts gives (so the blob is the same one, run after run)."""
+    lent: list[bytes] = []
+    rows_of = PackedReport.rows_of
+
+    def counted(self: PackedReport, rows: object) -> bytes | None:
+        found = rows_of(self, rows)
+        if found is not None:
+            lent.append(found)
+        return found
+
+    monkeypatch.setattr(PackedReport, "rows_of", counted)
     many = [f"p{i}" for i in range(40)]  # rows enough to be a blob, as a real spec's are
     reports = record(store, {"a": pets("id", "name"), "b": pets(*many)})
+    assert len(lent) == 2  # each inventory written with its analysis's rows' JSON
     for entry_id, report in reports.items():
         (stored,) = [f for f in load_results(store, 1) if f.entry.id == entry_id]
         facts = next(f.facts for f in stored.findings if f.check == "spec.inventory")
@@ -144,7 +175,7 @@ def test_the_packed_analysis_lends_its_rows_json_to_those_very_rows_only() -> No
     assert packed.rows_of([dict(row) for row in report.fields]) is None  # equal, not the same
     assert packed.rows_of(list(report.fields)[:-1]) is None
     assert packed.rows_of(tuple(report.fields)) is None
-    assert SpecReport.from_dict(orjson.loads(_unpack(packed.packed))) == report  # as it packs
+    assert _unpack(packed.packed) == dumps(report).encode()  # byte for byte
 
 
 def _unpack(value: bytes) -> bytes:
@@ -164,3 +195,6 @@ def test_snapshot_inventory_prefers_its_own_and_survives_a_damaged_analysis() ->
     assert snapshot_inventory("{}", b"not packed") == {}
     assert snapshot_inventory("{}", pack(dumps({"fields": "rows?"}))) == {}
     assert snapshot_inventory("{}", pack(dumps({"fields": [], "operations": []}))) == {}
+    listed = {"format_known": True, "quality": {}, "parse_error": None, "extra": {}}
+    nothing = pack(dumps({"fields": [], "operations": [], "field_count": 0} | listed))
+    assert snapshot_inventory("{}", nothing)["fields"] == []  # read, and listing nothing
