@@ -173,10 +173,10 @@ class SnapshotLibrary:
         snapshot, the document it describes, which the run downloaded just before.
 
         ``document``: the bytes the analysis was made of, whose sha256 is the report's (the
-        spec probe hashed them); when the run downloaded them (they are one of the documents
-        kept, the very object), they are packed as they are.
-        Otherwise the kept documents of its size are hashed to find it (~0.8 ms a MB:
-        56 ms of CPU for the re-run benchmark's 71 MB, on a core the run shares)."""
+        spec probe hashed them). When they are one of the documents the run downloaded and
+        kept (the very object), they are packed as they are; otherwise the kept documents
+        of the analysed size are hashed to find it (~0.8 ms a MB: 56 ms of CPU for the
+        re-run benchmark's 71 MB, on a core the run shares with the farm and SQLite)."""
         sha = report.sha256
         if not reusable(report) or sha in self._packing:
             return
