@@ -38,13 +38,13 @@ def _fallback(value: Any) -> Any:
     return str(value)
 
 
-def dumps(value: Any) -> str:
-    return orjson.dumps(value, default=_fallback, option=_OPTIONS).decode("utf-8")
-
-
 def dumps_bytes(value: Any) -> bytes:
     """``dumps`` as UTF-8, for a value packed or cut into a larger one (``orjson.Fragment``)."""
     return orjson.dumps(value, default=_fallback, option=_OPTIONS)
+
+
+def dumps(value: Any) -> str:
+    return dumps_bytes(value).decode("utf-8")
 
 
 def loads(text: str | bytes | None) -> Any:

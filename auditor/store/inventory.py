@@ -58,20 +58,36 @@ def _inventory(
     }
 
 
+Listing = tuple[Iterable[Any], Iterable[Any], Mapping[str, Any]]
+"""A spec's field rows, its operations and the counts beside them."""
+
+
+def _listing(findings: Iterable[Finding], report: SpecReport | None) -> Listing | None:
+    """What the spec lists: the ``spec.inventory`` finding's, else the analysis's."""
+    for finding in findings:
+        if finding.check == "spec.inventory":
+            facts = finding.facts
+            return facts.get("fields") or (), facts.get("operations") or (), facts
+    if report is not None and (report.fields or report.operations):
+        counts = {"field_count": report.field_count, "operation_count": report.operation_count}
+        return report.fields, report.operations, counts
+    return None
+
+
 def inventory(findings: Iterable[Finding], report: SpecReport | None = None) -> dict[str, Any]:
     """Fields and operations of the spec: the ``spec.inventory`` finding, else the analysis.
 
     Lists are capped by the analysis (500 rows); a diff of capped lists can only
     speak of the listed part, which is why the counts are kept beside them.
     """
-    for finding in findings:
-        if finding.check == "spec.inventory":
-            facts = finding.facts
-            return _inventory(facts.get("fields") or (), facts.get("operations") or (), facts)
-    if report is not None and (report.fields or report.operations):
-        counts = {"field_count": report.field_count, "operation_count": report.operation_count}
-        return _inventory(report.fields, report.operations, counts)
-    return {}
+    found = _listing(findings, report)
+    return _inventory(*found) if found is not None else {}
+
+
+def field_count(findings: Iterable[Finding], report: SpecReport | None = None) -> Any:
+    """The count ``inventory`` gives, without making the inventory (a snapshot's column)."""
+    found = _listing(findings, report)
+    return found[2].get("field_count") if found is not None else None
 
 
 def _listed(report: Mapping[str, Any]) -> bool:

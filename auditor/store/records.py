@@ -26,7 +26,7 @@ from auditor.store.codec import (
 )
 from auditor.store.db import Store
 from auditor.store.facts_text import FactsReader, facts_text
-from auditor.store.inventory import inventory
+from auditor.store.inventory import field_count, inventory
 from auditor.store.packed_findings import (
     StoredFinding,
     findings_from,
@@ -86,16 +86,6 @@ FIELD_COUNT_OF_REPORT = "field_count = CASE WHEN inventory = '{}' THEN ? ELSE fi
 fields (a snapshot with one keeps the count that goes with it)."""
 
 
-def _field_count(findings: tuple[Finding, ...], report: SpecReport | None) -> Any:
-    """The snapshot's ``field_count``, as ``inventory(findings, report)`` counts it."""
-    for finding in findings:
-        if finding.check == "spec.inventory":
-            return finding.facts.get("field_count")
-    if report is not None and (report.fields or report.operations):
-        return report.field_count
-    return None
-
-
 def _save_snapshot(
     store: Store, sha: str, findings: tuple[Finding, ...], capture: SpecCapture | None
 ) -> bool:
@@ -144,7 +134,7 @@ def _save_snapshot(
                 capture.url if capture is not None else None,
                 int(facts.get("size") or (len(body) if body else 0)),
                 facts.get("format_label"),
-                _field_count(findings, report),
+                field_count(findings, report),
                 pack(dumps(found)) if found else "{}",
                 report_blob,
                 validator,
@@ -161,7 +151,7 @@ def _save_snapshot(
         db.execute(
             f"UPDATE spec_snapshots SET report = ?, validator = ?, {FIELD_COUNT_OF_REPORT} "
             "WHERE sha256 = ?",
-            (report_blob, validator, _field_count(findings, report), sha),
+            (report_blob, validator, field_count(findings, report), sha),
         )
         stored_validator = validator
     return (bool(has_body) or packed_body is not None) and stored_validator == current

@@ -182,10 +182,10 @@ class SnapshotLibrary:
             return
         self._packing.add(sha)
         self._packed_reports[sha] = self._submit(pack_report, report)
-        size = report.size
         if document is not None and any(body is document for body in self._bodies.values()):
             self._packed_bodies[sha] = self._submit(pack, document)
             return
+        size = report.size
         bodies = [b for b in self._bodies.values() if len(b) == size][:CANDIDATES]
         if bodies:
             self._packed_bodies[sha] = self._submit(_pack_body, (bodies, sha))
